@@ -1,0 +1,42 @@
+// Metric names (verl/EasyR1 conventions) and the families the dashboard groups them into.
+
+export const METRICS = {
+  rewardOverall: 'reward/overall',
+  rewardAccuracy: 'reward/accuracy',
+  rewardFormat: 'reward/format',
+  responseLength: 'response_length/mean',
+  klLoss: 'actor/kl_loss',
+  entropy: 'actor/entropy',
+  pgLoss: 'actor/pg_loss',
+  clipFrac: 'actor/pg_clipfrac',
+  gradNorm: 'actor/grad_norm',
+  lr: 'actor/lr',
+  throughput: 'perf/throughput',
+  stepTime: 'perf/time_per_step',
+  sftLoss: 'sft/loss',
+  valAccuracy: 'val/accuracy',
+  valReward: 'val/reward',
+  valFormat: 'val/format',
+  valResponseLength: 'val/response_length',
+} as const;
+
+export interface MetricFamily {
+  id: string;
+  title: string;
+  metrics: string[];
+  /** Log scale makes sense by default (losses, lr). */
+  log?: boolean;
+}
+
+export const METRIC_FAMILIES: MetricFamily[] = [
+  { id: 'reward', title: 'Reward', metrics: [METRICS.rewardOverall, METRICS.rewardAccuracy, METRICS.rewardFormat] },
+  { id: 'val', title: 'Validation accuracy', metrics: [METRICS.valAccuracy, METRICS.valReward] },
+  { id: 'length', title: 'Response length', metrics: [METRICS.responseLength, METRICS.valResponseLength] },
+  { id: 'kl', title: 'KL loss', metrics: [METRICS.klLoss] },
+  { id: 'entropy', title: 'Entropy', metrics: [METRICS.entropy] },
+  { id: 'pg', title: 'Policy loss', metrics: [METRICS.pgLoss, METRICS.sftLoss] },
+  { id: 'clip', title: 'Clip fraction', metrics: [METRICS.clipFrac] },
+  { id: 'grad', title: 'Grad norm', metrics: [METRICS.gradNorm], log: true },
+  { id: 'lr', title: 'Learning rate', metrics: [METRICS.lr], log: true },
+  { id: 'throughput', title: 'Throughput (tokens/s)', metrics: [METRICS.throughput] },
+];

@@ -1,0 +1,390 @@
+// GENERATED from recipe.schema.json by scripts/gen-types.mjs — edit the schema, then `npm run gen`.
+
+/**
+ * What the stage trains.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "stageKind".
+ */
+export type StageKind = 'sft' | 'perception' | 'textual-reasoning' | 'visual-reasoning' | 'merged';
+
+/**
+ * A staged post-training recipe: a model and an ordered list of stages, each started from the previous stage's final checkpoint.
+ */
+export interface See2ThinkRecipe {
+  /**
+   * Path or URL of this schema (for editors).
+   */
+  $schema?: string;
+  /**
+   * Recipe name; runs are written under runs/<name>/. Letters, digits, '.', '_' and '-' only (it becomes a folder name).
+   */
+  name: string;
+  /**
+   * Free text shown in the runs view.
+   */
+  description?: string;
+  /**
+   * Folder (relative to the recipe file) where run directories are created.
+   */
+  runs_dir?: string;
+  model?: Model;
+  /**
+   * Settings applied to every stage unless the stage overrides them.
+   */
+  defaults?: {
+    algorithm?: Algorithm;
+    reward?: Reward;
+    launch?: Launch;
+  };
+  /**
+   * The ordered stages. The paper's order: perception → textual-reasoning → visual-reasoning, each from the previous stage's final checkpoint.
+   *
+   * @minItems 1
+   */
+  stages: [Stage, ...Stage[]];
+}
+/**
+ * The model and the trainer that trains it.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "model".
+ */
+export interface Model {
+  /**
+   * Which trainer runs the stages.
+   */
+  trainer?: 'builtin' | 'easyr1' | 'verl' | 'trl' | 'command';
+  /**
+   * Built-in trainer: a named model size (individual `size` keys override it).
+   */
+  preset?: 'tiny' | 'small' | 'base';
+  size?: ModelSize;
+  /**
+   * External trainers: the initial model (a Hugging Face id or a local path), used by the first stage.
+   */
+  path?: string;
+  /**
+   * EasyR1/verl: base config YAML (relative to the recipe) passed as config=<file>.
+   */
+  config?: string;
+  /**
+   * External trainers: the Python interpreter to run.
+   */
+  python?: string;
+  /**
+   * TRL: the training script (relative to the recipe) that builds a GRPOTrainer.
+   */
+  script?: string;
+  /**
+   * `command` trainer: the argument vector to run (no shell). ${stage_dir}, ${init_checkpoint}, ${steps} and ${stage_id} are substituted.
+   *
+   * @minItems 1
+   */
+  command?: [string, ...string[]];
+  /**
+   * Working directory for external trainers (relative to the recipe).
+   */
+  cwd?: string;
+  /**
+   * Extra environment variables for the trainer process.
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * External trainers: extra key=value overrides passed on the command line to every stage.
+   */
+  overrides?: {
+    [k: string]: string | number | boolean;
+  };
+}
+/**
+ * Built-in trainer: the VLM's dimensions.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "modelSize".
+ */
+export interface ModelSize {
+  /**
+   * Width of the transformer.
+   */
+  d_model?: number;
+  /**
+   * Decoder layers.
+   */
+  n_layers?: number;
+  /**
+   * Attention heads (must divide d_model).
+   */
+  n_heads?: number;
+  /**
+   * Hidden width of the MLP.
+   */
+  d_ff?: number;
+  /**
+   * Transformer layers in the vision tower (over patch embeddings).
+   */
+  vision_layers?: number;
+  /**
+   * Rendered scene size in pixels (square).
+   */
+  image_size?: number;
+  /**
+   * Patch size in pixels (must divide image_size).
+   */
+  patch_size?: number;
+  /**
+   * Longest prompt in characters.
+   */
+  max_prompt_length?: number;
+}
+/**
+ * Training algorithm settings. Defaults are the paper's EasyR1 values; the built-in trainer's examples set smaller, faster values.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "algorithm".
+ */
+export interface Algorithm {
+  /**
+   * Advantage estimator: GRPO (group-normalised rewards).
+   */
+  adv_estimator?: 'grpo';
+  /**
+   * Responses sampled per prompt (the GRPO group size).
+   */
+  rollout_n?: number;
+  /**
+   * Prompts sampled per training step.
+   */
+  rollout_batch_size?: number;
+  /**
+   * Prompts per policy update (mini-batch); must divide rollout_batch_size. For SFT: examples per step.
+   */
+  global_batch_size?: number;
+  /**
+   * Passes over each sampled batch.
+   */
+  ppo_epochs?: number;
+  /**
+   * Rollout sampling temperature.
+   */
+  temperature?: number;
+  /**
+   * Rollout nucleus sampling.
+   */
+  top_p?: number;
+  /**
+   * Adam learning rate.
+   */
+  lr?: number;
+  /**
+   * AdamW weight decay.
+   */
+  weight_decay?: number;
+  /**
+   * Weight of the KL loss to the stage-start reference policy.
+   */
+  kl_coef?: number;
+  /**
+   * KL estimator; low_var_kl is k3, used as a loss.
+   */
+  kl_penalty?: 'low_var_kl' | 'kl' | 'abs' | 'mse';
+  /**
+   * PPO clip below 1.
+   */
+  clip_ratio_low?: number;
+  /**
+   * PPO clip above 1 (clip-higher).
+   */
+  clip_ratio_high?: number;
+  /**
+   * Gradient-norm clipping.
+   */
+  max_grad_norm?: number;
+  /**
+   * Longest sampled response (tokens; characters for the built-in trainer).
+   */
+  max_response_length?: number;
+  /**
+   * Save a checkpoint every N steps (the final step is always saved).
+   */
+  save_freq?: number;
+  /**
+   * Validate every N steps.
+   */
+  val_freq?: number;
+  /**
+   * Validate once before the first step.
+   */
+  val_before_train?: boolean;
+  /**
+   * Validation sampling temperature (0 = greedy).
+   */
+  val_temperature?: number;
+  /**
+   * Validation nucleus sampling.
+   */
+  val_top_p?: number;
+  /**
+   * Validation samples per prompt.
+   */
+  val_n?: number;
+  /**
+   * Keep the vision tower's weights fixed (the paper freezes it in the textual-reasoning stage).
+   */
+  freeze_vision_tower?: boolean;
+  /**
+   * Random seed for sampling and initialisation.
+   */
+  seed?: number;
+}
+/**
+ * Verifiable reward: overall = accuracy_weight · accuracy + format_weight · format.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "reward".
+ */
+export interface Reward {
+  /**
+   * Reward function.
+   */
+  name?: 'math' | 'r1v';
+  /**
+   * Weight of answer accuracy.
+   */
+  accuracy_weight?: number;
+  /**
+   * Weight of the format reward.
+   */
+  format_weight?: number;
+  /**
+   * Regular expression (dot matches newlines) a well-formatted response must match in full.
+   */
+  format_pattern?: string;
+}
+/**
+ * Where the stage runs.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "launch".
+ */
+export interface Launch {
+  /**
+   * Launch target.
+   */
+  target?: 'local' | 'slurm';
+  /**
+   * SLURM partition (-p).
+   */
+  partition?: string;
+  /**
+   * SLURM GPUs per node (--gpus).
+   */
+  gpus?: number;
+  /**
+   * SLURM CPUs per task (-c).
+   */
+  cpus?: number;
+  /**
+   * SLURM memory per node (--mem), e.g. 64G.
+   */
+  mem?: string;
+  /**
+   * SLURM time limit (--time), e.g. 04:00:00 or 30 (minutes).
+   */
+  time?: string;
+  /**
+   * SLURM nodes (-N).
+   */
+  nodes?: number;
+  /**
+   * Extra sbatch arguments, one per item.
+   */
+  sbatch_args?: string[];
+  /**
+   * Extra environment variables for the stage.
+   */
+  env?: {
+    [k: string]: string;
+  };
+}
+/**
+ * One stage: trained from init_from's final checkpoint.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "stage".
+ */
+export interface Stage {
+  /**
+   * Unique stage id (lower-case letters, digits, '_' and '-'); names the stage folder.
+   */
+  id: string;
+  kind: StageKind;
+  /**
+   * Free text.
+   */
+  description?: string;
+  /**
+   * Training steps. The paper: 90 / 375 / 465 (merged: 930).
+   */
+  steps: number;
+  /**
+   * The earlier stage whose final checkpoint this stage starts from (default: the stage before it; null: the base model).
+   */
+  init_from?: string | null;
+  data?: Data;
+  algorithm?: Algorithm;
+  reward?: Reward;
+  launch?: Launch;
+  /**
+   * External trainers: extra key=value overrides for this stage only.
+   */
+  overrides?: {
+    [k: string]: string | number | boolean;
+  };
+}
+/**
+ * Where prompts come from: a built-in generator, or a file.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "data".
+ */
+export interface Data {
+  /**
+   * Built-in task generator (default: the stage's kind; `merged` for sft).
+   */
+  generator?: 'perception' | 'textual-reasoning' | 'visual-reasoning' | 'merged';
+  /**
+   * Generator seed (the validation set has its own fixed seed).
+   */
+  seed?: number;
+  /**
+   * Training prompts to draw (default: unbounded stream).
+   */
+  size?: number;
+  /**
+   * Held-out validation prompts.
+   */
+  val_size?: number;
+  /**
+   * Training data file (relative to the recipe); JSONL or Parquet for external trainers.
+   */
+  file?: string;
+  /**
+   * Validation data file (relative to the recipe).
+   */
+  val_file?: string;
+  /**
+   * External trainers: the prompt column.
+   */
+  prompt_key?: string;
+  /**
+   * External trainers: the answer column.
+   */
+  answer_key?: string;
+  /**
+   * External trainers: the image column.
+   */
+  image_key?: string;
+}

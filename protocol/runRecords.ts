@@ -1,0 +1,148 @@
+// The run directory's records (DESIGN.md §4): what trainers write and every reader (CLI, extension,
+// panels) understands. Also the layout's relative paths, so no side spells a file name twice.
+
+export const RUN_FILES = {
+  recipe: 'recipe.yaml',
+  run: 'run.json',
+  stagesDir: 'stages',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  traces: 'traces.jsonl',
+  samples: 'samples',
+  checkpoints: 'checkpoints',
+  log: 'log.txt',
+  evals: 'evals',
+} as const;
+
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const TERMINAL_STATES: readonly StageState[] = ['succeeded', 'failed', 'cancelled'];
+export type LaunchTarget = 'local' | 'slurm';
+
+/** stages/<id>/status.json — written whole by write-temp-then-rename. */
+export interface StageStatus {
+  stage: string;
+  state: StageState;
+  target: LaunchTarget;
+  /** Local: the trainer's pid (also its process-group id). */
+  pid?: number;
+  /** SLURM: the job id. */
+  job_id?: string;
+  host?: string;
+  exit_code?: number | null;
+  signal?: string | null;
+  /** ISO-8601 times. */
+  started?: string;
+  ended?: string;
+  updated: string;
+  /** Human-readable failure or pending reason. */
+  error?: string;
+  pending_reason?: string;
+  step?: number;
+  total_steps: number;
+  /** Relative path (from the stage dir) of the last checkpoint written. */
+  last_checkpoint?: string;
+}
+
+/** run.json */
+export interface RunMeta {
+  id: string;
+  recipe_name: string;
+  /** sha256 of the frozen recipe.yaml. */
+  recipe_hash: string;
+  /** The recipe file this run was launched from (absolute). */
+  recipe_path?: string;
+  created: string;
+  trainer: string;
+  /** Built-in trainer: the TensorFlow.js backend in use (tensorflow-gpu, tensorflow, wasm, cpu). */
+  backend?: string;
+  target: LaunchTarget;
+  stages: string[];
+  see2think_version?: string;
+}
+
+/** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS). */
+export interface MetricRecord {
+  step: number;
+  /** Step counted across the stage chain (stage k starts where its init stage ended). */
+  global_step?: number;
+  /** Seconds since the epoch. */
+  time: number;
+  stage: string;
+  [metric: string]: number | string | undefined;
+}
+
+export interface TraceResponse {
+  text: string;
+  reward: number;
+  accuracy: number;
+  format: number;
+  advantage?: number;
+  /** Response length in tokens. */
+  length: number;
+  /** The extracted \boxed{} answer, if any. */
+  answer?: string | null;
+}
+
+/** One line of traces.jsonl: one prompt with its whole group of sampled responses. */
+export interface TraceRecord {
+  step: number;
+  global_step?: number;
+  time: number;
+  stage: string;
+  /** Task kind that produced the prompt (perception, textual-reasoning, …). */
+  task: string;
+  prompt_id: string;
+  prompt: string;
+  /** Relative path (from the stage dir) of the PNG the prompt shows, if any. */
+  image?: string;
+  ground_truth: string;
+  responses: TraceResponse[];
+}
+
+/** checkpoints/step-N/meta.json */
+export interface CheckpointMeta {
+  step: number;
+  global_step?: number;
+  stage: string;
+  time: string;
+  /** Parent checkpoint as "<stage>/step-<N>" (the checkpoint this stage started from), or null. */
+  parent: string | null;
+  trainer: string;
+  /** Free-form: model config, optimizer state file names, rng state. */
+  [key: string]: unknown;
+}
+
+/** First line of evals/<checkpoint-key>.jsonl. */
+export interface EvalHeader {
+  type: 'header';
+  checkpoint: string;
+  set: string;
+  sampling: { temperature: number; top_p: number; n: number; greedy?: boolean };
+  seed: number;
+  created: string;
+  source?: string;
+}
+
+/** Every later line of an eval file: one prompt answered by one checkpoint. */
+export interface EvalRecord {
+  type?: 'answer';
+  prompt_id: string;
+  task?: string;
+  prompt: string;
+  image?: string;
+  ground_truth: string;
+  response: string;
+  answer: string | null;
+  correct: boolean;
+  reward: number;
+  length: number;
+}
+
+/** What a trainer streams on stdout, one JSON object per line (the same records the files hold). */
+export type StreamRecord =
+  | { type: 'metric'; record: MetricRecord }
+  | { type: 'trace'; record: TraceRecord }
+  | { type: 'status'; record: StageStatus }
+  | { type: 'checkpoint'; path: string; meta: CheckpointMeta }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'progress'; stage: string; phase: string; done: number; total: number };

@@ -1,0 +1,56 @@
+// The `see2think` command line: validate recipes, run stages with the built-in trainer, summarise runs.
+// Errors a user can fix print as one clear line (positioned for recipes); stack traces only with --debug.
+import { validateCommand, UsageError } from './commands/validate';
+import { summaryCommand } from './commands/summary';
+import { RecipeError } from './recipe/validate';
+
+const USAGE = `usage: see2think <command> [options]
+
+commands:
+  validate <recipe>...         check recipes; one "file:line:col: message" line per problem
+  summary <run-dir>...         per-stage table of a run directory
+  run <recipe> [options]       run stages with the built-in trainer (see "see2think run --help")
+
+options: --debug (print stack traces), --help`;
+
+export type Command = (args: string[], out: (line: string) => void) => number | Promise<number>;
+
+/** Subcommands; other modules register more (run, eval, diff …) by adding to this table. */
+export const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  summary: summaryCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+  const out = (line: string) => process.stdout.write(line + '\n');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`see2think: unknown command '${name}'\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, out);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`see2think ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof RecipeError) {
+      process.stderr.write(err.message + '\n');
+      return 1;
+    }
+    process.stderr.write(`see2think ${name}: ${debug ? (err as Error).stack : (err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
