@@ -1,0 +1,106 @@
+// The extension <-> webview contract. Every message is a typed {method, params} object declared once here
+// (GitLens-style), so a misspelt method or a wrong payload is a type error on both sides. Messages from a
+// webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
+// postMessage JSON-serialises, so NaN/Infinity travel as null: a null metric value means "not a number".
+import type { StageState, TraceRecord } from './runRecords';
+
+export type PanelKind = 'dashboard' | 'traces' | 'diff';
+
+/** A run as panels show it (one line in a legend, one set of stage boundaries). */
+export interface RunInfo {
+  /** Stable key: the run directory's absolute path. */
+  key: string;
+  label: string;
+  recipe: string;
+  runId: string;
+  stages: StageInfo[];
+}
+
+export interface StageInfo {
+  id: string;
+  kind: string;
+  state: StageState;
+  step?: number;
+  totalSteps: number;
+  /** Global step at which this stage starts (its init stage's global end), for stage boundary lines. */
+  globalOffset: number;
+}
+
+/** One step's metrics. `x` is the global step (stage chain), so staged and merged runs share one axis. */
+export interface MetricPoint {
+  stage: string;
+  step: number;
+  x: number;
+  time: number;
+  values: Record<string, number | null>;
+}
+
+/** A trace as the traces panel shows it: the record plus a webview-safe URI for its image. */
+export interface TraceItem extends TraceRecord {
+  run: string;
+  imageUri?: string;
+}
+
+// ---------------------------------------------------------------- declarations
+
+export interface Message<M extends string, P> {
+  method: M;
+  params: P;
+}
+
+/** Host → webview. */
+export type HostMessage =
+  | Message<'init', { panel: PanelKind; state?: unknown }>
+  | Message<'dashboard/runs', { runs: RunInfo[] }>
+  | Message<'dashboard/points', { run: string; points: MetricPoint[]; reset?: boolean }>
+  | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
+  | Message<'traces/runs', { runs: RunInfo[] }>
+  | Message<'error', { message: string }>;
+
+/** Webview → host. */
+export type WebviewMessage =
+  | Message<'ready', { panel: PanelKind }>
+  | Message<'state', { state: unknown }>
+  | Message<'dashboard/pick-runs', Record<string, never>>
+  | Message<'export/csv', { fileName: string; csv: string }>
+  | Message<'export/png', { fileName: string; dataUrl: string }>
+  | Message<'log', { level: 'info' | 'warn' | 'error'; message: string }>;
+
+export type ParamsOf<U extends Message<string, unknown>, M extends U['method']> = Extract<U, { method: M }>['params'];
+
+export function hostMessage<M extends HostMessage['method']>(method: M, params: ParamsOf<HostMessage, M>): HostMessage {
+  return { method, params } as HostMessage;
+}
+
+export function webviewMessage<M extends WebviewMessage['method']>(method: M, params: ParamsOf<WebviewMessage, M>): WebviewMessage {
+  return { method, params } as WebviewMessage;
+}
+
+// ---------------------------------------------------------------- validation of untrusted input
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max = 1 << 16): v is string => typeof v === 'string' && v.length <= max;
+const PANELS: readonly string[] = ['dashboard', 'traces', 'diff'];
+const SAFE_FILE = /^[\w .()-]{1,128}$/;
+
+/** Checks of each webview→host message's params. A message that fails is dropped (and logged). */
+const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) => boolean } = {
+  ready: (p) => isStr(p.panel) && PANELS.includes(p.panel),
+  state: (p) => JSON.stringify(p.state ?? null).length < 1 << 20,
+  'dashboard/pick-runs': () => true,
+  'export/csv': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.csv, 256 << 20),
+  'export/png': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.dataUrl, 64 << 20) && p.dataUrl.startsWith('data:image/png;base64,'),
+  log: (p) => isStr(p.level) && ['info', 'warn', 'error'].includes(p.level) && isStr(p.message, 4096),
+};
+
+/** The message if it is one the host understands with well-formed params; otherwise undefined. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (!isObj(raw) || !isStr(raw.method, 64) || !isObj(raw.params)) return undefined;
+  const check = (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[raw.method];
+  return check && check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
+}
+
+/** Registers a validator for messages added by another panel module (keeps this file the single contract). */
+export function extendWebviewChecks(method: string, check: (p: Record<string, unknown>) => boolean): void {
+  (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[method] = check;
+}

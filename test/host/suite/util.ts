@@ -1,0 +1,15 @@
+// Helpers for tests that run inside the extension host.
+export const EXTENSION_ID = 'see2think.see2think';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `cond` is truthy (returning it) or fails with `message` after `timeoutMs`. */
+export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs: number, message: string): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`${message} (after ${timeoutMs} ms)`);
+    await sleep(100);
+  }
+}
