@@ -99,8 +99,3 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   const check = (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[raw.method];
   return check && check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
 }
-
-/** Registers a validator for messages added by another panel module (keeps this file the single contract). */
-export function extendWebviewChecks(method: string, check: (p: Record<string, unknown>) => boolean): void {
-  (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[method] = check;
-}

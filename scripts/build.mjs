@@ -1,7 +1,7 @@
 // Builds every bundle with esbuild: the extension (Node, 'vscode' external), the CLI/trainer (Node),
 // and one browser bundle per webview panel (webviews/<panel>/main.ts). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -58,7 +58,6 @@ function copyCodicons() {
 }
 
 const t0 = Date.now();
-if (!watch) rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 copyWasm();
 copyCodicons();

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { runSuite } from './codeServer';
 
 const root = join(__dirname, '../..');
-const outDir = join(root, 'out/test/host');
+// Per-process folder inside the repo (so the bundles resolve mocha from node_modules) that parallel runs do not share.
+const outDir = join(root, 'out/test', `host-${process.pid}`);
 
 async function bundleSuite(): Promise<string> {
   rmSync(outDir, { recursive: true, force: true });
@@ -36,7 +37,10 @@ async function main(): Promise<number> {
   }
   const { code, output } = await runSuite({ extensionPath: root, testsPath, workspace, env, timeoutMs: Number(process.env.TEST_TIMEOUT_MS || 900000) });
   process.stdout.write(output);
-  if (!process.env.KEEP_TMP) rmSync(workspace, { recursive: true, force: true });
+  if (!process.env.KEEP_TMP) {
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  }
   return code;
 }
 
