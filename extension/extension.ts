@@ -1,5 +1,5 @@
-// Activation: wires the extension's pieces together. Keep this file to wiring only; each feature lives
-// in its own folder and is loaded when first used, so activation stays fast.
+// Activation: wires the extension's features together and nothing else. Each feature registers itself
+// through one call here; heavy modules load on first use so activation stays fast.
 import * as vscode from 'vscode';
 import { registerValidateCommand } from './commands/validateRecipe';
 
@@ -11,8 +11,12 @@ export interface See2ThinkApi {
 export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   const log = vscode.window.createOutputChannel('See2Think', { log: true });
   context.subscriptions.push(log);
+  const api: See2ThinkApi = { log };
+
+  // Features (one line each).
   registerValidateCommand(context, log);
-  return { log };
+
+  return api;
 }
 
 export function deactivate(): void {
