@@ -64,7 +64,13 @@ export type WebviewMessage =
   | Message<'dashboard/pick-runs', Record<string, never>>
   | Message<'export/csv', { fileName: string; csv: string }>
   | Message<'export/png', { fileName: string; dataUrl: string }>
-  | Message<'log', { level: 'info' | 'warn' | 'error'; message: string }>;
+  | Message<'log', { level: 'info' | 'warn' | 'error'; message: string }>
+  /**
+   * Posted by the dashboard after a frame that drew new points: `at` is the epoch time of the draw in ms
+   * (performance.timeOrigin + performance.now()), `counts[run]` how many points of each run the charts now hold.
+   * The host uses it to measure freshness (append → drawn) and tests use it as the webview's acknowledgement.
+   */
+  | Message<'dashboard/drawn', { at: number; counts: Record<string, number> }>;
 
 export type ParamsOf<U extends Message<string, unknown>, M extends U['method']> = Extract<U, { method: M }>['params'];
 
@@ -91,6 +97,9 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
   'export/csv': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.csv, 256 << 20),
   'export/png': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.dataUrl, 64 << 20) && p.dataUrl.startsWith('data:image/png;base64,'),
   log: (p) => isStr(p.level) && ['info', 'warn', 'error'].includes(p.level) && isStr(p.message, 4096),
+  'dashboard/drawn': (p) => typeof p.at === 'number' && Number.isFinite(p.at) && isObj(p.counts)
+    && Object.keys(p.counts).length <= 256
+    && Object.entries(p.counts).every(([k, v]) => k.length <= 4096 && typeof v === 'number' && Number.isInteger(v) && v >= 0),
 };
 
 /** The message if it is one the host understands with well-formed params; otherwise undefined. */
