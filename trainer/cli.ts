@@ -2,6 +2,7 @@
 // Errors a user can fix print as one clear line (positioned for recipes); stack traces only with --debug.
 import { validateCommand, UsageError } from './commands/validate';
 import { summaryCommand } from './commands/summary';
+import { diffCommand } from './commands/diff';
 import { RecipeError } from './recipe/validate';
 
 const USAGE = `usage: see2think <command> [options]
@@ -10,6 +11,7 @@ commands:
   validate <recipe>...         check recipes; one "file:line:col: message" line per problem
   summary <run-dir>...         per-stage table of a run directory
   run <recipe> [options]       run stages with the built-in trainer (see "see2think run --help")
+  diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
 
 options: --debug (print stack traces), --help`;
 
@@ -19,6 +21,7 @@ export type Command = (args: string[], out: (line: string) => void) => number | 
 export const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   summary: summaryCommand,
+  diff: diffCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
