@@ -1,0 +1,276 @@
+// The dashboard's pure chart math on known inputs: TensorBoard's debiased EMA, min-max-per-pixel
+// downsampling (spikes kept, exact per-column extremes, gaps), binary search, CSV, and the metric store.
+import { strict as assert } from 'node:assert';
+import { lowerBound, upperBound, nearestIndex } from '../../webviews/common/search';
+import { smoothAll, smoothAppend, newEma, clampWeight } from '../../webviews/dashboard/smoothing';
+import { minMaxPerPixel, PointBuffer } from '../../webviews/dashboard/downsample';
+import { csvCell, toCsv } from '../../webviews/dashboard/csv';
+import { MetricStore } from '../../webviews/dashboard/metricStore';
+import { Rng } from '../../trainer/util/rng';
+
+/** TensorBoard's smoothing, transcribed from vz_line_chart2/line-chart.ts (resmoothDataset). */
+function tensorBoardSmooth(ys: number[], w: number): number[] {
+  let last = ys.length > 0 ? 0 : NaN;
+  let numAccum = 0;
+  const isConstant = ys.every((v) => v == ys[0]);
+  return ys.map((nextVal) => {
+    if (isConstant || !Number.isFinite(nextVal)) return nextVal;
+    last = last * w + (1 - w) * nextVal;
+    numAccum++;
+    const debias = w === 1 ? 1 : 1 - Math.pow(w, numAccum);
+    return last / debias;
+  });
+}
+
+const same = (a: ArrayLike<number>, b: ArrayLike<number>, n = b.length) => {
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(b[i])) assert.ok(Number.isNaN(a[i]), `index ${i}: ${a[i]} should be NaN`);
+    else assert.equal(a[i], b[i], `index ${i}`);
+  }
+};
+
+describe('search', () => {
+  const a = Float64Array.from([1, 2, 2, 2, 5, 9]);
+  it('lower/upper bounds and nearest', () => {
+    assert.deepEqual([0, 1, 2, 3, 5, 6, 9, 10].map((v) => lowerBound(a, 6, v)), [0, 0, 1, 4, 4, 5, 5, 6]);
+    assert.deepEqual([0, 1, 2, 3, 5, 6, 9, 10].map((v) => upperBound(a, 6, v)), [0, 1, 4, 4, 5, 5, 6, 6]);
+    assert.deepEqual([0, 3, 3.5, 4, 7, 100].map((v) => nearestIndex(a, 6, v)), [0, 3, 3, 4, 4, 5]);
+    assert.equal(nearestIndex(a, 0, 3), -1);
+    assert.equal(lowerBound(a, 3, 100), 3, 'respects the used length n');
+  });
+});
+
+describe('smoothing (debiased EMA as TensorBoard)', () => {
+  it('matches hand-computed values, with a NaN gap passed through', () => {
+    const out: number[] = [];
+    smoothAll([1, 2, 3], 3, 0.5, out);
+    // n=1: 0.5/0.5 = 1; n=2: 1.25/0.75 = 5/3; n=3: 2.125/0.875 = 17/7
+    assert.deepEqual(out, [1, 1.25 / 0.75, 2.125 / 0.875]);
+    assert.ok(Math.abs(out[1] - 5 / 3) < 1e-15 && Math.abs(out[2] - 17 / 7) < 1e-15);
+    const gap: number[] = [];
+    smoothAll([1, NaN, 3], 3, 0.5, gap);
+    assert.equal(gap[0], 1);
+    assert.ok(Number.isNaN(gap[1]));
+    assert.equal(gap[2], 1.75 / 0.75, 'the gap does not count towards n');
+  });
+
+  it('weight 0 is the identity; the weight is clamped to [0, 0.999]', () => {
+    const ys = [3, -1, 4, 1, -5, 9];
+    const out: number[] = [];
+    smoothAll(ys, ys.length, 0, out);
+    assert.deepEqual(out, ys);
+    assert.deepEqual([-1, 0.5, 1, 5, NaN].map(clampWeight), [0, 0.5, 0.999, 0.999, 0]);
+  });
+
+  it('a constant series is drawn as is, and smoothed after all once it changes (as TensorBoard recomputes)', () => {
+    const ys = [2, 2, 2, 5, 5];
+    const out: number[] = [];
+    const s = newEma();
+    smoothAppend(ys, 0, 3, 0.5, s, out);
+    assert.deepEqual(out, [2, 2, 2]);
+    smoothAppend(ys, 3, 5, 0.5, s, out);
+    same(out, tensorBoardSmooth(ys, 0.5));
+  });
+
+  it('streaming one value at a time equals TensorBoard on the whole series, for random data with gaps', () => {
+    const rng = new Rng(7);
+    for (const w of [0, 0.3, 0.6, 0.9, 0.99, 0.999]) {
+      const ys = Array.from({ length: 2000 }, (_, i) => (rng.next() < 0.02 ? NaN : Math.sin(i / 50) + rng.next()));
+      const out: number[] = [];
+      const s = newEma();
+      for (let i = 0; i < ys.length; i++) smoothAppend(ys, i, i + 1, w, s, out);
+      same(out, tensorBoardSmooth(ys, w));
+    }
+  });
+
+  it('a series starting with NaN is not "constant"', () => {
+    const ys = [NaN, 1, 1];
+    const out: number[] = [];
+    smoothAll(ys, 3, 0.5, out);
+    same(out, tensorBoardSmooth(ys, 0.5));
+  });
+});
+
+/** Brute force: per pixel column, the min/max/first/last of the raw finite points. */
+function columnsOf(xs: number[], ys: number[], xMin: number, xMax: number, columns: number) {
+  const m = new Map<number, { min: number; max: number; first: number; last: number }>();
+  xs.forEach((x, i) => {
+    if (x < xMin || x > xMax || !Number.isFinite(ys[i])) return;
+    const c = Math.floor(((x - xMin) * columns) / (xMax - xMin));
+    const e = m.get(c);
+    if (!e) m.set(c, { min: ys[i], max: ys[i], first: ys[i], last: ys[i] });
+    else {
+      e.min = Math.min(e.min, ys[i]);
+      e.max = Math.max(e.max, ys[i]);
+      e.last = ys[i];
+    }
+  });
+  return m;
+}
+
+describe('min-max-per-pixel downsampling', () => {
+  it('keeps a one-point spike among 100 k points, in at most 4 points per column', () => {
+    const n = 100_000;
+    const xs = Float64Array.from({ length: n }, (_, i) => i);
+    const ys = new Float64Array(n);
+    ys[54_321] = 100;
+    ys[77_777] = -50;
+    const out = new PointBuffer();
+    const count = minMaxPerPixel(xs, ys, n, { xMin: 0, xMax: n - 1, columns: 900 }, out);
+    assert.ok(count <= 4 * 900 + 2, `${count} points`);
+    const ysOut = Array.from(out.y.subarray(0, count));
+    assert.ok(ysOut.includes(100), 'spike up kept');
+    assert.ok(ysOut.includes(-50), 'spike down kept');
+    assert.equal(out.x[ysOut.indexOf(100)], 54_321, 'at its own x');
+    assert.equal(out.yMin, -50);
+    assert.equal(out.yMax, 100);
+  });
+
+  it('per column, output extremes and first/last equal the raw data, in x order (random data, gaps, zoom)', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 500 + Math.floor(rng.next() * 5000);
+      const xs: number[] = [];
+      let x = rng.next() * 10;
+      for (let i = 0; i < n; i++) xs.push((x += rng.next() < 0.1 ? 0 : rng.next() * 2));
+      const ys = xs.map(() => (rng.next() < 0.01 ? NaN : rng.next() * 100 - 50));
+      const xMin = xs[0] + rng.next() * (xs[n - 1] - xs[0]) * 0.5;
+      const xMax = xMin + (xs[n - 1] - xMin) * (0.2 + rng.next() * 0.8);
+      const columns = 50 + Math.floor(rng.next() * 900);
+      const out = new PointBuffer();
+      const count = minMaxPerPixel(Float64Array.from(xs), Float64Array.from(ys), n, { xMin, xMax, columns }, out);
+      const got = columnsOf(Array.from(out.x.subarray(0, count)), Array.from(out.y.subarray(0, count)), xMin, xMax, columns);
+      assert.deepEqual(got, columnsOf(xs, ys, xMin, xMax, columns), `trial ${trial}`);
+      for (let i = 1; i < count; i++) assert.ok(out.x[i] >= out.x[i - 1], 'x order kept');
+      // Lines reach the edges: the nearest raw points outside the range are kept.
+      const before = xs.filter((v) => v < xMin).length;
+      if (before > 0) assert.equal(out.x[0], xs[before - 1]);
+    }
+  });
+
+  it('writes one NaN per gap (never a leading one), so the drawn line breaks exactly there', () => {
+    const xs = Float64Array.from([0, 1, 2, 3, 4, 5, 6]);
+    const ys = Float64Array.from([NaN, 1, NaN, NaN, 2, 3, NaN]);
+    const out = new PointBuffer();
+    const n = minMaxPerPixel(xs, ys, 7, { xMin: 0, xMax: 6, columns: 1000 }, out);
+    assert.deepEqual(Array.from(out.y.subarray(0, n)).map((v) => (Number.isNaN(v) ? 'gap' : v)), [1, 'gap', 2, 3, 'gap']);
+  });
+
+  it('on a log axis values <= 0 are gaps and do not widen the y range', () => {
+    const xs = Float64Array.from([0, 1, 2, 3]);
+    const ys = Float64Array.from([1e-3, -1, 0, 10]);
+    const out = new PointBuffer();
+    const n = minMaxPerPixel(xs, ys, 4, { xMin: 0, xMax: 3, columns: 100, positiveOnly: true }, out);
+    assert.deepEqual(Array.from(out.y.subarray(0, n)).map((v) => (Number.isNaN(v) ? 'gap' : v)), [1e-3, 'gap', 10]);
+    assert.deepEqual([out.yMin, out.yMax], [1e-3, 10]);
+  });
+
+  it('handles empty input, a single point and a zero-width range', () => {
+    const out = new PointBuffer();
+    assert.equal(minMaxPerPixel(new Float64Array(0), new Float64Array(0), 0, { xMin: 0, xMax: 1, columns: 10 }, out), 0);
+    assert.ok(Number.isNaN(out.yMin));
+    assert.equal(minMaxPerPixel(Float64Array.from([5]), Float64Array.from([2]), 1, { xMin: 5, xMax: 5, columns: 10 }, out), 1);
+    assert.deepEqual([out.x[0], out.y[0], out.yMin, out.yMax], [5, 2, 2, 2]);
+  });
+});
+
+describe('CSV', () => {
+  it('quotes, doubles quotes, writes gaps empty and infinities as inf', () => {
+    assert.deepEqual([1.5, NaN, null, undefined, Infinity, -Infinity, 1e-7, -2].map(csvCell), ['1.5', '', '', '', 'inf', '-inf', '1e-7', '-2']);
+    assert.equal(csvCell('a,b'), '"a,b"');
+    assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+    assert.equal(csvCell('two\nlines'), '"two\nlines"');
+    assert.equal(csvCell(' padded'), '" padded"');
+  });
+
+  it('defuses spreadsheet formulas in strings (not in numbers)', () => {
+    assert.equal(csvCell('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`);
+    assert.equal(csvCell('+1'), "'+1");
+    assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvCell(-1), '-1');
+  });
+
+  it('builds CRLF lines', () => {
+    assert.equal(toCsv(['a', 'b'], [[1, 'x'], [null, 2]]), 'a,b\r\n1,x\r\n,2\r\n');
+  });
+});
+
+const pt = (x: number, values: Record<string, number | null>, stage = 's1', step = x) => ({ stage, step, x, time: 1000 + x, values });
+
+describe('metric store', () => {
+  it('appends sparse series per metric, maps null to a NaN gap, ignores non-numbers, reports touched metrics', () => {
+    const st = new MetricStore();
+    const touched = st.ingest('r', [pt(1, { a: 1, b: 10 }), pt(2, { a: null }), pt(3, { a: 3, b: 30, c: 'x' as unknown as number })]);
+    assert.deepEqual([...touched].sort(), ['a', 'b']);
+    const run = st.runs.get('r')!;
+    const a = run.metrics.get('a')!;
+    const b = run.metrics.get('b')!;
+    assert.equal(run.n, 3);
+    assert.deepEqual(Array.from(a.x.subarray(0, a.n)), [1, 2, 3]);
+    assert.ok(Number.isNaN(a.y[1]));
+    assert.deepEqual(Array.from(b.x.subarray(0, b.n)), [1, 3]);
+    assert.deepEqual(Array.from(b.row.subarray(0, b.n)), [0, 2]);
+    assert.equal(run.metrics.has('c'), false);
+    assert.deepEqual(st.extentX(['a', 'b']), [1, 3]);
+    assert.deepEqual(st.extentX(['zzz']).map(Number.isNaN), [true, true]);
+  });
+
+  it('replaces a re-logged x and inserts an earlier one (rows shift, smoothing redone)', () => {
+    const st = new MetricStore();
+    st.setSmoothing(0.6);
+    st.ingest('r', [pt(1, { a: 1 }), pt(3, { a: 3 }), pt(4, { a: 4, b: 40 })]);
+    st.ingest('r', [pt(3, { a: 33 }), pt(2, { a: 2, b: 20 })]);
+    const run = st.runs.get('r')!;
+    const a = run.metrics.get('a')!;
+    const b = run.metrics.get('b')!;
+    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(a.y.subarray(0, a.n)), [1, 2, 33, 4]);
+    assert.deepEqual(Array.from(a.row.subarray(0, a.n)), [0, 1, 2, 3]);
+    assert.deepEqual(Array.from(b.row.subarray(0, b.n)), [1, 3]);
+    const expect: number[] = [];
+    smoothAll([1, 2, 33, 4], 4, 0.6, expect);
+    same(a.smooth, expect, 4);
+  });
+
+  it('keeps the smoothed copy equal to smoothing from scratch through appends and weight changes', () => {
+    const st = new MetricStore();
+    const rng = new Rng(3);
+    st.setSmoothing(0.9);
+    const ys: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const v = rng.next() < 0.05 ? null : rng.next();
+      ys.push(v === null ? NaN : v);
+      st.ingest('r', [pt(i, { a: v })]);
+      if (i === 150) st.setSmoothing(0.3);
+    }
+    const expect: number[] = [];
+    smoothAll(ys, ys.length, 0.3, expect);
+    same(st.runs.get('r')!.metrics.get('a')!.smooth, expect, ys.length);
+  });
+
+  it('reset replaces a run; retainRuns drops the others', () => {
+    const st = new MetricStore();
+    st.ingest('r', [pt(1, { a: 1 }), pt(2, { a: 2 })]);
+    st.ingest('q', [pt(1, { a: 1 })]);
+    const touched = st.ingest('r', [pt(5, { b: 5 })], true);
+    assert.deepEqual([...touched].sort(), ['a', 'b']);
+    assert.equal(st.runs.get('r')!.n, 1);
+    assert.equal(st.runs.get('r')!.metrics.has('a'), false);
+    st.retainRuns(['r']);
+    assert.deepEqual([...st.runs.keys()], ['r']);
+  });
+
+  it('exports a wide CSV with stage, step, global step and empty cells for unlogged metrics', () => {
+    const st = new MetricStore();
+    st.ingest('/runs/a', [pt(1, { 'reward/overall': 0.5 }, 'perception', 1), pt(2, { 'reward/overall': null, 'val/accuracy': 0.25 }, 'perception', 2)]);
+    st.ingest('/runs/b', [pt(91, { 'reward/overall': 0.75 }, '=cmd()', 1)]);
+    const csv = st.toCsv(['reward/overall', 'val/accuracy'], (k) => k.split('/').pop()!);
+    assert.equal(csv, [
+      'run,stage,step,global_step,time,reward/overall,val/accuracy',
+      'a,perception,1,1,1001,0.5,',
+      'a,perception,2,2,1002,,0.25',
+      "b,'=cmd(),1,91,1091,0.75,",
+      '',
+    ].join('\r\n'));
+  });
+});
