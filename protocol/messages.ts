@@ -3,6 +3,7 @@
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
 // postMessage JSON-serialises, so NaN/Infinity travel as null: a null metric value means "not a number".
 import type { StageState, TraceRecord } from './runRecords';
+import type { CompareSummary, DiffRow, DiffRowDetail } from './compare';
 
 export type PanelKind = 'dashboard' | 'traces' | 'diff';
 
@@ -55,7 +56,8 @@ export type HostMessage =
   | Message<'dashboard/points', { run: string; points: MetricPoint[]; reset?: boolean }>
   | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
   | Message<'traces/runs', { runs: RunInfo[] }>
-  | Message<'error', { message: string }>;
+  | Message<'error', { message: string }>
+  | DiffHostMessage;
 
 /** Webview → host. */
 export type WebviewMessage =
@@ -70,7 +72,27 @@ export type WebviewMessage =
    * (performance.timeOrigin + performance.now()), `counts[run]` how many points of each run the charts now hold.
    * The host uses it to measure freshness (append → drawn) and tests use it as the webview's acknowledgement.
    */
-  | Message<'dashboard/drawn', { at: number; counts: Record<string, number> }>;
+  | Message<'dashboard/drawn', { at: number; counts: Record<string, number> }>
+  | DiffWebviewMessage;
+
+// ---------------------------------------------------------------- trace diff panel (issue 6)
+
+/** Host → diff panel. The panel holds every compact row (to filter and sort locally) and asks for details. */
+export type DiffHostMessage =
+  /** A comparison to show: its summary and all paired prompts, compact, in A's file order. */
+  | Message<'diff/data', { summary: CompareSummary; rows: DiffRow[] }>
+  /** Answers to 'diff/details': both traces and their word diff, per row id. */
+  | Message<'diff/details', { details: DiffRowDetail[] }>;
+
+/** Diff panel → host. */
+export type DiffWebviewMessage =
+  /** The rows now (or soon) on screen whose details the panel lacks. */
+  | Message<'diff/details', { ids: string[] }>
+  /** Open VS Code's diff editor on A's and B's trace of one row. */
+  | Message<'diff/open-editor', { id: string }>;
+
+/** Most ids one 'diff/details' request may carry. */
+export const MAX_DETAIL_IDS = 64;
 
 export type ParamsOf<U extends Message<string, unknown>, M extends U['method']> = Extract<U, { method: M }>['params'];
 
@@ -100,6 +122,8 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
   'dashboard/drawn': (p) => typeof p.at === 'number' && Number.isFinite(p.at) && isObj(p.counts)
     && Object.keys(p.counts).length <= 256
     && Object.entries(p.counts).every(([k, v]) => k.length <= 4096 && typeof v === 'number' && Number.isInteger(v) && v >= 0),
+  'diff/details': (p) => Array.isArray(p.ids) && p.ids.length <= MAX_DETAIL_IDS && p.ids.every((id) => isStr(id, 1024)),
+  'diff/open-editor': (p) => isStr(p.id, 1024),
 };
 
 /** The message if it is one the host understands with well-formed params; otherwise undefined. */
