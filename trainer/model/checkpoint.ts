@@ -64,7 +64,8 @@ export interface SaveCheckpoint {
   cfg: ModelConfig;
   params: Params;
   adam?: AdamState;
-  meta: Omit<BuiltinCheckpointMeta, 'trainer' | 'model' | 'params' | 'optimizer'> & CheckpointMeta;
+  /** Everything but what saveCheckpoint fills in itself (trainer, model, params, optimizer). */
+  meta: Pick<CheckpointMeta, 'step' | 'global_step' | 'stage' | 'time' | 'parent'> & { rng?: Record<string, RngState>; backend?: string; [key: string]: unknown };
 }
 
 export function saveCheckpoint(s: SaveCheckpoint): BuiltinCheckpointMeta {
