@@ -1,0 +1,60 @@
+// Attach to Run Folder: recognising which trainer wrote a folder, from each trainer's own files.
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectHere, detectRunFolders, openForeignReader } from '../../trainer/adapters/detect';
+
+const FIX = join(__dirname, '../fixtures/external');
+
+describe('run folder detection', () => {
+  it('recognises each fixture folder and says why', () => {
+    assert.deepEqual(detectHere(join(FIX, 'easyr1')), {
+      kind: 'easyr1', dir: join(FIX, 'easyr1'),
+      evidence: ['experiment_log.jsonl', 'generations.log', 'experiment_config.json', 'latest_global_step.txt'],
+    });
+    const trl = detectHere(join(FIX, 'trl'))!;
+    assert.equal(trl.kind, 'trl');
+    assert.deepEqual(trl.evidence, ['2 checkpoint-N/trainer_state.json', 'completions/']);
+    const verl = detectHere(join(FIX, 'verl'))!;
+    assert.equal(verl.kind, 'verl');
+    assert.deepEqual(verl.kind === 'verl' && verl.paths, {
+      checkpointDir: join(FIX, 'verl/ckpt'), consoleFile: join(FIX, 'verl/console.log'), logFile: join(FIX, 'verl/metrics.jsonl'),
+      rolloutDir: join(FIX, 'verl/rollout'), validationDir: join(FIX, 'verl/validation'),
+    });
+  });
+
+  it('finds runs below a folder without descending into a run', () => {
+    const found = detectRunFolders(FIX);
+    assert.deepEqual(found.map((d) => [d.kind, d.dir]), [
+      ['easyr1', join(FIX, 'easyr1')], ['trl', join(FIX, 'trl')], ['verl', join(FIX, 'verl')],
+    ]);
+  });
+
+  it('recognises a See2Think run folder, and nothing in an unrelated one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2t-detect-'));
+    try {
+      mkdirSync(join(dir, 'mine/stages/a'), { recursive: true });
+      writeFileSync(join(dir, 'mine/run.json'), '{}');
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'notes/todo.txt'), 'step: not a metric line');
+      assert.equal(detectHere(join(dir, 'mine'))!.kind, 'see2think');
+      assert.deepEqual(detectRunFolders(join(dir, 'notes')), []);
+      assert.deepEqual(detectRunFolders(join(dir, 'missing')), []);
+      // EasyR1's default layout: checkpoints/<project>/<experiment>/
+      cpSync(join(FIX, 'easyr1'), join(dir, 'checkpoints/easy_r1/exp1'), { recursive: true });
+      assert.deepEqual(detectRunFolders(join(dir, 'checkpoints')).map((d) => d.dir), [join(dir, 'checkpoints/easy_r1/exp1')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens the matching reader', async () => {
+    const d = detectHere(join(FIX, 'verl'))!;
+    assert.notEqual(d.kind, 'see2think');
+    if (d.kind === 'see2think') return;
+    const r = openForeignReader(d, { stage: 'attached' });
+    assert.equal(r.kind, 'verl');
+    assert.deepEqual((await r.read()).metrics.map((m) => m.step), [0, 1, 2]);
+  });
+});
