@@ -25,14 +25,33 @@ export interface TaskExample {
   answer: string;
   /** A correct response in the paper's format: `<think>…</think> \boxed{answer}` (ASCII). */
   demonstration: string;
+  /** Which question template produced it (e.g. 'count-color', 'remove-color', 'chain'): for per-kind metrics. */
+  question?: string;
 }
 
 export interface TaskOptions {
   /** Scene size in pixels (from the recipe's model size). */
   imageSize: number;
-  /** Longest prompt and demonstration the model can take (characters). */
+  /** Longest prompt and demonstration the model can take (in `lengthOf` units: characters by default). */
   maxPromptLength: number;
   maxResponseLength: number;
+  /** How the model measures a text (e.g. its token count, where `<think>` is one token); default: characters. */
+  lengthOf?: (text: string) => number;
+  // Difficulty knobs (optional; defaults in trainer/tasks/options.ts, chosen so a small model after a short
+  // SFT warm-up is neither at 0 % nor at 100 %). Examples that do not fit the two lengths are redrawn.
+  /** Scene grid cells per side (default 4: one cell per 8×8 patch of a 32×32 image). */
+  gridSize?: number;
+  /** Objects per scene, drawn uniformly in [minObjects, maxObjects] (defaults 2 and 6). */
+  minObjects?: number;
+  maxObjects?: number;
+  /** Textual reasoning: operands are drawn from 1..maxNumber (default 9). */
+  maxNumber?: number;
+  /** Textual reasoning: arithmetic operations per problem (default 2, at most 4). */
+  steps?: number;
+  /** Only these question templates (ids as in TaskExample.question); default all of each generator. */
+  questions?: string[];
+  /** Demonstrations in the math reward's format (`\boxed{}`, default) or r1v's (`<answer></answer>`). */
+  responseFormat?: 'math' | 'r1v';
 }
 
 export interface TaskGenerator {
