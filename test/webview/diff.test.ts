@@ -126,7 +126,7 @@ describe('trace diff panel (chromium)', function () {
     await row.locator('.trace-b .ins').first().waitFor();
     assert.match(await row.locator('.trace-a').innerText(), /<img src=x onerror=/);
     assert.equal(await p.page.locator('.list img:not(.thumb), .list script').count(), 0);
-    assert.equal(await p.page.evaluate(() => (window as any).__pwned), undefined);
+    assert.equal(await p.page.evaluate(() => (globalThis as any).__pwned), undefined);
   });
 
   it('keeps only the visible rows in the DOM and asks details for those only', async () => {
@@ -149,7 +149,7 @@ describe('trace diff panel (chromium)', function () {
     await p.page.click('.flip-button[data-flip="wrong-to-right"]');
     await p.page.selectOption('select.sort', 'shorter');
     const shortest = [...c.rows].sort((x, y) => x.lengthDelta - y.lengthDelta || x.index - y.index).slice(0, 3).map((r) => r.id);
-    const top = await p.page.locator('.row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-id'), parseFloat((r as HTMLElement).style.top)] as const)
+    const top = await p.page.locator('.row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-id'), parseFloat((r as any).style.top)] as const)
       .sort((a, b) => a[1] - b[1]).map((x) => x[0]));
     assert.deepEqual(top.slice(0, 3), shortest);
   });
@@ -167,7 +167,7 @@ describe('trace diff panel (chromium)', function () {
   it('restores filter and sort when the panel comes back (webview state)', async () => {
     await p.page.click('.flip-button[data-flip="right-to-wrong"]');
     await p.page.selectOption('select.sort', 'longer');
-    await p.page.waitForFunction(() => (window as any).__state?.view?.sort === 'length-delta');
+    await p.page.waitForFunction(() => (globalThis as any).__state?.view?.sort === 'length-delta');
     await p.page.reload();
     await p.show(c);
     await p.page.waitForSelector('.row');

@@ -72,14 +72,12 @@ export async function openDiffPage(browser: Browser, url: string, size = { width
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.exposeFunction('__cspViolation', (v: string) => cspViolations.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => (window as any).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));`);
   await page.exposeFunction('__toHost', async (m: { method: string; params: any }) => {
     posted.push(m);
     if (m.method === 'diff/details' && comparison) {
       const details = m.params.ids.map((id: string) => comparison!.detail(id)).filter(Boolean);
-      await page.evaluate((msg) => window.postMessage(msg, '*'), { method: 'diff/details', params: { details } });
+      await page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), { method: 'diff/details', params: { details } });
     }
   });
   await page.goto(url);
@@ -88,7 +86,7 @@ export async function openDiffPage(browser: Browser, url: string, size = { width
     page, posted, cspViolations, errors,
     async show(c) {
       comparison = c;
-      await page.evaluate((msg) => window.postMessage(msg, '*'), { method: 'diff/data', params: { summary: c.summary, rows: c.rows } });
+      await page.evaluate((msg) => (globalThis as any).postMessage(msg, '*'), { method: 'diff/data', params: { summary: c.summary, rows: c.rows } });
     },
     close: () => page.close(),
   };
