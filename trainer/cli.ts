@@ -2,6 +2,8 @@
 // Errors a user can fix print as one clear line (positioned for recipes); stack traces only with --debug.
 import { validateCommand, UsageError } from './commands/validate';
 import { summaryCommand } from './commands/summary';
+import { runCommand } from './commands/run';
+import { stageCommand } from './commands/stage';
 import { diffCommand } from './commands/diff';
 import { RecipeError } from './recipe/validate';
 
@@ -11,6 +13,7 @@ commands:
   validate <recipe>...         check recipes; one "file:line:col: message" line per problem
   summary <run-dir>...         per-stage table of a run directory
   run <recipe> [options]       run stages with the built-in trainer (see "see2think run --help")
+  stage <run-dir> <stage-id>   run one stage of a run directory [--resume | --restart]
   diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
 
 options: --debug (print stack traces), --help`;
@@ -22,6 +25,8 @@ export const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   summary: summaryCommand,
   diff: diffCommand,
+  run: runCommand,
+  stage: stageCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
