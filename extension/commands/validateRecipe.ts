@@ -1,9 +1,7 @@
 // "See2Think: Validate Recipe": runs the same checks as `see2think validate` on a recipe and reports them
 // in the log (and returns them, for tests and other commands).
 import * as vscode from 'vscode';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import { defaultCheckEnvironment } from '../../trainer/recipe/environment';
-import { formatProblem, type Problem } from '../../trainer/recipe/problems';
+import type { Problem } from '../../trainer/recipe/problems';
 import { pickRecipe } from '../recipes/findRecipes';
 import * as path from 'node:path';
 
@@ -13,6 +11,10 @@ export function registerValidateCommand(context: vscode.ExtensionContext, log: v
       const target = await pickRecipe(uri);
       if (!target) return undefined;
       const doc = await vscode.workspace.openTextDocument(target);
+      // Loaded on first use: the validator pulls in ajv and yaml, which activation should not pay for.
+      const { validateRecipeText } = await import('../../trainer/recipe/validate');
+      const { defaultCheckEnvironment } = await import('../../trainer/recipe/environment');
+      const { formatProblem } = await import('../../trainer/recipe/problems');
       const { problems } = validateRecipeText(doc.getText(), target.fsPath, defaultCheckEnvironment(path.dirname(target.fsPath)));
       const rel = vscode.workspace.asRelativePath(target);
       for (const p of problems) log.appendLine(formatProblem(rel, p));

@@ -1,0 +1,129 @@
+// The dashboard's host: which runs the panel overlays, the whole series of each when the page (re)loads, then
+// the store's batched deltas as they come (a trainer's stdout point reaches the page within one flush), and
+// the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs.
+import * as vscode from 'vscode';
+import type { MetricPoint, RunInfo, WebviewMessage } from '../../protocol/messages';
+import type { RunsCore } from '../runs/core';
+import { BasePanel } from './basePanel';
+
+export const DASHBOARD_VIEW = 'see2think.dashboard';
+const RUNS_KEY = 'see2think.dashboard.runs';
+/** Points per message when a whole series is sent (keeps each message a few MB at most). */
+const CHUNK = 20000;
+
+export class DashboardPanel extends BasePanel {
+  private runDirs: string[] = [];
+  private lastRunsJson = '';
+  private runsTimer?: NodeJS.Timeout;
+  private readonly drawnEmitter = new vscode.EventEmitter<{ at: number; counts: Record<string, number>; receivedAt: number }>();
+  /** The page drew new points (its acknowledgement): the freshness benchmark and tests listen. */
+  readonly onDidDraw = this.drawnEmitter.event;
+
+  constructor(panel: vscode.WebviewPanel, private readonly core: RunsCore, private readonly memento: vscode.Memento, state?: unknown) {
+    super('dashboard', panel, core.o.extensionUri, core.o.log, state);
+    panel.iconPath = vscode.Uri.joinPath(core.o.extensionUri, 'media', 'icons', 'see2think.svg');
+    this.disposables.push(
+      this.drawnEmitter,
+      core.store.onMetrics((d) => {
+        if (!this.runDirs.includes(d.run)) return;
+        this.sendPoints(d.run, d.points, d.reset);
+      }),
+      core.store.onDidChangeRun((snap) => {
+        if (this.runDirs.includes(snap.dir)) this.sendRunsSoon();
+      }),
+    );
+    this.render();
+  }
+
+  static create(core: RunsCore, memento: vscode.Memento): DashboardPanel {
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW, 'See2Think Dashboard', vscode.ViewColumn.Active, {
+      enableScripts: true, retainContextWhenHidden: false,
+    });
+    return new DashboardPanel(panel, core, memento);
+  }
+
+  /** Restores a dashboard after a window reload with the runs it showed. */
+  static restore(panel: vscode.WebviewPanel, core: RunsCore, memento: vscode.Memento, state: unknown): DashboardPanel {
+    const p = new DashboardPanel(panel, core, memento, state);
+    p.setRuns(memento.get<string[]>(RUNS_KEY, []));
+    return p;
+  }
+
+  get runs(): readonly string[] {
+    return this.runDirs;
+  }
+
+  setRuns(dirs: string[]): void {
+    const next = [...new Set(dirs)].filter((d) => this.core.store.get(d) ?? safeAdd(this.core, d));
+    this.runDirs = next;
+    void this.memento.update(RUNS_KEY, next);
+    const labels = next.map((d) => this.core.store.get(d)!).map((r) => r.runId);
+    this.panel.title = labels.length ? `Dashboard: ${labels.join(' vs ')}` : 'See2Think Dashboard';
+    if (this.isReady) this.sendAll();
+  }
+
+  /** The RunInfo list the page gets (also for tests). */
+  runInfos(): RunInfo[] {
+    return this.runDirs.map((d) => this.core.store.reader(d)?.info()).filter((r): r is RunInfo => !!r);
+  }
+
+  protected onReady(): void {
+    this.sendAll();
+  }
+
+  protected override onMessage(m: WebviewMessage): void {
+    if (m.method === 'dashboard/pick-runs') void this.pickRuns();
+    if (m.method === 'dashboard/drawn') this.drawnEmitter.fire(this.stats.drawn!);
+  }
+
+  private sendAll(): void {
+    this.lastRunsJson = '';
+    this.sendRuns();
+    for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir), true);
+  }
+
+  private sendRuns(): void {
+    const runs = this.runInfos();
+    const json = JSON.stringify(runs);
+    if (json === this.lastRunsJson) return;
+    this.lastRunsJson = json;
+    void this.post('dashboard/runs', { runs });
+  }
+
+  private sendRunsSoon(): void {
+    if (!this.runsTimer) this.runsTimer = setTimeout(() => { this.runsTimer = undefined; this.sendRuns(); }, 100);
+  }
+
+  private sendPoints(run: string, points: MetricPoint[], reset: boolean): void {
+    if (!this.isReady) return;
+    if (!points.length && !reset) return;
+    for (let i = 0; i < Math.max(1, points.length); i += CHUNK) {
+      const chunk = points.slice(i, i + CHUNK);
+      const first = i === 0 && reset;
+      void this.post('dashboard/points', { run, points: chunk, reset: first || undefined });
+      this.countItems(run, chunk.length, first);
+    }
+  }
+
+  async pickRuns(): Promise<void> {
+    const items = this.core.store.runs()
+      .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''))
+      .map((r) => ({ label: `${r.recipeName}/${r.runId}`, description: r.stages.map((s) => `${s.id}:${s.status?.state ?? 'pending'}`).join(' '), picked: this.runDirs.includes(r.dir), dir: r.dir }));
+    const picked = await vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: 'Runs to overlay on the dashboard' });
+    if (picked) this.setRuns(picked.map((p) => p.dir));
+  }
+
+  override dispose(): void {
+    clearTimeout(this.runsTimer);
+    super.dispose();
+  }
+}
+
+function safeAdd(core: RunsCore, dir: string): boolean {
+  try {
+    core.store.addRun(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}

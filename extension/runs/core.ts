@@ -1,0 +1,57 @@
+// The runs feature's working parts, created once per window and loaded lazily (after activation) because they
+// pull in the recipe validator and the run-directory code: the store, the recipe roots and the supervisor.
+import * as vscode from 'vscode';
+import { RunStore } from './store';
+import { Supervisor } from './supervisor';
+import { RecipeRoots } from './discovery';
+
+export interface RunsCoreOptions {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  trainerLog: vscode.LogOutputChannel;
+}
+
+export class RunsCore implements vscode.Disposable {
+  readonly store: RunStore;
+  readonly supervisor: Supervisor;
+  readonly roots: RecipeRoots;
+  /** Resolves once the first discovery and the re-attach/recovery pass are done. */
+  readonly ready: Promise<void>;
+
+  constructor(readonly o: RunsCoreOptions) {
+    this.store = new RunStore({ warn: (m) => o.log.warn(m) });
+    this.roots = new RecipeRoots(this.store, o.log);
+    this.supervisor = new Supervisor({
+      store: this.store,
+      cliJs: vscode.Uri.joinPath(o.extensionUri, 'dist', 'cli.js').fsPath,
+      node: process.execPath,
+      // The extension host's own runtime runs the trainer: as plain Node when it is Electron.
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+      log: o.log,
+      output: (runDir, stageId, line) => this.trainerLine(runDir, stageId, line),
+      canLaunch: () => vscode.workspace.isTrusted,
+    });
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    await this.roots.refresh();
+    const r = await this.supervisor.recover();
+    if (r.attached.length) this.o.log.info(`re-attached to ${r.attached.length} running stage(s): ${r.attached.join(', ')}`);
+    if (r.failed.length) this.o.log.warn(`${r.failed.length} stage(s) had died while no window watched them: ${r.failed.join(', ')}`);
+  }
+
+  private trainerLine(runDir: string, stageId: string, line: string): void {
+    const snap = this.store.get(runDir);
+    const text = `[${snap ? `${snap.recipeName}/${snap.runId}` : runDir} ${stageId}] ${line}`;
+    if (/^\[?(error|fatal)\b|\b(Error|Exception):/i.test(line)) this.o.trainerLog.error(text);
+    else if (/^\[?warn/i.test(line)) this.o.trainerLog.warn(text);
+    else this.o.trainerLog.info(text);
+  }
+
+  dispose(): void {
+    this.supervisor.dispose();
+    this.roots.dispose();
+    this.store.dispose();
+  }
+}

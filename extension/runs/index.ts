@@ -1,0 +1,33 @@
+// The runs feature's entry at activation: cheap (types only), it loads the working parts (store, supervisor,
+// discovery — which pull in the recipe validator) on the next tick, so activation itself stays fast.
+import * as vscode from 'vscode';
+import type { RunsCore } from './core';
+
+export interface Runs {
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  readonly trainerLog: vscode.LogOutputChannel;
+  /** The loaded core (after the first discovery and recovery pass). */
+  core(): Promise<RunsCore>;
+  /** The core if it is loaded already (for synchronous UI like tree refreshes). */
+  loaded(): RunsCore | undefined;
+  readonly onDidLoad: vscode.Event<RunsCore>;
+}
+
+export function createRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Runs {
+  const trainerLog = vscode.window.createOutputChannel('See2Think Trainer', { log: true });
+  const loadedEmitter = new vscode.EventEmitter<RunsCore>();
+  context.subscriptions.push(trainerLog, loadedEmitter);
+  let instance: RunsCore | undefined;
+  let loading: Promise<RunsCore> | undefined;
+  const core = (): Promise<RunsCore> => (loading ??= (async () => {
+    const { RunsCore } = await import('./core');
+    instance = new RunsCore({ extensionUri: context.extensionUri, log, trainerLog });
+    context.subscriptions.push(instance);
+    await instance.ready.catch((err) => log.error(`runs: ${(err as Error).stack ?? err}`));
+    loadedEmitter.fire(instance);
+    return instance;
+  })());
+  setTimeout(() => void core(), 0);
+  return { extensionUri: context.extensionUri, log, trainerLog, core, loaded: () => instance, onDidLoad: loadedEmitter.event };
+}
