@@ -3,5 +3,10 @@
 import type { SemanticCheck } from './context';
 import { checkStageGraph } from './stages';
 import { checkModelShape, checkDataSource } from './model';
+import { checkBatches } from './batches';
+import { checkFiles, checkExecutables } from './files';
+import { checkStageOrder } from './stageOrder';
 
-export const SEMANTIC_CHECKS: SemanticCheck[] = [checkStageGraph, checkModelShape, checkDataSource];
+export const SEMANTIC_CHECKS: SemanticCheck[] = [
+  checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkFiles, checkExecutables, checkStageOrder,
+];
