@@ -5,6 +5,7 @@ import { summaryCommand } from './commands/summary';
 import { runCommand } from './commands/run';
 import { stageCommand } from './commands/stage';
 import { diffCommand } from './commands/diff';
+import { showCommand } from './commands/showCommand';
 import { RecipeError } from './recipe/validate';
 
 const USAGE = `usage: see2think <command> [options]
@@ -15,6 +16,7 @@ commands:
   run <recipe> [options]       run stages with the built-in trainer (see "see2think run --help")
   stage <run-dir> <stage-id>   run one stage of a run directory [--resume | --restart]
   diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
+  show-command <recipe>        the exact command line of each external-trainer stage [--stage <id>] [--run-dir <dir>]
 
 options: --debug (print stack traces), --help`;
 
@@ -27,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   run: runCommand,
   stage: stageCommand,
+  'show-command': showCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
