@@ -143,3 +143,25 @@ export function formatPercentChange(fraction: number): string {
   const v = (fraction * 100).toFixed(1);
   return `${fraction > 0 ? '+' : fraction < 0 ? '−' : '±'}${v.replace('-', '')} %`;
 }
+
+// ---------------------------------------------------------------- `see2think eval --stream` output
+
+/** Where an evaluation ended up (also what the CLI prints as its last line with --stream). */
+export interface EvalOutcome {
+  file: string;
+  key: string;
+  /** True when a finished eval of the same checkpoint, set, sampling and seed was found and reused. */
+  reused: boolean;
+  checkpoint: string;
+  set: string;
+  prompts: number;
+  accuracy: number;
+  meanLength: number;
+  seconds: number;
+}
+
+/** One line `see2think eval --stream` prints on stdout (the extension runs the eval as a child process). */
+export type EvalStreamRecord =
+  | { type: 'progress'; phase: 'eval'; done: number; total: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | ({ type: 'eval-done' } & EvalOutcome);

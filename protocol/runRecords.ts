@@ -115,12 +115,25 @@ export interface CheckpointMeta {
 /** First line of evals/<checkpoint-key>.jsonl. */
 export interface EvalHeader {
   type: 'header';
+  /** Human id of the checkpoint, e.g. "staged/20260101-120000-ab12/visual/step-40". */
   checkpoint: string;
+  /** The eval set, e.g. "visual-reasoning:200" (a generator's validation set) or "file:<path>". */
   set: string;
   sampling: { temperature: number; top_p: number; n: number; greedy?: boolean };
   seed: number;
   created: string;
+  /** Who wrote the file: "see2think eval", or an adapter ("easyr1 generations.log", …). */
   source?: string;
+  // Written by `see2think eval` (optional for other writers):
+  /** The file's key (its name without .jsonl): same key = same checkpoint + set + sampling + seed. */
+  key?: string;
+  /** Absolute checkpoint directory, and its meta.json `time`: a re-created checkpoint is never mistaken for the old one. */
+  checkpoint_dir?: string;
+  checkpoint_time?: string;
+  /** Prompts in the set (= answer lines in a finished file). */
+  prompts?: number;
+  max_tokens?: number;
+  backend?: string;
 }
 
 /** Every later line of an eval file: one prompt answered by one checkpoint. */
@@ -129,6 +142,7 @@ export interface EvalRecord {
   prompt_id: string;
   task?: string;
   prompt: string;
+  /** The prompt's image: a data: URI (PNG), or a path relative to the eval file's folder. */
   image?: string;
   ground_truth: string;
   response: string;

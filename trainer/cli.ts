@@ -5,6 +5,7 @@ import { summaryCommand } from './commands/summary';
 import { runCommand } from './commands/run';
 import { stageCommand } from './commands/stage';
 import { diffCommand } from './commands/diff';
+import { evalCommand } from './commands/eval';
 import { showCommand } from './commands/showCommand';
 import { RecipeError } from './recipe/validate';
 
@@ -15,6 +16,7 @@ commands:
   summary <run-dir>...         per-stage table of a run directory
   run <recipe> [options]       run stages with the built-in trainer (see "see2think run --help")
   stage <run-dir> <stage-id>   run one stage of a run directory [--resume | --restart]
+  eval <checkpoint> [options]  answer a held-out set with a checkpoint (see "see2think eval --help")
   diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
   show-command <recipe>        the exact command line of each external-trainer stage [--stage <id>] [--run-dir <dir>]
 
@@ -27,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   summary: summaryCommand,
   diff: diffCommand,
+  eval: evalCommand,
   run: runCommand,
   stage: stageCommand,
   'show-command': showCommand,
