@@ -1,4 +1,4 @@
-// A page for the diff panel in headless chromium: the real bundle (dist/webviews/diff.js + .css) served over
+// A page for the diff panel in headless chromium: the real bundle (dist/webviews/diff.js, media/diff.css) served over
 // HTTP under the panel's real CSP (panelHtml), with a stand-in acquireVsCodeApi — the VS Code boundary, which
 // the host suite tests for real. The test plays the extension host with a real Comparison: it answers the
 // panel's detail requests exactly as the panel host does.
@@ -50,7 +50,8 @@ export async function startHarness(): Promise<{ browser: Browser; url: string; s
         });`);
       return;
     }
-    const file = join(dist, path.replace(/^\/+/, ''));
+    // The panel host serves the bundle from dist/webviews/ and the stylesheet from media/ (BasePanel.render).
+    const file = path.endsWith('.css') ? join(root, 'media', path.slice(1)) : join(dist, path.slice(1));
     if (!/^\/diff\.(js|css)$/.test(path) || !existsSync(file)) {
       res.writeHead(404).end();
       return;

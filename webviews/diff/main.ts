@@ -1,7 +1,6 @@
 // The trace diff panel (dist/webviews/diff.js): the summary of two checkpoints' answers on one eval set,
 // a toolbar (flip class, task, text filter, sort), and the virtualised list of prompts with A's and B's
 // traces side by side. It holds every compact row, filters and sorts locally, and asks for details.
-import './diff.css';
 import { applyDiffView, DEFAULT_DIFF_VIEW, FLIP_CLASSES, type CompareSummary, type DiffRow, type DiffSortKey, type DiffView, type FlipClass } from '../../protocol/compare';
 import { connect } from '../common/messaging';
 import { clear, el } from '../common/dom';
