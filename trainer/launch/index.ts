@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import type { LaunchTarget } from '../../protocol/runRecords';
 import type { Launcher } from './target';
 import { LocalLauncher } from './local';
+import { SlurmLauncher, type SlurmLauncherOptions } from './slurm';
 
-export function launcherFor(target: LaunchTarget): Launcher {
+/** `slurm` options (tool environment such as SLURM_CONF, poll interval) are used by the slurm target only. */
+export function launcherFor(target: LaunchTarget, slurm?: SlurmLauncherOptions): Launcher {
   switch (target) {
     case 'local':
       return new LocalLauncher();
     case 'slurm':
-      throw new Error('the slurm launch target is not available in this build');
+      return new SlurmLauncher(slurm);
   }
 }
 
