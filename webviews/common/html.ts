@@ -70,3 +70,12 @@ export function panelHtml(o: PanelHtmlOptions): string {
     '</html>',
   ].join('\n');
 }
+
+/**
+ * Files a panel page loads, relative to the extension root (the host maps each with asWebviewUri): the
+ * bundle, then codicon.css (first: its id is how <vscode-icon> finds it) and the panel's stylesheet, which
+ * @imports media/common.css — so localResourceRoots must include dist/ and media/.
+ */
+export function panelAssets(panel: PanelKind): { script: string; styles: string[] } {
+  return { script: `dist/webviews/${panel}.js`, styles: ['dist/codicons/codicon.css', `media/${panel}.css`] };
+}

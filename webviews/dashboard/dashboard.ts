@@ -1,0 +1,339 @@
+// The dashboard controller: applies host deltas to the metric store, keeps one chart card per metric family
+// (plus one per metric outside the families), and redraws only the cards a delta touched, once per
+// animation frame, and only while they are on screen. Owns the saved state (layout, smoothing, shared zoom,
+// log scales, hidden series) and reports each drawn frame back to the host (for freshness measurements).
+import { METRIC_FAMILIES } from '../../protocol/metrics';
+import type { MetricPoint, RunInfo } from '../../protocol/messages';
+import type { Channel } from '../common/messaging';
+import { el } from '../common/dom';
+import { readTheme, type Theme } from '../common/theme';
+import { MetricStore } from './metricStore';
+import { ChartCard, type CardHost } from './chartCard';
+import type { SeriesDef } from './seriesPlugin';
+import { buildToolbar, type Toolbar } from './toolbar';
+import { parseDashboardState, seriesKey, type DashboardState, type Layout } from './state';
+
+/** The family the paper's figure shows. */
+export const PAPER_CARD = 'length';
+const DASHES = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
+
+export interface DashboardStats {
+  cardsBuilt: number;
+  flushes: number;
+  /** Chart redraws per card id. */
+  updates: Record<string, number>;
+  lastFlushMs: number;
+  /** Host points applied. */
+  pointsIn: number;
+}
+
+const safeFileName = (s: string) => s.replace(/[^\w .()-]+/g, '_').slice(0, 100) || 'chart';
+
+export class Dashboard {
+  readonly store = new MetricStore();
+  readonly stats: DashboardStats = { cardsBuilt: 0, flushes: 0, updates: {}, lastFlushMs: 0, pointsIn: 0 };
+  readonly cards = new Map<string, ChartCard>();
+  private readonly cardOfMetric = new Map<string, ChartCard>();
+  private runs: RunInfo[] = [];
+  private theme: Theme = readTheme();
+  private state: DashboardState;
+  private readonly hidden: Set<string>;
+  private readonly dirty = new Set<ChartCard>();
+  private frame = 0;
+  /** Points arrived since the last 'dashboard/drawn'. */
+  private undrawnPoints = false;
+  private readonly toolbar: Toolbar;
+  private readonly grid: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly observer: IntersectionObserver;
+  private readonly host: CardHost;
+
+  constructor(private readonly root: HTMLElement, private readonly channel: Channel) {
+    this.state = parseDashboardState(channel.savedState());
+    this.hidden = new Set(this.state.hidden);
+    this.store.setSmoothing(this.state.smoothing);
+    this.toolbar = buildToolbar({
+      setLayout: (l) => this.setLayout(l),
+      setSmoothing: (w) => this.setSmoothing(w),
+      resetZoom: () => this.setRange(null),
+      exportCsv: () => this.exportCsv('all', [...this.allMetrics()]),
+      pickRuns: () => channel.post('dashboard/pick-runs', {}),
+    });
+    this.grid = el('main', { class: 'grid' });
+    this.empty = el('div', { class: 'empty-state' },
+      el('p', { text: 'No runs to show yet. Open a run from the See2Think runs view, or choose runs to compare.' }));
+    root.append(this.toolbar.root, this.empty, this.grid);
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const card = this.cards.get((e.target as HTMLElement).dataset.card ?? '');
+        if (!card) continue;
+        card.visible = e.isIntersecting;
+        if (card.visible && this.dirty.has(card)) this.schedule();
+      }
+    });
+    this.host = this.cardHost();
+    for (const f of METRIC_FAMILIES) this.addCard(f.id, f.title, f.metrics, f.log ?? false);
+    this.applyState();
+  }
+
+  // ------------------------------------------------------------------ host messages
+
+  setRuns(runs: RunInfo[]): void {
+    this.runs = runs.filter((r) => r && typeof r.key === 'string' && Array.isArray(r.stages));
+    this.store.retainRuns(this.runs.map((r) => r.key));
+    this.syncAll();
+  }
+
+  addPoints(run: string, points: MetricPoint[], reset = false): void {
+    if (typeof run !== 'string' || !Array.isArray(points)) return;
+    this.stats.pointsIn += points.length;
+    this.undrawnPoints = true;
+    const touched = this.store.ingest(run, points, reset);
+    const cards = new Set<ChartCard>();
+    for (const metric of touched) cards.add(this.cardFor(metric));
+    const newRun = !this.runs.some((r) => r.key === run);
+    if (newRun) return this.syncAll();
+    for (const card of cards) this.syncCard(card);
+  }
+
+  showError(message: string): void {
+    this.toolbar.showError(message);
+  }
+
+  /** State from the host (after a window reload), used when this page had none of its own. */
+  adoptState(raw: unknown): void {
+    if (raw === undefined || raw === null || this.channel.savedState()) return;
+    this.state = parseDashboardState(raw);
+    this.hidden.clear();
+    for (const k of this.state.hidden) this.hidden.add(k);
+    this.store.setSmoothing(this.state.smoothing);
+    this.applyState();
+    this.syncAll();
+  }
+
+  // ------------------------------------------------------------------ user actions
+
+  setLayout(layout: Layout): void {
+    this.state.layout = layout;
+    this.applyLayout();
+    this.save();
+    // The figure compares two runs: with fewer, ask the host to pick more (still one click for the user).
+    if (layout === 'paper' && this.runKeys().length < 2) this.channel.post('dashboard/pick-runs', {});
+  }
+
+  setSmoothing(w: number): void {
+    this.store.setSmoothing(w);
+    this.state.smoothing = this.store.smoothing;
+    this.markAll();
+    this.save();
+  }
+
+  setRange(range: [number, number] | null): void {
+    this.state.xRange = range;
+    this.markAll();
+    this.save();
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  /** Redraws the dirty visible cards now (normally called once per animation frame). */
+  flush(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    const t0 = performance.now();
+    const drawn = new Set<string>();
+    for (const card of [...this.dirty]) {
+      if (!card.visible || card.root.classList.contains('empty')) continue;
+      this.dirty.delete(card);
+      card.update();
+      this.stats.updates[card.id] = (this.stats.updates[card.id] ?? 0) + 1;
+      for (const def of card.series) drawn.add(def.run);
+    }
+    this.showStatus();
+    this.stats.flushes++;
+    this.stats.lastFlushMs = performance.now() - t0;
+    // The acknowledgement the host times freshness with: how many steps of each run the drawn charts hold.
+    if (drawn.size && this.undrawnPoints) {
+      this.undrawnPoints = false;
+      const counts = Object.fromEntries([...drawn].map((run) => [run, this.store.runs.get(run)?.n ?? 0]));
+      this.channel.post('dashboard/drawn', { at: performance.timeOrigin + performance.now(), counts });
+    }
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.syncAll();
+    for (const card of this.cards.values()) card.setTheme(theme);
+    this.markAll();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private cardHost(): CardHost {
+    return {
+      theme: () => this.theme,
+      model: {
+        data: (def: SeriesDef) => this.store.runs.get(def.run)?.metrics.get(def.metric),
+        runs: () => this.runs,
+        runColor: (run: string) => this.runColor(run),
+        theme: () => this.theme,
+        smoothing: () => this.store.smoothing,
+        viewRange: () => this.state.xRange,
+        onUserRange: (range: [number, number]) => {
+          this.state.xRange = range;
+          this.markAll();
+          this.save();
+        },
+      },
+      toggleSeries: (key, hide) => {
+        if (hide) this.hidden.add(key);
+        else this.hidden.delete(key);
+        for (const card of this.cards.values()) {
+          const i = card.series.findIndex((d) => d.key === key);
+          if (i >= 0) {
+            card.chart.setDatasetVisibility(i, !hide);
+            this.mark(card);
+          }
+        }
+        this.save();
+      },
+      isHidden: (key) => this.hidden.has(key),
+      setLog: (id, log) => {
+        this.state.log[id] = log;
+        this.cards.get(id)?.setLog(log);
+        this.mark(this.cards.get(id));
+        this.save();
+      },
+      resetZoom: () => this.setRange(null),
+      exportPng: (id, dataUrl) => this.channel.post('export/png', { fileName: `${safeFileName(id)}.png`, dataUrl }),
+      exportCsv: (id) => this.exportCsv(id, this.cards.get(id)?.metrics ?? []),
+      stageAt: (run, x) => {
+        const info = this.runs.find((r) => r.key === run);
+        const stages = [...(info?.stages ?? [])].sort((a, b) => a.globalOffset - b.globalOffset);
+        return stages.filter((s) => s.globalOffset < x).pop()?.id ?? stages[0]?.id;
+      },
+      runLabel: (run) => this.runLabel(run),
+    };
+  }
+
+  private addCard(id: string, title: string, metrics: string[], defaultLog: boolean): ChartCard {
+    const card = new ChartCard(id, title, metrics, this.state.log[id] ?? defaultLog, this.host);
+    this.stats.cardsBuilt++;
+    card.visible = false;
+    if (id === PAPER_CARD) card.root.classList.add('paper-card');
+    this.cards.set(id, card);
+    for (const m of metrics) this.cardOfMetric.set(m, card);
+    card.setSeries([]);
+    this.grid.append(card.root);
+    this.observer.observe(card.root);
+    return card;
+  }
+
+  /** The card showing a metric; a metric outside the families gets a card of its own. */
+  private cardFor(metric: string): ChartCard {
+    return this.cardOfMetric.get(metric) ?? this.addCard(`metric:${metric}`, metric, [metric], false);
+  }
+
+  private runKeys(): string[] {
+    const keys = this.runs.map((r) => r.key);
+    for (const k of this.store.runs.keys()) if (!keys.includes(k)) keys.push(k);
+    return keys;
+  }
+
+  private runLabel(run: string): string {
+    return this.runs.find((r) => r.key === run)?.label || run.split(/[\\/]/).filter(Boolean).pop() || run;
+  }
+
+  private runColor(run: string): string {
+    const i = Math.max(0, this.runKeys().indexOf(run));
+    return this.theme.series[i % this.theme.series.length];
+  }
+
+  private seriesFor(card: ChartCard): SeriesDef[] {
+    const runs = this.runKeys().filter((k) => this.store.runs.has(k));
+    const several = runs.length > 1;
+    const defs: SeriesDef[] = [];
+    runs.forEach((run, ri) => {
+      const data = this.store.runs.get(run)!;
+      card.metrics.forEach((metric, mi) => {
+        if (!data.metrics.get(metric)?.n) return;
+        defs.push({
+          key: seriesKey(run, metric), run, metric,
+          label: several ? `${this.runLabel(run)} · ${metric}` : metric,
+          color: this.theme.series[(several ? ri : mi) % this.theme.series.length],
+          dash: several ? DASHES[mi % DASHES.length] : [],
+        });
+      });
+    });
+    return defs;
+  }
+
+  private syncCard(card: ChartCard): void {
+    card.setSeries(this.seriesFor(card));
+    if (card.id === PAPER_CARD) this.titlePaper(card);
+    this.mark(card);
+  }
+
+  private syncAll(): void {
+    for (const card of this.cards.values()) this.syncCard(card);
+    this.showStatus();
+  }
+
+  private showStatus(): void {
+    const runs = this.runKeys().length;
+    let points = 0;
+    for (const r of this.store.runs.values()) points += r.n;
+    this.empty.classList.toggle('hidden', runs > 0);
+    this.toolbar.showStatus(runs ? `${runs} run${runs > 1 ? 's' : ''} · ${points.toLocaleString('en-US')} steps` : '');
+  }
+
+  private titlePaper(card: ChartCard): void {
+    const labels = this.runKeys().filter((k) => this.store.runs.has(k)).map((k) => this.runLabel(k));
+    const h = card.root.querySelector('.card-title');
+    if (h) h.textContent = this.state.layout === 'paper' && labels.length > 1 ? `Response length — ${labels.join(' vs ')}` : card.title;
+  }
+
+  private allMetrics(): Set<string> {
+    const all = new Set<string>();
+    for (const card of this.cards.values()) for (const m of card.metrics) all.add(m);
+    return all;
+  }
+
+  private exportCsv(id: string, metrics: string[]): void {
+    const csv = this.store.toCsv(metrics, (k) => this.runLabel(k), this.runKeys());
+    this.channel.post('export/csv', { fileName: `${safeFileName(id)}.csv`, csv });
+  }
+
+  private mark(card: ChartCard | undefined): void {
+    if (!card) return;
+    this.dirty.add(card);
+    if (card.visible) this.schedule();
+  }
+
+  private markAll(): void {
+    for (const card of this.cards.values()) this.mark(card);
+  }
+
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  private applyState(): void {
+    this.toolbar.showSmoothing(this.state.smoothing);
+    for (const [id, log] of Object.entries(this.state.log)) this.cards.get(id)?.setLog(log);
+    this.applyLayout();
+  }
+
+  private applyLayout(): void {
+    this.root.classList.toggle('layout-paper', this.state.layout === 'paper');
+    this.toolbar.showLayout(this.state.layout);
+    const paper = this.cards.get(PAPER_CARD);
+    if (paper) this.titlePaper(paper);
+    this.markAll();
+  }
+
+  private save(): void {
+    this.state.hidden = [...this.hidden];
+    this.channel.saveState(this.state);
+  }
+}

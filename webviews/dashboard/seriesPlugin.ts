@@ -1,0 +1,289 @@
+// The Chart.js plugin that draws our series (DESIGN.md §8: the only variant under 16 ms per update for
+// 10 series × 100 k points). Chart.js keeps axes, grid and legend; its datasets stay empty. Before each
+// update we pick the x range (the shared zoom or the data's extent), downsample every visible series
+// min-max per pixel from the store's typed arrays into reusable buffers, and fit y; the limits go straight
+// onto the scales in afterDataLimits (options written in beforeUpdate would apply one update late); after
+// layout we redo the downsample if the plot width changed; then we draw stage boundaries under the lines
+// and the lines with plain lineTo calls. A zoom or pan by chartjs-plugin-zoom is an update too.
+import type { Chart, Plugin } from 'chart.js';
+import type { RunInfo } from '../../protocol/messages';
+import type { Series } from './metricStore';
+import { minMaxPerPixel, PointBuffer } from './downsample';
+import { withAlpha, type Theme } from '../common/theme';
+
+export interface SeriesDef {
+  key: string;
+  run: string;
+  metric: string;
+  label: string;
+  color: string;
+  dash: number[];
+}
+
+/** What a chart card gives the plugin (looked up per chart). */
+export interface CardModel {
+  series: SeriesDef[];
+  data(def: SeriesDef): Series | undefined;
+  runs(): RunInfo[];
+  runColor(run: string): string;
+  theme(): Theme;
+  smoothing(): number;
+  log(): boolean;
+  /** The shared zoom, or null to fit the data. */
+  viewRange(): [number, number] | null;
+  /** Data extent over this chart's series. */
+  extent(): [number, number];
+  /** chartjs-plugin-zoom moved this chart's x axis to [min, max]. */
+  onUserRange(range: [number, number]): void;
+}
+
+interface DrawState {
+  raw: PointBuffer[];
+  smooth: PointBuffer[];
+  columns: number;
+  /** The axis limits of this update. */
+  xMin: number;
+  xMax: number;
+  y?: [number, number];
+}
+
+const models = new WeakMap<Chart, CardModel>();
+const states = new WeakMap<Chart, DrawState>();
+
+export function attachModel(chart: Chart, model: CardModel): void {
+  models.set(chart, model);
+  states.set(chart, { raw: [], smooth: [], columns: 0, xMin: 0, xMax: 1 });
+}
+
+const dpr = () => (typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1);
+
+/** Downsamples every visible series for the chart's current x range into the draw state's buffers. */
+function downsampleAll(chart: Chart, m: CardModel, st: DrawState, xMin: number, xMax: number, columns: number): void {
+  st.columns = columns;
+  const positiveOnly = m.log();
+  const smoothing = m.smoothing() > 0;
+  m.series.forEach((def, i) => {
+    const raw = (st.raw[i] ??= new PointBuffer());
+    const sm = (st.smooth[i] ??= new PointBuffer());
+    raw.n = sm.n = 0;
+    raw.yMin = raw.yMax = sm.yMin = sm.yMax = NaN;
+    const s = m.data(def);
+    if (!s || !chart.isDatasetVisible(i)) return;
+    const r = { xMin, xMax, columns, positiveOnly };
+    minMaxPerPixel(s.x, s.y, s.n, r, raw);
+    if (smoothing) minMaxPerPixel(s.x, s.smooth, s.n, r, sm);
+  });
+  st.raw.length = st.smooth.length = m.series.length;
+}
+
+function fitY(st: DrawState, log: boolean): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const b of [...st.raw, ...st.smooth]) {
+    if (b.n && b.yMin < lo) lo = b.yMin;
+    if (b.n && b.yMax > hi) hi = b.yMax;
+  }
+  if (!(lo <= hi)) return undefined;
+  if (log) {
+    const decades = Math.log10(hi / lo);
+    const pad = decades > 0 ? Math.pow(10, decades * 0.05) : 2;
+    return [lo / pad, hi * pad];
+  }
+  const span = hi - lo;
+  const pad = span > 0 ? span * 0.05 : Math.max(Math.abs(hi) * 0.1, 1);
+  return [lo - pad, hi + pad];
+}
+
+/** Pixel mapping of a linear or log axis as a + b·f(v), derived from the scale itself. */
+function axisMap(scale: { min: number; max: number; getPixelForValue(v: number): number }, log: boolean) {
+  const f = log ? Math.log10 : (v: number) => v;
+  const p0 = scale.getPixelForValue(scale.min);
+  const p1 = scale.getPixelForValue(scale.max);
+  const d = f(scale.max) - f(scale.min);
+  const b = d !== 0 ? (p1 - p0) / d : 0;
+  const a = p0 - b * f(scale.min);
+  return { a, b, f };
+}
+
+function strokeBuffer(ctx: CanvasRenderingContext2D, buf: PointBuffer, mx: ReturnType<typeof axisMap>, my: ReturnType<typeof axisMap>, logY: boolean): void {
+  const { x, y, n } = buf;
+  ctx.beginPath();
+  let penDown = false;
+  for (let i = 0; i < n; i++) {
+    const yv = y[i];
+    if (yv !== yv) {
+      penDown = false;
+      continue;
+    }
+    const px = mx.a + mx.b * x[i];
+    const py = my.a + my.b * (logY ? Math.log10(yv) : yv);
+    if (penDown) ctx.lineTo(px, py);
+    else {
+      ctx.moveTo(px, py);
+      penDown = true;
+      // A lone point (gaps or edges on both sides) has no segment to show: draw it as a dot.
+      const next = i + 1 < n ? y[i + 1] : NaN;
+      if (next !== next) ctx.rect(px - 1, py - 1, 2, 2);
+    }
+  }
+  ctx.stroke();
+}
+
+/** text, or its prefix with an ellipsis, within maxWidth px; '' when not even 2 characters fit. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  for (let n = text.length - 1; n >= 2; n--) {
+    const t = `${text.slice(0, n)}…`;
+    if (ctx.measureText(t).width <= maxWidth) return t;
+  }
+  return '';
+}
+
+function drawBoundaries(chart: Chart, m: CardModel): void {
+  const { ctx, chartArea: area } = chart;
+  const xs = chart.scales.x;
+  if (!xs || !area) return;
+  const theme = m.theme();
+  const shown = new Set(m.series.map((d) => d.run));
+  const runs = m.runs().filter((r) => shown.has(r.key));
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+  ctx.clip();
+  ctx.font = `${Math.max(10, theme.fontSize - 2)}px ${theme.fontFamily}`;
+  ctx.textBaseline = 'top';
+  runs.forEach((run, row) => {
+    const color = m.runColor(run.key);
+    const stages = [...run.stages].sort((a, b) => a.globalOffset - b.globalOffset);
+    stages.forEach((stage, k) => {
+      const next = stages[k + 1]?.globalOffset ?? Infinity;
+      if (stage.globalOffset > xs.max || next < xs.min) return;
+      const px = Math.round(xs.getPixelForValue(Math.max(stage.globalOffset, xs.min))) + 0.5;
+      if (k > 0 && stage.globalOffset >= xs.min) {
+        ctx.strokeStyle = withAlpha(color, 0.85);
+        ctx.lineWidth = 1;
+        ctx.setLineDash([5, 3]);
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+      }
+      // The label sits in the stage's own span: cut to fit before the next boundary, or left out.
+      const room = Math.min(xs.getPixelForValue(Math.min(next, xs.max)), area.right) - px - 6;
+      const label = fitText(ctx, stage.id, room);
+      if (!label) return;
+      ctx.fillStyle = runs.length > 1 ? color : theme.muted;
+      ctx.fillText(label, px + 4, area.top + 3 + row * (theme.fontSize + 1));
+    });
+  });
+  ctx.restore();
+}
+
+export const seriesPlugin: Plugin<'line'> = {
+  id: 's2tSeries',
+
+  beforeUpdate(chart) {
+    const m = models.get(chart);
+    const st = states.get(chart);
+    if (!m || !st) return;
+    // chartjs-plugin-zoom writes its new range into the x options, then updates: a range there that is not
+    // the one we wrote last is the user's zoom or pan — adopt it as the shared range.
+    const xo = chart.options.scales!.x!;
+    if (typeof xo.min === 'number' && typeof xo.max === 'number' && xo.min < xo.max && (xo.min !== st.xMin || xo.max !== st.xMax)) {
+      m.onUserRange([xo.min, xo.max]);
+    }
+    let [lo, hi] = m.viewRange() ?? m.extent();
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+    if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
+    st.xMin = lo;
+    st.xMax = hi;
+    const area = chart.chartArea;
+    const width = area && area.right > area.left ? area.right - area.left : Math.max(chart.width - 70, 50);
+    downsampleAll(chart, m, st, lo, hi, Math.max(1, Math.round(width * dpr())));
+    st.y = fitY(st, m.log());
+  },
+
+  // Axis limits are ours: set after Chart.js computed its own (from empty datasets), before ticks are built.
+  // Also written into the scale's live options, so ticks treat them as user bounds (nice ticks inside exact
+  // limits) — options written in beforeUpdate would only apply one update later.
+  afterDataLimits(chart, args) {
+    const st = states.get(chart);
+    const scale = args.scale;
+    if (!st) return;
+    const set = (lo: number | undefined, hi: number | undefined) => {
+      const o = scale.options as { min?: number; max?: number };
+      o.min = lo;
+      o.max = hi;
+      if (lo !== undefined && hi !== undefined) {
+        scale.min = lo;
+        scale.max = hi;
+      }
+    };
+    if (scale.id === 'x') set(st.xMin, st.xMax);
+    else if (scale.id === 'y') set(st.y?.[0], st.y?.[1]);
+  },
+
+  afterLayout(chart) {
+    const m = models.get(chart);
+    const st = states.get(chart);
+    const area = chart.chartArea;
+    if (!m || !st || !area) return;
+    const columns = Math.max(1, Math.round((area.right - area.left) * dpr()));
+    // Columns must match the plot's pixels for min-max to keep every spike exactly.
+    if (columns !== st.columns) downsampleAll(chart, m, st, st.xMin, st.xMax, columns);
+  },
+
+  beforeDraw(chart) {
+    // An opaque background in the theme colour, so exported PNGs look like the panel.
+    const m = models.get(chart);
+    if (!m) return;
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = m.theme().background;
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+
+  beforeDatasetsDraw(chart) {
+    const m = models.get(chart);
+    if (m) drawBoundaries(chart, m);
+  },
+
+  afterDatasetsDraw(chart) {
+    const m = models.get(chart);
+    const st = states.get(chart);
+    const area = chart.chartArea;
+    const xs = chart.scales.x;
+    const ys = chart.scales.y;
+    if (!m || !st || !area || !xs || !ys) return;
+    const logY = m.log();
+    const mx = axisMap(xs, false);
+    const my = axisMap(ys, logY);
+    const smoothing = m.smoothing() > 0;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    ctx.clip();
+    ctx.lineJoin = 'round';
+    m.series.forEach((def, i) => {
+      if (!chart.isDatasetVisible(i)) return;
+      ctx.setLineDash(def.dash);
+      ctx.strokeStyle = smoothing ? withAlpha(def.color, 0.3) : def.color;
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.lineWidth = smoothing ? 1 : 1.5;
+      if (st.raw[i]) strokeBuffer(ctx, st.raw[i], mx, my, logY);
+      if (smoothing && st.smooth[i]) {
+        ctx.strokeStyle = ctx.fillStyle = def.color;
+        ctx.lineWidth = 2;
+        strokeBuffer(ctx, st.smooth[i], mx, my, logY);
+      }
+    });
+    ctx.restore();
+  },
+};
+
+/** The points the plugin drew last for series i (raw), for tests and hit-testing near spikes. */
+export function drawnPoints(chart: Chart, i: number): PointBuffer | undefined {
+  return states.get(chart)?.raw[i];
+}
