@@ -8,6 +8,7 @@ import { registerStatusBar, type RunStatusBar } from './views/statusBar';
 import { registerRunCommands } from './commands/runCommands';
 import { registerPanels, type Panels } from './panels/index';
 import { registerPanelCommands } from './commands/panelCommands';
+import { registerRecipeAuthoring } from './recipes/index';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerRunCommands(context, runs);
   api.panels = registerPanels(context, runs);
   registerPanelCommands(context, runs, api.panels);
+  registerRecipeAuthoring(context, log);
 
   api.activationMs = performance.now() - t0;
   return api;

@@ -120,14 +120,14 @@ describe('completion lists', () => {
   it('JSON: only what the JSON service cannot know (init_from ids), quoted', () => {
     const json = '{"name": "x", "stages": [{"id": "a", "kind": "sft", "steps": 1}, {"id": "b", "init_from": "¦"}, {"id": "c"}]}';
     const items = complete(json, 'r.recipe.json', false);
-    assert.deepEqual(items.map((c) => c.label), ['a', 'null']);
+    assert.deepEqual(items.map((c) => c.label), ['a'], 'null is offered by the JSON service from the schema');
     assert.equal(items[0].insertText, '"a"');
     assert.deepEqual(labels('{"name": "x", "stages": [{"id": "a", "kind": "¦"}]}', 'r.recipe.json', false), [], 'enums are the JSON service\'s');
   });
 
   it('YAML with another schema owner: keys and enums left to it, init_from still ours', () => {
     assert.deepEqual(labels('name: x\nmodel:\n  ¦\n', 'r.recipe.yaml', false), []);
-    assert.deepEqual(labels('name: x\nstages:\n  - id: a\n  - id: b\n    init_from: ¦\n', 'r.recipe.yaml', false), ['a', 'null']);
+    assert.deepEqual(labels('name: x\nstages:\n  - id: a\n  - id: b\n    init_from: ¦\n', 'r.recipe.yaml', false), ['a']);
   });
 
   it('a list of scalars after "- ": values, not keys', () => {

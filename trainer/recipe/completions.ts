@@ -41,7 +41,7 @@ export function completionsAt(text: string, offset: number, fileName: string, op
     if (ctx.afterDash && !isObjectSchema(node)) return schemaItems ? valueCompletions(ctx, ctx.path) : [];
     return schemaItems && ctx.format === 'yaml' ? keyCompletions(ctx) : [];
   }
-  if (isInitFrom(ctx.path)) return initFromCompletions(ctx);
+  if (isInitFrom(ctx.path)) return initFromCompletions(ctx, schemaItems);
   return schemaItems ? valueCompletions(ctx, ctx.path) : [];
 }
 
@@ -105,7 +105,7 @@ function earlierIds(ctx: Pick<CursorContext, 'stageIds'>, path: JsonPath): strin
 }
 
 function quoted(ctx: CursorContext, v: unknown): string {
-  if (ctx.format === 'json') return v === null || typeof v !== 'string' ? JSON.stringify(v) : JSON.stringify(v);
+  if (ctx.format === 'json') return JSON.stringify(v);
   if (ctx.quote) return `${ctx.quote}${String(v)}${ctx.quote}`;
   return yamlScalar(v);
 }
@@ -144,7 +144,8 @@ function valueCompletions(ctx: CursorContext, path: JsonPath): CompletionSpec[] 
   }));
 }
 
-function initFromCompletions(ctx: CursorContext): CompletionSpec[] {
+/** Earlier stage ids (the stage before preselected), and null unless the schema's owner offers it already. */
+function initFromCompletions(ctx: CursorContext, withNull: boolean): CompletionSpec[] {
   const index = ctx.path[1] as number;
   const earlier = earlierIds(ctx, ctx.path);
   const previous = ctx.stageIds[index - 1];
@@ -161,14 +162,15 @@ function initFromCompletions(ctx: CursorContext): CompletionSpec[] {
       preselect: id === previous || undefined,
     };
   });
-  items.push({
-    ...base,
-    label: 'null',
-    insertText: ctx.format === 'json' || !ctx.quote ? 'null' : 'null',
-    detail: index === 0 ? 'the base model (the default for the first stage)' : 'the base model',
-    documentation: 'Start from the base model (`model.path` for external trainers, a fresh init for the built-in trainer).',
-    sortText: '2',
-  });
-  if (ctx.quote && ctx.format === 'yaml') items[items.length - 1].insertText = 'null';
+  if (withNull) {
+    items.push({
+      ...base,
+      label: 'null',
+      insertText: 'null',
+      detail: index === 0 ? 'the base model (the default for the first stage)' : 'the base model',
+      documentation: 'Start from the base model (`model.path` for external trainers, a fresh init for the built-in trainer).',
+      sortText: '2',
+    });
+  }
   return items;
 }
