@@ -231,7 +231,7 @@ export interface Algorithm {
    */
   val_n?: number;
   /**
-   * Keep the vision tower's weights fixed (the paper freezes it in the textual-reasoning stage).
+   * Keep the vision tower's weights fixed. When not set: frozen in textual-reasoning stages and trained in the others, as in the paper.
    */
   freeze_vision_tower?: boolean;
   /**
@@ -326,7 +326,7 @@ export interface Stage {
    */
   description?: string;
   /**
-   * Training steps. The paper: 90 / 375 / 465 (merged: 930).
+   * Training steps (each one samples rollout_batch_size prompts). The paper: perception 90, textual reasoning 375, visual reasoning 465; merged 930.
    */
   steps: number;
   /**

@@ -165,7 +165,8 @@ export function hoverMarkdown(path: JsonPath, value?: string, opts: { withDescri
   if (!doc) return undefined;
   const parts = [`**${doc.key}**${doc.required ? ' (required)' : ''} · \`${doc.type}\``];
   if (doc.default !== undefined) parts.push(`default \`${yamlScalar(doc.default)}\``);
-  if (doc.paper !== undefined) parts.push(`paper: \`${yamlScalar(doc.paper)}\``);
+  // A paper value in words ("frozen in stage 2 only") reads better as text than as a quoted string.
+  if (doc.paper !== undefined) parts.push(typeof doc.paper === 'string' && /\s/.test(doc.paper) ? `paper: ${doc.paper}` : `paper: \`${yamlScalar(doc.paper)}\``);
   const lines = [parts.join(' · ')];
   if (opts.withDescription !== false && doc.description) lines.push('', doc.description);
   const chosen = value === undefined ? undefined : doc.enumValues.find((e) => String(e.value) === value);

@@ -6,7 +6,8 @@ import { checkModelShape, checkDataSource } from './model';
 import { checkBatches } from './batches';
 import { checkFiles, checkExecutables } from './files';
 import { checkStageOrder } from './stageOrder';
+import { checkRewardPattern } from './reward';
 
 export const SEMANTIC_CHECKS: SemanticCheck[] = [
-  checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkFiles, checkExecutables, checkStageOrder,
+  checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkRewardPattern, checkFiles, checkExecutables, checkStageOrder,
 ];
