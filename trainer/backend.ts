@@ -1,17 +1,22 @@
 // Picks the TensorFlow.js backend the trainer computes on: tfjs-node-gpu, then tfjs-node (optional native
 // packages, used only when installed), else WebAssembly (SIMD; binaries shipped in dist/wasm), else pure JS.
-// `S2T_BACKEND=cpu|wasm|tensorflow` forces one (tests use it). The choice is recorded in run.json.
+// `S2T_BACKEND=cpu|wasm|tensorflow` forces one (tests use it). On wasm, matmuls go to the system's OpenBLAS
+// when the optional native addon builds (trainer/native/). The choice is recorded in run.json.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; training needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
+import { loadNativeBlas, routeWasmMatMul } from './native/nativeBlas';
+import { setTransposedMatMulFast } from './model/ops';
 import { dirname, join } from 'node:path';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export interface BackendInfo {
   name: BackendName;
+  /** What run.json records and the log prints: the backend, plus '+openblas' when matmuls go to native BLAS. */
+  label: string;
   /** Why earlier candidates were skipped (printed once in the log). */
   notes: string[];
 }
@@ -75,7 +80,19 @@ export async function initBackend(force = process.env.S2T_BACKEND): Promise<Back
       : name === 'wasm' ? await tryWasm(notes)
       : await tf.setBackend('cpu');
     if (ok) {
-      chosen = { name, notes };
+      let label: string = name;
+      if (name === 'wasm') {
+        const native = loadNativeBlas();
+        notes.push(native.why);
+        if (native.blas) {
+          routeWasmMatMul(native.blas);
+          setTransposedMatMulFast(true);
+          label = 'wasm+openblas';
+        }
+      } else if (name !== 'cpu') {
+        setTransposedMatMulFast(true);
+      }
+      chosen = { name, label, notes };
       return chosen;
     }
   }

@@ -74,6 +74,35 @@ describe('built-in VLM', () => {
     }
   });
 
+  it('matMul on this backend (native BLAS when built) equals a plain JS product: batched, transposed, broadcast', () => {
+    const rng = new Rng(8);
+    const arr = (n: number) => Float32Array.from({ length: n }, () => rng.next() - 0.5);
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
+      [[4, 6, 8], [4, 8, 5], false, false], [[4, 8, 6], [4, 5, 8], true, true], [[4, 6, 8], [8, 5], false, false], [[2, 3, 6, 8], [2, 3, 8, 4], false, false],
+    ];
+    for (const [as, bs, ta, tb] of cases) {
+      const a = arr(as.reduce((x, y) => x * y));
+      const b = arr(bs.reduce((x, y) => x * y));
+      const got = tf.tidy(() => tf.matMul(tf.tensor(a, as), tf.tensor(b, bs), ta, tb).dataSync() as Float32Array);
+      const m = ta ? as[as.length - 1] : as[as.length - 2];
+      const k = ta ? as[as.length - 2] : as[as.length - 1];
+      const n = tb ? bs[bs.length - 2] : bs[bs.length - 1];
+      const batch = Math.max(as.slice(0, -2).reduce((x, y) => x * y, 1), bs.slice(0, -2).reduce((x, y) => x * y, 1));
+      const aB = as.length > 2 ? m * k : 0;
+      const bB = bs.length > 2 ? k * n : 0;
+      for (let q = 0; q < batch; q++) {
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let want = 0;
+            for (let c = 0; c < k; c++) want += a[q * aB + (ta ? c * m + i : i * k + c)] * b[q * bB + (tb ? j * k + c : c * n + j)];
+            assert.ok(Math.abs(got[q * m * n + i * n + j] - want) < 1e-5, `${as}×${bs} ${ta}/${tb} [${q},${i},${j}]`);
+          }
+        }
+      }
+    }
+  });
+
   it('training and sampling steps leak no tensors', () => {
     const params = initParams(cfg, 1);
     const policy = makePolicy(cfg, params, false);

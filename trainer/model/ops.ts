@@ -10,11 +10,20 @@ export function transposeLast(x: T): T {
   return x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]);
 }
 
+let transposedFast = false;
+
+/** Backends whose matmul handles transposed operands at full speed (native BLAS, TensorFlow) skip the copies. */
+export function setTransposedMatMulFast(fast: boolean): void {
+  transposedFast = fast;
+}
+
 const mmGrad = tf.customGrad(((a: T, b: T, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: T, saved: T[]) => [tf.matMul(dy, transposeLast(saved[1])), tf.matMul(transposeLast(saved[0]), dy)],
+    gradFunc: (dy: T, saved: T[]) => transposedFast
+      ? [tf.matMul(dy, saved[1], false, true), tf.matMul(saved[0], dy, true, false)]
+      : [tf.matMul(dy, transposeLast(saved[1])), tf.matMul(transposeLast(saved[0]), dy)],
   };
 }) as never) as unknown as (a: T, b: T) => T;
 

@@ -3,7 +3,7 @@
 // (or a fresh model), trains with SFT or GRPO, validates, and writes status, metrics, traces and checkpoints.
 // Cancellation (SIGTERM/SIGINT) is honoured between steps: checkpoint, then status `cancelled`.
 import { hostname } from 'node:os';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
 import type { ResolvedStage } from '../../protocol/recipe';
@@ -102,12 +102,13 @@ export async function runStage(o: RunStageOptions): Promise<StageOutcome> {
       throw new Error(`stage ${stage.id} already has progress in ${stageDir}: pass --resume to continue it, or --restart to discard it and start over`);
     }
     for (const f of [RUN_FILES.metrics, RUN_FILES.traces, RUN_FILES.checkpoints, RUN_FILES.samples]) rmSync(join(stageDir, f), { recursive: true, force: true });
+    for (const d of [RUN_FILES.checkpoints, RUN_FILES.samples]) mkdirSync(join(stageDir, d), { recursive: true });
     out.log('restart: earlier metrics, traces, samples and checkpoints removed');
   }
 
   const backend = await initBackend();
-  recordBackend(o.runDir, backend.name);
-  out.log(`backend: ${backend.name}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
+  recordBackend(o.runDir, backend.label);
+  out.log(`backend: ${backend.label}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
 
   const status: StageStatus = {
     ...(prev?.job_id ? { job_id: prev.job_id } : {}),
