@@ -21,7 +21,7 @@ interface RecipeShape {
   stages?: { id?: unknown }[];
 }
 
-export function recipeLenses(doc: vscode.TextDocument, trusted: boolean): vscode.CodeLens[] {
+export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, canCompare: boolean): vscode.CodeLens[] {
   const src = parseRecipeSource(doc.getText(), recipeFileName(doc));
   const value = src.value as RecipeShape | undefined;
   if (!value || typeof value !== 'object' || !Array.isArray(value.stages)) return [];
@@ -29,7 +29,7 @@ export function recipeLenses(doc: vscode.TextDocument, trusted: boolean): vscode
   const line = (r: { start: { line: number } }) => new vscode.Range(r.start.line - 1, 0, r.start.line - 1, 0);
   const top = line(src.rangeOf(['name'], 'key'));
   if (trusted) lenses.push(new vscode.CodeLens(top, { title: '▶ Run all', command: LENS_COMMANDS.runAll, arguments: [doc.uri] }));
-  lenses.push(new vscode.CodeLens(top, { title: 'Compare with…', command: LENS_COMMANDS.compare, arguments: [doc.uri] }));
+  if (canCompare) lenses.push(new vscode.CodeLens(top, { title: 'Compare with…', command: LENS_COMMANDS.compare, arguments: [doc.uri] }));
   const runs = doc.uri.scheme === 'file' && typeof value.name === 'string'
     ? runsByStage(recipeRunsFolder(dirname(doc.uri.fsPath), typeof value.runs_dir === 'string' ? value.runs_dir : undefined, value.name))
     : new Map<string, string[]>();
@@ -67,7 +67,9 @@ export function registerRecipeCodeLens(context: vscode.ExtensionContext): void {
     { dispose: () => clearTimeout(timer) },
     vscode.languages.registerCodeLensProvider(RECIPE_SELECTOR, {
       onDidChangeCodeLenses: changed.event,
-      provideCodeLenses: (doc) => recipeLenses(doc, vscode.workspace.isTrusted),
+      // Compare belongs to the trace-diff feature: offered once its command exists.
+      provideCodeLenses: async (doc) => recipeLenses(doc, vscode.workspace.isTrusted,
+        (await vscode.commands.getCommands(true)).includes(LENS_COMMANDS.compare)),
     }),
   );
 }

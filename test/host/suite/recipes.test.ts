@@ -254,9 +254,11 @@ stages:
       const got = await lenses(doc);
       const uri = doc.uri.toString();
       const shown = got.map((l) => `${l.line} ${l.title} ${l.command} ${(l.args ?? []).map((a) => (a instanceof vscode.Uri ? a.toString() === uri ? '<recipe>' : a.toString() : JSON.stringify(a))).join(',')}`);
+      // "Compare with…" is offered once the trace-diff feature registers see2think.compareRuns.
+      const canCompare = (await vscode.commands.getCommands(true)).includes('see2think.compareRuns');
       assert.deepEqual(shown, [
         '1 ▶ Run all see2think.runAll <recipe>',
-        '1 Compare with… see2think.compareRuns <recipe>',
+        ...(canCompare ? ['1 Compare with… see2think.compareRuns <recipe>'] : []),
         ...[[3, 'warmup'], [8, 'visual'], [11, 'textual'], [15, 'perception']].flatMap(([line, id]) => [
           `${line} ▶ Run stage see2think.runStage <recipe>,"${id}"`,
           `${line} ▶ Run from here see2think.runFrom <recipe>,"${id}"`,
