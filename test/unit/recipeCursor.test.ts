@@ -80,6 +80,14 @@ describe('cursor context on incomplete YAML', () => {
     assert.equal(inside.position, 'value');
   });
 
+  it('CRLF line endings', () => {
+    const c = ctxOf('name: x\r\nstages:\r\n  - id: a\r\n    kind: sft\r\n  - id: b\r\n    ¦\r\n    steps: 1\r\n');
+    assert.deepEqual(c.path, ['stages', 1]);
+    assert.deepEqual(c.presentKeys.sort(), ['id', 'steps']);
+    assert.deepEqual(c.stageIds, ['a', 'b']);
+    assert.deepEqual(ctxOf('name: x\r\nstages:\r\n  - id: a\r\n  - id: b\r\n    init_from: ¦\r\n').path, ['stages', 1, 'init_from']);
+  });
+
   it('an empty document and a first word', () => {
     assert.deepEqual(ctxOf('¦').path, []);
     const c = ctxOf('na¦');

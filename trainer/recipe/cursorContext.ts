@@ -119,7 +119,8 @@ class YamlScanner {
   }
 
   /** Processes one complete line (not the cursor's). */
-  line(line: string): void {
+  line(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw; // CRLF files
     const indent = line.length - line.trimStart().length;
     const trimmed = line.trim();
     if (this.blockScalarOwner !== undefined) {
