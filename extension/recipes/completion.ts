@@ -7,7 +7,6 @@ import { ownerOf, recipeFileName, RECIPE_SELECTOR } from './documents';
 const KIND: Record<CompletionSpec['kind'], vscode.CompletionItemKind> = {
   key: vscode.CompletionItemKind.Property,
   value: vscode.CompletionItemKind.Value,
-  stage: vscode.CompletionItemKind.Snippet,
 };
 
 function toItem(doc: vscode.TextDocument, s: CompletionSpec): vscode.CompletionItem {

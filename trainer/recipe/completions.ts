@@ -10,7 +10,7 @@ import { PAPER_ORDER } from '../../protocol/recipe';
 
 export interface CompletionSpec {
   label: string;
-  kind: 'key' | 'value' | 'stage';
+  kind: 'key' | 'value';
   /** Snippet syntax (`${1:default}`, `${1|a,b|}`, `$0`). */
   insertText: string;
   detail: string;
