@@ -5,6 +5,7 @@
 import { UsageError } from './validate';
 import { initBackend } from '../backend';
 import { runStage } from '../stage/runStage';
+import { isExternalRun, runExternalStage } from '../external/bridge';
 
 export async function stageCommand(args: string[]): Promise<number> {
   const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -23,6 +24,11 @@ export async function stageCommand(args: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  if (isExternalRun(runDir)) {
+    // EasyR1 / verl / TRL / command: run the trainer as a child and mirror its files (trainer/external/bridge.ts).
+    const outcome = await runExternalStage({ runDir, stageId, resume: flags.has('--resume'), restart: flags.has('--restart'), cancelRequested: () => cancel });
+    return outcome === 'succeeded' ? 0 : outcome === 'cancelled' ? 143 : 1;
+  }
   await initBackend();
   // The wasm runtime installs handlers that rethrow (printing its whole minified source); report plainly instead.
   process.removeAllListeners('uncaughtException');

@@ -61,7 +61,8 @@ export function recordedFinalCheckpoint(runDir: string, stageId: string): string
   if (!last) return undefined;
   try {
     const meta = JSON.parse(readFileSync(join(last.dir, CHECKPOINT_META), 'utf8')) as { model_path?: unknown };
-    return typeof meta.model_path === 'string' && existsSync(meta.model_path) ? meta.model_path : last.dir;
+    // External trainers' pointer checkpoints name the model folder (which may be gone: the caller checks).
+    return typeof meta.model_path === 'string' ? meta.model_path : last.dir;
   } catch {
     return last.dir;
   }
