@@ -8,7 +8,7 @@ import { renderSummary } from './summaryView';
 import { DiffList } from './listView';
 
 interface SavedState {
-  /** Which comparison the state belongs to (A file | B file). */
+  /** Which comparison the state belongs to: JSON of [A file, B file] (the host restores the panel from it). */
   key: string;
   view: DiffView;
   scrollTop: number;
@@ -107,7 +107,7 @@ function syncControls(): void {
 channel.on('diff/data', (p) => {
   summary = p.summary;
   rows = p.rows;
-  key = `${p.summary.a.file}|${p.summary.b.file}`;
+  key = JSON.stringify([p.summary.a.file, p.summary.b.file]);
   const restore = saved && saved.key === key ? saved : undefined;
   saved = undefined;
   view = restore ? restore.view : { ...DEFAULT_DIFF_VIEW };

@@ -5,6 +5,8 @@
 // body class, and every CSP violation recorded. E tests the real boundary inside VS Code.
 (function () {
   'use strict';
+  // Test code passed to page.evaluate is compiled by tsx, which wraps named inner functions in __name().
+  window.__name = window.__name || function (f) { return f; };
   window.__csp = [];
   document.addEventListener('securitypolicyviolation', function (e) {
     window.__csp.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, source: e.sourceFile + ':' + e.lineNumber });

@@ -1,0 +1,387 @@
+// The dashboard bundle in headless Chromium under the panel CSP: pixels at known coordinates (a one-point
+// spike among 100 k survives downsampling, stage boundaries are drawn, gaps stay gaps, theme colours are
+// used and follow a theme switch), incremental deltas (one point redraws one chart, no DOM rebuilt), zoom
+// shared across charts, legend toggles, tooltips, exports the host accepts, the paper's response-length
+// layout, saved state restored, hostile input shown as text, and no CSP violation anywhere.
+import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startHarness, launchChromium, openPanel, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
+import { parseWebviewMessage, type RunInfo } from '../../protocol/messages';
+
+const shots = join(__dirname, '../../test-results/webview');
+type RGBA = [number, number, number, number];
+const hex = (h: string): RGBA => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)).concat(255) as RGBA;
+const dist = (a: RGBA, b: RGBA) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+const over = (fg: RGBA, alpha: number, bg: RGBA): RGBA => [0, 1, 2].map((i) => fg[i] * alpha + bg[i] * (1 - alpha)).concat(255) as RGBA;
+
+// VS Code Dark Modern / Light Modern / High Contrast values the stand-in sets.
+const DARK = { bg: hex('#1f1f1f'), blue: hex('#3794ff'), orange: hex('#d18616') };
+const LIGHT = { bg: hex('#ffffff'), blue: hex('#1a85ff') };
+
+const stagedRun: RunInfo = {
+  key: '/ws/runs/demo/staged', label: 'staged', recipe: 'demo', runId: 'staged', stages: [
+    { id: 'perception', kind: 'perception', state: 'succeeded', totalSteps: 90, globalOffset: 0 },
+    { id: 'textual', kind: 'textual-reasoning', state: 'succeeded', totalSteps: 375, globalOffset: 90 },
+    { id: 'visual', kind: 'visual-reasoning', state: 'running', totalSteps: 465, globalOffset: 465 },
+  ],
+};
+const mergedRun: RunInfo = {
+  key: '/ws/runs/demo/merged', label: 'merged', recipe: 'demo', runId: 'merged',
+  stages: [{ id: 'merged', kind: 'merged', state: 'running', totalSteps: 930, globalOffset: 0 }],
+};
+
+/** Page-side helpers over a card's chart: pixel mapping, chart area, pixel colours (CSS px, dpr 1). */
+async function chartInfo(p: PanelPage, card: string) {
+  return p.page.evaluate((id) => {
+    const c = (window as any).s2tDebug.dashboard.cards.get(id).chart;
+    return { area: { ...c.chartArea }, x: [c.scales.x.min, c.scales.x.max], y: [c.scales.y.min, c.scales.y.max], yType: c.options.scales.y.type };
+  }, card);
+}
+const xPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, x]) => (window as any).s2tDebug.dashboard.cards.get(id).chart.scales.x.getPixelForValue(x), [card, v] as const);
+const yPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, y]) => (window as any).s2tDebug.dashboard.cards.get(id).chart.scales.y.getPixelForValue(y), [card, v] as const);
+/** Pixels of a vertical run of the card's canvas at column x, rows y0..y1. */
+const column = (p: PanelPage, card: string, x: number, y0: number, y1: number): Promise<RGBA[]> => p.page.evaluate(([id, cx, a, b]) => {
+  const canvas = (window as any).s2tDebug.dashboard.cards.get(id).chart.canvas as HTMLCanvasElement;
+  const d = canvas.getContext('2d')!.getImageData(Math.round(cx), Math.round(a), 1, Math.max(1, Math.round(b - a))).data;
+  const out: number[][] = [];
+  for (let i = 0; i < d.length; i += 4) out.push([d[i], d[i + 1], d[i + 2], d[i + 3]]);
+  return out;
+}, [card, x, y0, y1] as const) as Promise<RGBA[]>;
+
+/** Delivers `n` points of one run, made in the page (no 10 MB argument), as VS Code would (JSON). */
+async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike' | 'gap' | 'ramp', metric: string, stages: [string, number][] = [['s', 0]]) {
+  await p.page.evaluate(([runKey, count, k, m, st]) => {
+    const points = [];
+    for (let i = 1; i <= count; i++) {
+      const stage = st.filter((s) => s[1] < i).pop() ?? st[0];
+      let v: number | null = 0.2 + 0.01 * Math.sin(i / 7);
+      if (k === 'spike' && i === 54_321) v = 1;
+      if (k === 'gap' && i >= 400 && i < 600) v = null;
+      if (k === 'ramp') v = i / count;
+      points.push({ stage: stage[0], step: i - stage[1], x: i, time: 1.7e9 + i, values: { [m]: v } });
+    }
+    (window as any).__deliver({ method: 'dashboard/points', params: { run: runKey, points } });
+  }, [run, n, kind, metric, stages] as const);
+}
+
+async function setSmoothing(p: PanelPage, w: number) {
+  await p.page.evaluate((v) => {
+    const s = document.querySelector('input.smoothing') as HTMLInputElement;
+    s.value = String(v);
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  }, w);
+  await p.frames(2);
+}
+
+describe('dashboard webview (headless chromium)', function () {
+  let h: Harness;
+  let browser: Browser;
+  let panels: PanelPage[] = [];
+
+  before(async function () {
+    if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
+    mkdirSync(shots, { recursive: true });
+    h = await startHarness();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+  afterEach(async function () {
+    // Every test: no CSP violation, no uncaught error, nothing logged as an error by the page.
+    for (const p of panels) {
+      assert.deepEqual(await p.violations(), [], 'CSP violations');
+      assert.deepEqual(await p.errors(), [], 'page errors');
+      assert.deepEqual(p.consoleErrors, [], 'console errors');
+      assert.deepEqual((await p.posted('log')).filter((m) => m.params.level === 'error'), [], 'errors logged to the host');
+    }
+    for (const p of panels) await p.page.context().close();
+    panels = [];
+  });
+  const open = async (o: Parameters<typeof openPanel>[3] = {}) => {
+    const p = await openPanel(browser, h, 'dashboard', { height: 2000, ...o });
+    panels.push(p);
+    return p;
+  };
+
+  it('draws a one-point spike among 100 k points, the stage boundary, in the theme colours; screenshot saved', async () => {
+    const p = await open();
+    const run: RunInfo = { ...stagedRun, key: '/r/spike', label: 'spiky', stages: [
+      { id: 'first', kind: 'perception', state: 'succeeded', totalSteps: 50_000, globalOffset: 0 },
+      { id: 'second', kind: 'textual-reasoning', state: 'running', totalSteps: 50_000, globalOffset: 50_000 }] };
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [run] } });
+    await setSmoothing(p, 0);
+    await deliverSeries(p, run.key, 100_000, 'spike', 'reward/overall', [['first', 0], ['second', 50_000]]);
+    await p.frames(3);
+    const info = await chartInfo(p, 'reward');
+    assert.deepEqual(info.x, [1, 100_000]);
+    assert.ok(info.y[1] >= 1 && info.y[1] < 1.1, `y fits the spike: ${info.y}`);
+
+    // The spike: the series colour reaches the spike's height in its pixel column, and only there.
+    const sx = await xPixel(p, 'reward', 54_321);
+    const sy = await yPixel(p, 'reward', 1);
+    const near = async (x: number) => (await column(p, 'reward', x, sy - 2, sy + 4)).some((c) => dist(c, DARK.blue) < 60);
+    assert.ok((await near(sx)) || (await near(sx - 1)) || (await near(sx + 1)), 'spike drawn at its column');
+    assert.equal(await near(sx + 40), false, 'nothing at that height elsewhere');
+    assert.equal(await near(sx - 40), false, 'nothing at that height elsewhere');
+
+    // The stage boundary at global step 50 000: a dashed line in the run colour (85 % over the background).
+    const bx = Math.round(await xPixel(p, 'reward', 50_000));
+    const rows = await column(p, 'reward', bx, info.area.top + 20, info.area.bottom - 2);
+    const expected = over(DARK.blue, 0.85, DARK.bg);
+    const hits = rows.filter((c) => dist(c, expected) < 30).length;
+    assert.ok(hits > rows.length * 0.4, `boundary pixels ${hits}/${rows.length}`);
+    const beside = (await column(p, 'reward', bx + 9, info.area.top + 20, info.area.bottom - 2)).filter((c) => dist(c, expected) < 30).length;
+    assert.ok(beside < rows.length * 0.1, `no boundary beside it (${beside})`);
+
+    // Theme: the canvas background is the editor background.
+    assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], DARK.bg) < 3, 'dark background');
+    await p.page.locator('[data-card="reward"]').screenshot({ path: join(shots, 'dashboard-spike-dark.png') });
+    await p.page.screenshot({ path: join(shots, 'dashboard-dark.png') });
+
+    // A theme switch re-reads the colours: light background, light series blue.
+    await p.page.evaluate(() => (window as any).__setTheme('light'));
+    await p.frames(4);
+    assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], LIGHT.bg) < 3, 'light background');
+    const lightSpike = (await column(p, 'reward', Math.round(sx), sy - 2, sy + 4)).concat(await column(p, 'reward', Math.round(sx) - 1, sy - 2, sy + 4));
+    assert.ok(lightSpike.some((c) => dist(c, LIGHT.blue) < 60), 'spike in the light theme blue');
+    await p.page.evaluate(() => (window as any).__setTheme('high-contrast'));
+    await p.frames(4);
+    assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], [0, 0, 0, 255]) < 3, 'high contrast background');
+  });
+
+  it('a null value is a gap: no line across it', async () => {
+    const p = await open();
+    await setSmoothing(p, 0);
+    await deliverSeries(p, '/r/gap', 1000, 'gap', 'actor/entropy');
+    await p.frames(3);
+    const info = await chartInfo(p, 'entropy');
+    const hasLine = async (v: number) => (await column(p, 'entropy', Math.round(await xPixel(p, 'entropy', v)), info.area.top, info.area.bottom)).some((c) => dist(c, DARK.blue) < 60);
+    assert.equal(await hasLine(300), true);
+    assert.equal(await hasLine(500), false, 'gap between 400 and 600');
+    assert.equal(await hasLine(700), true);
+  });
+
+  it('applies a one-point delta incrementally: one chart redrawn, no DOM rebuilt, acknowledged with counts', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+    for (const r of [stagedRun, mergedRun]) await deliverSeries(p, r.key, 930, 'ramp', 'reward/overall');
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'actor/kl_loss');
+    await p.frames(3);
+    const before = await p.page.evaluate(() => {
+      const d = (window as any).s2tDebug.dashboard;
+      (window as any).__mutations = 0;
+      new MutationObserver((m) => ((window as any).__mutations += m.length)).observe(document.querySelector('main.grid')!, { childList: true, subtree: true });
+      return JSON.parse(JSON.stringify(d.stats));
+    });
+    const drawnBefore = (await p.posted('dashboard/drawn')).length;
+    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: [{ stage: 'visual', step: 466, x: 931, time: 1.8e9, values: { 'reward/overall': 0.99 } }] } });
+    await p.frames(3);
+    const after = await p.page.evaluate(() => ({ stats: (window as any).s2tDebug.dashboard.stats, mutations: (window as any).__mutations }));
+    assert.equal(after.stats.cardsBuilt, before.cardsBuilt, 'no card rebuilt');
+    assert.equal(after.stats.updates.reward, before.updates.reward + 1, 'the reward chart redrawn once');
+    for (const id of Object.keys(before.updates)) if (id !== 'reward') assert.equal(after.stats.updates[id], before.updates[id], `${id} not redrawn`);
+    assert.equal(after.mutations, 0, 'no element added or removed');
+    assert.deepEqual((await chartInfo(p, 'reward')).x, [1, 931], 'the new point is on the axis');
+    const drawn = (await p.posted('dashboard/drawn')).slice(drawnBefore);
+    assert.equal(drawn.length, 1);
+    assert.ok(parseWebviewMessage(drawn[0]), 'the host accepts the acknowledgement');
+    assert.equal((drawn[0].params.counts as Record<string, number>)[stagedRun.key], 931);
+  });
+
+  it('zooms by drag and ctrl+wheel on one chart, all charts follow; double-click resets to the data', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'reward/overall');
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'response_length/mean');
+    await p.frames(3);
+    const info = await chartInfo(p, 'reward');
+    const box = (await p.page.locator('[data-card="reward"] canvas').boundingBox())!;
+    const y = box.y + (info.area.top + info.area.bottom) / 2;
+    const w = info.area.right - info.area.left;
+    await p.page.mouse.move(box.x + info.area.left + w * 0.25, y);
+    await p.page.mouse.down();
+    await p.page.mouse.move(box.x + info.area.left + w * 0.4, y, { steps: 4 });
+    await p.page.mouse.move(box.x + info.area.left + w * 0.5, y, { steps: 4 });
+    await p.page.mouse.up();
+    await p.frames(3);
+    const zoomed = (await chartInfo(p, 'reward')).x;
+    const expectLo = 1 + 929 * 0.25;
+    const expectHi = 1 + 929 * 0.5;
+    assert.ok(Math.abs(zoomed[0] - expectLo) < 10 && Math.abs(zoomed[1] - expectHi) < 10, `drag-zoomed to ${zoomed}`);
+    assert.deepEqual((await chartInfo(p, 'length')).x, zoomed, 'the other chart follows');
+    const saved = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!).xRange);
+    assert.deepEqual(saved, zoomed, 'zoom saved as state');
+
+    await p.page.keyboard.down('Control');
+    await p.page.mouse.move(box.x + info.area.left + w / 2, y);
+    await p.page.mouse.wheel(0, -100);
+    await p.page.keyboard.up('Control');
+    await p.frames(3);
+    const wheeled = (await chartInfo(p, 'reward')).x;
+    assert.ok(wheeled[1] - wheeled[0] < zoomed[1] - zoomed[0], `ctrl+wheel zoomed in: ${wheeled}`);
+
+    await p.page.mouse.dblclick(box.x + info.area.left + w / 2, y);
+    await p.frames(3);
+    assert.deepEqual((await chartInfo(p, 'reward')).x, [1, 930], 'reset to the data');
+    assert.deepEqual((await chartInfo(p, 'length')).x, [1, 930]);
+  });
+
+  it('toggles a series from the legend (state saved) and shows a tooltip from its own hit-testing', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+    await setSmoothing(p, 0);
+    for (const r of [stagedRun, mergedRun]) await deliverSeries(p, r.key, 930, 'ramp', 'reward/overall');
+    await p.frames(3);
+    const info = await chartInfo(p, 'reward');
+    const mid = await xPixel(p, 'reward', 465);
+    const colours = async () => column(p, 'reward', Math.round(mid), info.area.top, info.area.bottom);
+    assert.ok((await colours()).some((c) => dist(c, DARK.orange) < 60), 'merged drawn (orange)');
+    const hit = await p.page.evaluate(() => (window as any).s2tDebug.dashboard.cards.get('reward').chart.legend.legendHitBoxes[1]);
+    const box = (await p.page.locator('[data-card="reward"] canvas').boundingBox())!;
+    await p.page.mouse.click(box.x + hit.left + hit.width / 2, box.y + hit.top + hit.height / 2);
+    await p.frames(3);
+    assert.equal((await colours()).some((c) => dist(c, DARK.orange) < 60), false, 'merged hidden');
+    assert.ok((await colours()).some((c) => dist(c, DARK.blue) < 60), 'staged still drawn');
+    const state = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!));
+    assert.deepEqual(state.hidden, [`${mergedRun.key}\nreward/overall`]);
+
+    await p.page.mouse.move(box.x + mid, box.y + (await yPixel(p, 'reward', 465 / 930)));
+    const tip = p.page.locator('[data-card="reward"] .tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const text = await tip.innerText();
+    // Mouse events land on whole pixels (~2 steps each here): the nearest step to that pixel, its value.
+    const step = Number(/^step (\d+)/.exec(text)?.[1]);
+    assert.ok(Math.abs(step - 465) <= 2, text);
+    assert.match(text, new RegExp(`staged · reward/overall\\s*${String(+(step / 930).toPrecision(5)).replace('.', '\\.')}\\b`));
+    assert.doesNotMatch(text, /merged/, 'hidden series not in the tooltip');
+  });
+
+  it('exports PNG and CSV as messages the host validator accepts', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'reward/overall', [['perception', 0], ['textual', 90], ['visual', 465]]);
+    await p.frames(3);
+    await p.page.click('[data-card="reward"] vscode-toolbar-button[label="Export PNG"]');
+    await p.page.click('[data-action="export-csv"]');
+    const [png] = await p.posted('export/png');
+    const [csv] = await p.posted('export/csv');
+    assert.ok(parseWebviewMessage(png) && parseWebviewMessage(csv), 'both pass parseWebviewMessage');
+    assert.equal(png.params.fileName, 'reward.png');
+    const bytes = Buffer.from(String(png.params.dataUrl).split(',')[1], 'base64');
+    assert.deepEqual([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
+    const lines = String(csv.params.csv).trimEnd().split('\r\n');
+    assert.equal(csv.params.fileName, 'all.csv');
+    assert.equal(lines.length, 931);
+    assert.match(lines[0], /^run,stage,step,global_step,time,reward\/overall,/);
+    assert.equal(lines[91].split(',').slice(0, 4).join(','), 'staged,textual,1,91');
+  });
+
+  it("shows the paper's response-length figure for two runs in one click, stage lines of the staged run", async () => {
+    const p = await open({ height: 900 });
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+    await p.page.evaluate(([a, b]) => {
+      for (const [key, base, staged] of [[a, 450, true], [b, 580, false]] as const) {
+        const points = [];
+        for (let x = 1; x <= 930; x++) {
+          const stage = !staged ? 'merged' : x <= 90 ? 'perception' : x <= 465 ? 'textual' : 'visual';
+          points.push({ stage, step: x, x, time: 1.7e9 + x, values: { 'response_length/mean': base + 120 * Math.exp(-x / 300) + 15 * Math.sin(x / 9) } });
+        }
+        (window as any).__deliver({ method: 'dashboard/points', params: { run: key, points } });
+      }
+    }, [stagedRun.key, mergedRun.key] as const);
+    await p.page.click('[data-action="layout-paper"]');
+    await p.frames(4);
+    assert.equal(await p.page.locator('#app.layout-paper').count(), 1);
+    assert.equal(await p.page.locator('.card-title').filter({ visible: true }).count(), 1, 'one chart shown');
+    assert.equal(await p.page.locator('[data-card="length"] .card-title').innerText(), 'Response length — staged vs merged');
+    const info = await chartInfo(p, 'length');
+    assert.ok(info.area.right - info.area.left > 800, 'a large chart');
+    const expected = over(DARK.blue, 0.85, DARK.bg);
+    for (const boundary of [90, 465]) {
+      const rows = await column(p, 'length', Math.round(await xPixel(p, 'length', boundary)), info.area.top + 30, info.area.bottom - 2);
+      assert.ok(rows.filter((c) => dist(c, expected) < 30).length > rows.length * 0.3, `staged boundary at ${boundary}`);
+    }
+    assert.deepEqual(await p.posted('dashboard/pick-runs'), [], 'two runs: no need to pick more');
+    await p.page.screenshot({ path: join(shots, 'dashboard-paper-figure.png') });
+  });
+
+  it('the paper layout with one run asks the host to pick a second', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
+    await p.page.click('[data-action="layout-paper"]');
+    assert.equal((await p.posted('dashboard/pick-runs')).length, 1);
+  });
+
+  it('restores layout, smoothing, zoom, log scale and hidden series when the panel comes back, or from the host', async () => {
+    const p = await open();
+    const feed = async (q: PanelPage) => {
+      await q.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+      for (const r of [stagedRun, mergedRun]) await deliverSeries(q, r.key, 930, 'ramp', 'actor/kl_loss');
+      await deliverSeries(q, stagedRun.key, 930, 'ramp', 'reward/overall');
+      await q.frames(3);
+    };
+    await feed(p);
+    await setSmoothing(p, 0.25);
+    await p.page.click('[data-card="kl"] vscode-checkbox');
+    const box = (await p.page.locator('[data-card="kl"] canvas').boundingBox())!;
+    const info = await chartInfo(p, 'kl');
+    const y = box.y + (info.area.top + info.area.bottom) / 2;
+    await p.page.mouse.move(box.x + info.area.left + 100, y);
+    await p.page.mouse.down();
+    await p.page.mouse.move(box.x + info.area.left + 200, y, { steps: 5 });
+    await p.page.mouse.up();
+    await p.frames(3);
+    const zoomed = (await chartInfo(p, 'kl')).x;
+    const legend = await p.page.evaluate(() => (window as any).s2tDebug.dashboard.cards.get('kl').chart.legend.legendHitBoxes[1]);
+    await p.page.mouse.click(box.x + legend.left + legend.width / 2, box.y + legend.top + legend.height / 2);
+    await p.page.click('[data-action="layout-paper"]');
+    await p.page.click('[data-action="layout-all"]');
+    const saved = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!));
+
+    // Hidden → shown: VS Code tears the page down and keeps getState(); a reload plays that.
+    await p.page.reload();
+    await p.page.waitForFunction(() => (window as any).__posted.some((m: { method: string }) => m.method === 'ready'));
+    const q = wrap(p.page, p.consoleErrors);
+    panels[0] = q;
+    await feed(q);
+    assert.equal(await q.page.locator('input.smoothing').inputValue(), '0.25');
+    const restored = await chartInfo(q, 'kl');
+    assert.equal(restored.yType, 'logarithmic');
+    assert.deepEqual(restored.x, zoomed);
+    assert.deepEqual((await chartInfo(q, 'reward')).x, zoomed, 'shared zoom');
+    const visible = await q.page.evaluate(() => [0, 1].map((i) => (window as any).s2tDebug.dashboard.cards.get('kl').chart.isDatasetVisible(i)));
+    assert.deepEqual(visible, [true, false], 'the merged series stays hidden');
+
+    // After a window reload the page has no state of its own; the host sends what it was given.
+    const r = await open();
+    await r.deliver({ method: 'init', params: { panel: 'dashboard', state: { ...saved, layout: 'paper' } } });
+    await feed(r);
+    assert.equal(await r.page.locator('#app.layout-paper').count(), 1);
+    assert.equal(await r.page.locator('input.smoothing').inputValue(), '0.25');
+    const posted = await r.posted('state');
+    assert.equal(posted.length, 0, 'adopting host state does not echo it back');
+  });
+
+  it('shows hostile labels and messages as text and survives malformed deltas', async () => {
+    const p = await open();
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [{ ...stagedRun, label: evil, stages: [{ ...stagedRun.stages[0], id: evil }] }, null, { key: 3 }] } });
+    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: [null, { x: 'a' }, { x: 1, values: null }, { stage: evil, step: 1, x: 2, time: 0, values: { 'reward/overall': 'NaN', [evil]: 1, 'reward/format': null } }, { stage: 's', step: 3, x: 3, time: 0, values: { 'reward/overall': 0.5 } }] } });
+    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: 'not an array' } });
+    await p.deliver({ method: 'dashboard/points', params: null });
+    await p.deliver({ method: 'error', params: { message: evil } });
+    await p.deliver({ method: 'no/such-method', params: {} });
+    await p.frames(3);
+    assert.equal(await p.page.locator('img').count(), 0, 'no element injected');
+    assert.equal(await p.page.evaluate(() => (window as any).__pwned), undefined);
+    assert.equal(await p.page.locator('.error').innerText(), evil);
+    const title = await p.page.evaluate((id) => [...document.querySelectorAll<HTMLElement>('[data-card]')].find((c) => c.dataset.card === id)?.querySelector('.card-title')?.textContent, `metric:${evil}`);
+    assert.equal(title, evil, 'an unknown metric gets its own card, titled as text');
+    assert.equal((await chartInfo(p, 'reward')).x[1], 3);
+    assert.equal((await p.posted('log')).filter((m) => m.params.level === 'warn').length, 1, 'the params-less message was reported');
+  });
+});
