@@ -30,6 +30,9 @@ describe('panel html', () => {
     assert.throws(() => panelCsp('short', opts.cspSource), /nonce/);
     assert.throws(() => panelCsp(opts.nonce, "https://x; script-src 'unsafe-eval'"), /cspSource/);
     assert.throws(() => panelCsp(opts.nonce, ''), /cspSource/);
+    assert.throws(() => panelCsp(opts.nonce, "'self' 'unsafe-inline'"), /cspSource/);
+    // What VS Code 1.139's webview.cspSource really is.
+    assert.match(panelCsp(opts.nonce, "'self' https://*.vscode-cdn.net"), /img-src 'self' https:\/\/\*\.vscode-cdn\.net data:/);
   });
 
   it('makes fresh nonces and escapes attribute text', () => {

@@ -30,7 +30,10 @@ export const escapeHtml = (s: string): string => s.replace(/[&"<>']/g, (c) => AT
 /** The Content-Security-Policy of a panel page (see the top comment for why each directive). */
 export function panelCsp(nonce: string, cspSource: string): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('panelCsp: nonce must be 16+ base64/alnum chars');
-  if (!cspSource.trim() || /[;'",\r\n]/.test(cspSource)) throw new Error(`panelCsp: suspicious cspSource ${JSON.stringify(cspSource)}`);
+  // VS Code's cspSource is a list of sources, e.g. "'self' https://*.vscode-cdn.net": allow host sources and
+  // the one keyword 'self', nothing that could add a directive or weaken one ('unsafe-…').
+  const sources = cspSource.trim().split(/\s+/);
+  if (!cspSource.trim() || !sources.every((t) => t === "'self'" || /^[A-Za-z0-9*.:/+_-]+$/.test(t))) throw new Error(`panelCsp: suspicious cspSource ${JSON.stringify(cspSource)}`);
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
