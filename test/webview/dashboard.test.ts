@@ -35,16 +35,16 @@ const mergedRun: RunInfo = {
 /** Page-side helpers over a card's chart: pixel mapping, chart area, pixel colours (CSS px, dpr 1). */
 async function chartInfo(p: PanelPage, card: string) {
   return p.page.evaluate((id) => {
-    const c = (window as any).s2tDebug.dashboard.cards.get(id).chart;
+    const c = (globalThis as any).s2tDebug.dashboard.cards.get(id).chart;
     return { area: { ...c.chartArea }, x: [c.scales.x.min, c.scales.x.max], y: [c.scales.y.min, c.scales.y.max], yType: c.options.scales.y.type };
   }, card);
 }
-const xPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, x]) => (window as any).s2tDebug.dashboard.cards.get(id).chart.scales.x.getPixelForValue(x), [card, v] as const);
-const yPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, y]) => (window as any).s2tDebug.dashboard.cards.get(id).chart.scales.y.getPixelForValue(y), [card, v] as const);
+const xPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, x]) => (globalThis as any).s2tDebug.dashboard.cards.get(id).chart.scales.x.getPixelForValue(x), [card, v] as const);
+const yPixel = (p: PanelPage, card: string, v: number) => p.page.evaluate(([id, y]) => (globalThis as any).s2tDebug.dashboard.cards.get(id).chart.scales.y.getPixelForValue(y), [card, v] as const);
 /** Pixels of a vertical run of the card's canvas at column x, rows y0..y1. */
 const column = (p: PanelPage, card: string, x: number, y0: number, y1: number): Promise<RGBA[]> => p.page.evaluate(([id, cx, a, b]) => {
-  const canvas = (window as any).s2tDebug.dashboard.cards.get(id).chart.canvas as HTMLCanvasElement;
-  const d = canvas.getContext('2d')!.getImageData(Math.round(cx), Math.round(a), 1, Math.max(1, Math.round(b - a))).data;
+  const canvas = (globalThis as any).s2tDebug.dashboard.cards.get(id).chart.canvas;
+  const d = canvas.getContext('2d').getImageData(Math.round(cx), Math.round(a), 1, Math.max(1, Math.round(b - a))).data;
   const out: number[][] = [];
   for (let i = 0; i < d.length; i += 4) out.push([d[i], d[i + 1], d[i + 2], d[i + 3]]);
   return out;
@@ -62,15 +62,15 @@ async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike'
       if (k === 'ramp') v = i / count;
       points.push({ stage: stage[0], step: i - stage[1], x: i, time: 1.7e9 + i, values: { [m]: v } });
     }
-    (window as any).__deliver({ method: 'dashboard/points', params: { run: runKey, points } });
+    (globalThis as any).__deliver({ method: 'dashboard/points', params: { run: runKey, points } });
   }, [run, n, kind, metric, stages] as const);
 }
 
 async function setSmoothing(p: PanelPage, w: number) {
   await p.page.evaluate((v) => {
-    const s = document.querySelector('input.smoothing') as HTMLInputElement;
+    const s = (globalThis as any).document.querySelector('input.smoothing');
     s.value = String(v);
-    s.dispatchEvent(new Event('input', { bubbles: true }));
+    s.dispatchEvent(new (globalThis as any).Event('input', { bubbles: true }));
   }, w);
   await p.frames(2);
 }
@@ -143,12 +143,12 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.screenshot({ path: join(shots, 'dashboard-dark.png') });
 
     // A theme switch re-reads the colours: light background, light series blue.
-    await p.page.evaluate(() => (window as any).__setTheme('light'));
+    await p.page.evaluate(() => (globalThis as any).__setTheme('light'));
     await p.frames(4);
     assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], LIGHT.bg) < 3, 'light background');
     const lightSpike = (await column(p, 'reward', Math.round(sx), sy - 2, sy + 4)).concat(await column(p, 'reward', Math.round(sx) - 1, sy - 2, sy + 4));
     assert.ok(lightSpike.some((c) => dist(c, LIGHT.blue) < 60), 'spike in the light theme blue');
-    await p.page.evaluate(() => (window as any).__setTheme('high-contrast'));
+    await p.page.evaluate(() => (globalThis as any).__setTheme('high-contrast'));
     await p.frames(4);
     assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], [0, 0, 0, 255]) < 3, 'high contrast background');
   });
@@ -172,15 +172,16 @@ describe('dashboard webview (headless chromium)', function () {
     await deliverSeries(p, stagedRun.key, 930, 'ramp', 'actor/kl_loss');
     await p.frames(3);
     const before = await p.page.evaluate(() => {
-      const d = (window as any).s2tDebug.dashboard;
-      (window as any).__mutations = 0;
-      new MutationObserver((m) => ((window as any).__mutations += m.length)).observe(document.querySelector('main.grid')!, { childList: true, subtree: true });
+      const d = (globalThis as any).s2tDebug.dashboard;
+      (globalThis as any).__mutations = 0;
+      const g = globalThis as any;
+      new g.MutationObserver((m: unknown[]) => (g.__mutations += m.length)).observe(g.document.querySelector('main.grid'), { childList: true, subtree: true });
       return JSON.parse(JSON.stringify(d.stats));
     });
     const drawnBefore = (await p.posted('dashboard/drawn')).length;
     await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: [{ stage: 'visual', step: 466, x: 931, time: 1.8e9, values: { 'reward/overall': 0.99 } }] } });
     await p.frames(3);
-    const after = await p.page.evaluate(() => ({ stats: (window as any).s2tDebug.dashboard.stats, mutations: (window as any).__mutations }));
+    const after = await p.page.evaluate(() => ({ stats: (globalThis as any).s2tDebug.dashboard.stats, mutations: (globalThis as any).__mutations }));
     assert.equal(after.stats.cardsBuilt, before.cardsBuilt, 'no card rebuilt');
     assert.equal(after.stats.updates.reward, before.updates.reward + 1, 'the reward chart redrawn once');
     for (const id of Object.keys(before.updates)) if (id !== 'reward') assert.equal(after.stats.updates[id], before.updates[id], `${id} not redrawn`);
@@ -213,7 +214,7 @@ describe('dashboard webview (headless chromium)', function () {
     const expectHi = 1 + 929 * 0.5;
     assert.ok(Math.abs(zoomed[0] - expectLo) < 10 && Math.abs(zoomed[1] - expectHi) < 10, `drag-zoomed to ${zoomed}`);
     assert.deepEqual((await chartInfo(p, 'length')).x, zoomed, 'the other chart follows');
-    const saved = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!).xRange);
+    const saved = await p.page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state')).xRange);
     assert.deepEqual(saved, zoomed, 'zoom saved as state');
 
     await p.page.keyboard.down('Control');
@@ -240,13 +241,13 @@ describe('dashboard webview (headless chromium)', function () {
     const mid = await xPixel(p, 'reward', 465);
     const colours = async () => column(p, 'reward', Math.round(mid), info.area.top, info.area.bottom);
     assert.ok((await colours()).some((c) => dist(c, DARK.orange) < 60), 'merged drawn (orange)');
-    const hit = await p.page.evaluate(() => (window as any).s2tDebug.dashboard.cards.get('reward').chart.legend.legendHitBoxes[1]);
+    const hit = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.cards.get('reward').chart.legend.legendHitBoxes[1]);
     const box = (await p.page.locator('[data-card="reward"] canvas').boundingBox())!;
     await p.page.mouse.click(box.x + hit.left + hit.width / 2, box.y + hit.top + hit.height / 2);
     await p.frames(3);
     assert.equal((await colours()).some((c) => dist(c, DARK.orange) < 60), false, 'merged hidden');
     assert.ok((await colours()).some((c) => dist(c, DARK.blue) < 60), 'staged still drawn');
-    const state = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!));
+    const state = await p.page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state')));
     assert.deepEqual(state.hidden, [`${mergedRun.key}\nreward/overall`]);
 
     await p.page.mouse.move(box.x + mid, box.y + (await yPixel(p, 'reward', 465 / 930)));
@@ -290,7 +291,7 @@ describe('dashboard webview (headless chromium)', function () {
           const stage = !staged ? 'merged' : x <= 90 ? 'perception' : x <= 465 ? 'textual' : 'visual';
           points.push({ stage, step: x, x, time: 1.7e9 + x, values: { 'response_length/mean': base + 120 * Math.exp(-x / 300) + 15 * Math.sin(x / 9) } });
         }
-        (window as any).__deliver({ method: 'dashboard/points', params: { run: key, points } });
+        (globalThis as any).__deliver({ method: 'dashboard/points', params: { run: key, points } });
       }
     }, [stagedRun.key, mergedRun.key] as const);
     await p.page.click('[data-action="layout-paper"]');
@@ -336,15 +337,15 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.mouse.up();
     await p.frames(3);
     const zoomed = (await chartInfo(p, 'kl')).x;
-    const legend = await p.page.evaluate(() => (window as any).s2tDebug.dashboard.cards.get('kl').chart.legend.legendHitBoxes[1]);
+    const legend = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.cards.get('kl').chart.legend.legendHitBoxes[1]);
     await p.page.mouse.click(box.x + legend.left + legend.width / 2, box.y + legend.top + legend.height / 2);
     await p.page.click('[data-action="layout-paper"]');
     await p.page.click('[data-action="layout-all"]');
-    const saved = await p.page.evaluate(() => JSON.parse(sessionStorage.getItem('s2t-state')!));
+    const saved = await p.page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state')));
 
     // Hidden → shown: VS Code tears the page down and keeps getState(); a reload plays that.
     await p.page.reload();
-    await p.page.waitForFunction(() => (window as any).__posted.some((m: { method: string }) => m.method === 'ready'));
+    await p.page.waitForFunction(() => (globalThis as any).__posted.some((m: { method: string }) => m.method === 'ready'));
     const q = wrap(p.page, p.consoleErrors);
     panels[0] = q;
     await feed(q);
@@ -353,7 +354,7 @@ describe('dashboard webview (headless chromium)', function () {
     assert.equal(restored.yType, 'logarithmic');
     assert.deepEqual(restored.x, zoomed);
     assert.deepEqual((await chartInfo(q, 'reward')).x, zoomed, 'shared zoom');
-    const visible = await q.page.evaluate(() => [0, 1].map((i) => (window as any).s2tDebug.dashboard.cards.get('kl').chart.isDatasetVisible(i)));
+    const visible = await q.page.evaluate(() => [0, 1].map((i) => (globalThis as any).s2tDebug.dashboard.cards.get('kl').chart.isDatasetVisible(i)));
     assert.deepEqual(visible, [true, false], 'the merged series stays hidden');
 
     // After a window reload the page has no state of its own; the host sends what it was given.
@@ -377,9 +378,9 @@ describe('dashboard webview (headless chromium)', function () {
     await p.deliver({ method: 'no/such-method', params: {} });
     await p.frames(3);
     assert.equal(await p.page.locator('img').count(), 0, 'no element injected');
-    assert.equal(await p.page.evaluate(() => (window as any).__pwned), undefined);
+    assert.equal(await p.page.evaluate(() => (globalThis as any).__pwned), undefined);
     assert.equal(await p.page.locator('.error').innerText(), evil);
-    const title = await p.page.evaluate((id) => [...document.querySelectorAll<HTMLElement>('[data-card]')].find((c) => c.dataset.card === id)?.querySelector('.card-title')?.textContent, `metric:${evil}`);
+    const title = await p.page.evaluate((id) => [...(globalThis as any).document.querySelectorAll('[data-card]')].find((c: any) => c.dataset.card === id)?.querySelector('.card-title')?.textContent, `metric:${evil}`);
     assert.equal(title, evil, 'an unknown metric gets its own card, titled as text');
     assert.equal((await chartInfo(p, 'reward')).x[1], 3);
     assert.equal((await p.posted('log')).filter((m) => m.params.level === 'warn').length, 1, 'the params-less message was reported');

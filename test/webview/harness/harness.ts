@@ -90,7 +90,7 @@ export async function openPanel(browser: Browser, h: Harness, panel: PanelKind, 
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   await page.goto(`${h.origin}/panel/${panel}.html?theme=${o.theme ?? 'dark'}`);
-  await page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'ready'));
+  await page.waitForFunction(() => (globalThis as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'ready'));
   return wrap(page, consoleErrors);
 }
 
@@ -98,10 +98,10 @@ export function wrap(page: Page, consoleErrors: string[] = []): PanelPage {
   return {
     page,
     consoleErrors,
-    deliver: (msg) => page.evaluate((m) => (window as unknown as { __deliver(m: unknown): void }).__deliver(m), msg),
-    posted: (method) => page.evaluate((m) => (window as unknown as { __posted: { method: string; params: Record<string, unknown> }[] }).__posted.filter((x) => !m || x.method === m), method),
-    violations: () => page.evaluate(() => (window as unknown as { __csp: unknown[] }).__csp),
-    errors: () => page.evaluate(() => (window as unknown as { __errors: string[] }).__errors),
+    deliver: (msg) => page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), msg),
+    posted: (method) => page.evaluate((m) => (globalThis as unknown as { __posted: { method: string; params: Record<string, unknown> }[] }).__posted.filter((x) => !m || x.method === m), method),
+    violations: () => page.evaluate(() => (globalThis as unknown as { __csp: unknown[] }).__csp),
+    errors: () => page.evaluate(() => (globalThis as unknown as { __errors: string[] }).__errors),
     // A string, not a function: tsx would wrap named inner functions in a __name() the page lacks.
     frames: (n = 2) => page.evaluate(`new Promise((r) => { let i = ${Number(n)}; (function f() { if (i-- <= 0) r(); else requestAnimationFrame(f); })(); })`),
   };
