@@ -10,6 +10,8 @@ import { recipeRunsFolder, runsByStage } from './stageRuns';
 export const LENS_COMMANDS = {
   runAll: 'see2think.runAll',
   compare: 'see2think.compareRuns',
+  /** The trace diff's own command (no arguments: it asks for the two checkpoints). */
+  compareCheckpoints: 'see2think.compareCheckpoints',
   runStage: 'see2think.runStage',
   runFrom: 'see2think.runFrom',
   dashboard: 'see2think.openDashboard',
@@ -21,7 +23,7 @@ interface RecipeShape {
   stages?: { id?: unknown }[];
 }
 
-export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, canCompare: boolean): vscode.CodeLens[] {
+export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, compare: vscode.Command | undefined): vscode.CodeLens[] {
   const src = parseRecipeSource(doc.getText(), recipeFileName(doc));
   const value = src.value as RecipeShape | undefined;
   if (!value || typeof value !== 'object' || !Array.isArray(value.stages)) return [];
@@ -29,7 +31,7 @@ export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, canComp
   const line = (r: { start: { line: number } }) => new vscode.Range(r.start.line - 1, 0, r.start.line - 1, 0);
   const top = line(src.rangeOf(['name'], 'key'));
   if (trusted) lenses.push(new vscode.CodeLens(top, { title: '▶ Run all', command: LENS_COMMANDS.runAll, arguments: [doc.uri] }));
-  if (canCompare) lenses.push(new vscode.CodeLens(top, { title: 'Compare with…', command: LENS_COMMANDS.compare, arguments: [doc.uri] }));
+  if (compare) lenses.push(new vscode.CodeLens(top, compare));
   const runs = doc.uri.scheme === 'file' && typeof value.name === 'string'
     ? runsByStage(recipeRunsFolder(dirname(doc.uri.fsPath), typeof value.runs_dir === 'string' ? value.runs_dir : undefined, value.name))
     : new Map<string, string[]>();
@@ -51,6 +53,14 @@ export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, canComp
   return lenses;
 }
 
+/** "Compare with…" belongs to the trace-diff feature: offered once one of its commands exists. */
+function compareCommand(doc: vscode.TextDocument, registered: string[]): vscode.Command | undefined {
+  const title = 'Compare with…';
+  if (registered.includes(LENS_COMMANDS.compare)) return { title, command: LENS_COMMANDS.compare, arguments: [doc.uri] };
+  if (registered.includes(LENS_COMMANDS.compareCheckpoints)) return { title, command: LENS_COMMANDS.compareCheckpoints, arguments: [] };
+  return undefined;
+}
+
 export function registerRecipeCodeLens(context: vscode.ExtensionContext): void {
   const changed = new vscode.EventEmitter<void>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,9 +77,7 @@ export function registerRecipeCodeLens(context: vscode.ExtensionContext): void {
     { dispose: () => clearTimeout(timer) },
     vscode.languages.registerCodeLensProvider(RECIPE_SELECTOR, {
       onDidChangeCodeLenses: changed.event,
-      // Compare belongs to the trace-diff feature: offered once its command exists.
-      provideCodeLenses: async (doc) => recipeLenses(doc, vscode.workspace.isTrusted,
-        (await vscode.commands.getCommands(true)).includes(LENS_COMMANDS.compare)),
+      provideCodeLenses: async (doc) => recipeLenses(doc, vscode.workspace.isTrusted, compareCommand(doc, await vscode.commands.getCommands(true))),
     }),
   );
 }

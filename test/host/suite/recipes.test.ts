@@ -254,11 +254,14 @@ stages:
       const got = await lenses(doc);
       const uri = doc.uri.toString();
       const shown = got.map((l) => `${l.line} ${l.title} ${l.command} ${(l.args ?? []).map((a) => (a instanceof vscode.Uri ? a.toString() === uri ? '<recipe>' : a.toString() : JSON.stringify(a))).join(',')}`);
-      // "Compare with…" is offered once the trace-diff feature registers see2think.compareRuns.
-      const canCompare = (await vscode.commands.getCommands(true)).includes('see2think.compareRuns');
+      // "Compare with…" is offered once the trace-diff feature registers its command (compareRuns with the
+      // recipe, else compareCheckpoints, which asks for the two checkpoints).
+      const registered = await vscode.commands.getCommands(true);
+      const compare = registered.includes('see2think.compareRuns') ? ['1 Compare with… see2think.compareRuns <recipe>']
+        : registered.includes('see2think.compareCheckpoints') ? ['1 Compare with… see2think.compareCheckpoints '] : [];
       assert.deepEqual(shown, [
         '1 ▶ Run all see2think.runAll <recipe>',
-        ...(canCompare ? ['1 Compare with… see2think.compareRuns <recipe>'] : []),
+        ...compare,
         ...[[3, 'warmup'], [8, 'visual'], [11, 'textual'], [15, 'perception']].flatMap(([line, id]) => [
           `${line} ▶ Run stage see2think.runStage <recipe>,"${id}"`,
           `${line} ▶ Run from here see2think.runFrom <recipe>,"${id}"`,
