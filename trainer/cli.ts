@@ -7,6 +7,7 @@ import { stageCommand } from './commands/stage';
 import { diffCommand } from './commands/diff';
 import { evalCommand } from './commands/eval';
 import { showCommand } from './commands/showCommand';
+import { attachCommand } from './commands/attach';
 import { RecipeError } from './recipe/validate';
 
 const USAGE = `usage: see2think <command> [options]
@@ -19,6 +20,7 @@ commands:
   eval <checkpoint> [options]  answer a held-out set with a checkpoint (see "see2think eval --help")
   diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
   show-command <recipe>        the exact command line of each external-trainer stage [--stage <id>] [--run-dir <dir>]
+  attach <folder>              mirror an EasyR1/verl/TRL run folder into a run directory [--into <dir>] [--once]
 
 options: --debug (print stack traces), --help`;
 
@@ -33,6 +35,7 @@ export const COMMANDS: Record<string, Command> = {
   run: runCommand,
   stage: stageCommand,
   'show-command': showCommand,
+  attach: attachCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

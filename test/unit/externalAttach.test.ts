@@ -1,0 +1,75 @@
+// Attach to Run Folder, headless: a foreign EasyR1 folder becomes a run directory of ours that the extension's
+// run reader shows like any other (status, metrics, checkpoints), kept current while the folder grows; a
+// finished run turns succeeded, a stalled one is reported as stopped; the foreign folder is never written.
+import { strict as assert } from 'node:assert';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectHere } from '../../trainer/adapters/detect';
+import { AttachedRun, attachedFolderOf, type ForeignFolder } from '../../trainer/external/attach';
+import { readJsonl } from '../../trainer/io/jsonlTail';
+import { readStageStatus } from '../../trainer/io/runDirReader';
+import { openRun } from '../../trainer/run/runDir';
+import { RunReader, noEffects } from '../../extension/runs/runReader';
+import { attachCommand } from '../../trainer/commands/attach';
+
+const FIX = join(__dirname, '../fixtures/external');
+
+describe('attach to a run folder', () => {
+  let work: string;
+  beforeEach(() => (work = mkdtempSync(join(tmpdir(), 's2t-attach-'))));
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  it('mirrors an EasyR1 folder into a run directory the runs view reads, live', async () => {
+    const foreign = join(work, 'easyr1');
+    cpSync(join(FIX, 'easyr1'), foreign, { recursive: true });
+    const before = readdirSync(foreign).map((n) => [n, statSync(join(foreign, n)).mtimeMs]);
+    const d = detectHere(foreign) as ForeignFolder;
+    const run = new AttachedRun(d, { into: join(work, 'runs') });
+    assert.equal(await run.poll(), 'running');
+    assert.equal(openRun(run.runDir).recipe.stages[0].steps, 3, 'steps from experiment_config.json trainer.max_steps');
+    const status = readStageStatus(run.runDir, 'attached').value!;
+    assert.deepEqual([status.state, status.step, status.total_steps, status.last_checkpoint], ['running', 2, 3, 'checkpoints/step-2']);
+    assert.deepEqual(readJsonl<{ step: number }>(join(run.stageDir, 'metrics.jsonl')).records.map((m) => m.step), [0, 1, 2]);
+    assert.deepEqual(readdirSync(join(run.runDir, 'evals')).sort(), ['attached-step-0.jsonl', 'attached-step-2.jsonl']);
+    assert.equal(attachedFolderOf(run.runDir), foreign);
+
+    const reader = new RunReader(run.runDir);
+    reader.refresh(noEffects(), undefined, true);
+    assert.equal(reader.snap.error, undefined);
+    assert.equal(reader.snap.recipeName, 'attached-easyr1');
+    assert.deepEqual(reader.snap.stages.map((s) => [s.id, s.status?.state, s.checkpoints.map((c) => c.step)]), [['attached', 'running', [2]]]);
+    assert.equal(reader.points().length > 0, true);
+
+    // The foreign run goes on: the torn step-3 line completes, and it is the last step.
+    appendFileSync(join(foreign, 'experiment_log.jsonl'), ', "accuracy": 0.5}}\n');
+    assert.equal(await run.poll(), 'succeeded');
+    assert.equal(readStageStatus(run.runDir, 'attached').value!.step, 3);
+    assert.deepEqual(readdirSync(foreign).map((n) => [n, statSync(join(foreign, n)).mtimeMs]).filter(([n]) => n !== 'experiment_log.jsonl'), before.filter(([n]) => n !== 'experiment_log.jsonl'), 'nothing written into the foreign folder');
+  });
+
+  it('reports a run that stopped changing before its last step', async () => {
+    const foreign = join(work, 'trl');
+    cpSync(join(FIX, 'trl'), foreign, { recursive: true });
+    writeFileSync(join(foreign, 'checkpoint-4/trainer_state.json'), readFileSync(join(FIX, 'trl/checkpoint-4/trainer_state.json'), 'utf8').replace('"max_steps": 4', '"max_steps": 10'));
+    let now = Date.now();
+    const run = new AttachedRun(detectHere(foreign) as ForeignFolder, { into: join(work, 'runs'), idleMs: 60000, now: () => now });
+    assert.equal(await run.poll(), 'running');
+    now += 120000;
+    assert.equal(await run.poll(), 'failed');
+    assert.match(readStageStatus(run.runDir, 'attached').value!.error!, /no new output for 1 min before its last step \(10\): stopped or crashed\?/);
+  });
+
+  it('see2think attach --once, and what it says about folders it cannot attach', async () => {
+    const lines: string[] = [];
+    cpSync(join(FIX, 'verl'), join(work, 'v'), { recursive: true });
+    assert.equal(await attachCommand([join(work, 'v'), '--into', join(work, 'runs'), '--once'], (l) => lines.push(l)), 0);
+    assert.match(lines[0], /^attached verl run at .*\/v \(.*metrics\.jsonl \(verl file logger\).*\) → .*runs\/attached-verl\/v-[0-9a-f]{8}$/);
+    lines.length = 0;
+    assert.equal(await attachCommand([FIX, '--once'], (l) => lines.push(l)), 2);
+    assert.match(lines.join('\n'), /holds 3 runs; attach one of them/);
+    lines.length = 0;
+    assert.equal(await attachCommand([join(work, 'runs', 'nothing-here'), '--once'], (l) => lines.push(l)), 1);
+    assert.match(lines[0], /no EasyR1, verl or TRL run found here/);
+  });
+});
