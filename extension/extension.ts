@@ -9,6 +9,7 @@ import { registerRunCommands } from './commands/runCommands';
 import { registerPanels, type Panels } from './panels/index';
 import { registerPanelCommands } from './commands/panelCommands';
 import { registerRecipeAuthoring } from './recipes/index';
+import { registerTraceDiff } from './panels/diffFeature';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   api.panels = registerPanels(context, runs);
   registerPanelCommands(context, runs, api.panels);
   registerRecipeAuthoring(context, log);
+  registerTraceDiff(context, runs);
 
   api.activationMs = performance.now() - t0;
   return api;
