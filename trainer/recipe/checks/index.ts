@@ -7,7 +7,9 @@ import { checkBatches } from './batches';
 import { checkFiles, checkExecutables } from './files';
 import { checkStageOrder } from './stageOrder';
 import { checkRewardPattern } from './reward';
+import { checkExternalTrainer, checkSlurmLaunch } from './external';
 
 export const SEMANTIC_CHECKS: SemanticCheck[] = [
   checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkRewardPattern, checkFiles, checkExecutables, checkStageOrder,
+  checkExternalTrainer, checkSlurmLaunch,
 ];
