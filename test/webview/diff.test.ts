@@ -11,7 +11,7 @@ import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
 import { encodeJsonLine } from '../../protocol/jsonLines';
 import { parseEvalText } from '../../trainer/compare/evalFile';
 import { compareEvals, type Comparison } from '../../trainer/compare/comparison';
-import { startHarness, openDiffPage, type DiffPage } from './diffHarness';
+import { startHarness, launchChromium, openPanel, type Harness, type PanelPage } from './harness/harness';
 
 const OUT = join(__dirname, '../../test-results/webview');
 const N = 3000;
@@ -54,29 +54,71 @@ function comparison(): Comparison {
   return compareEvals(parseEvalText(text(header('staged/visual/step-40'), A), 'a.jsonl'), parseEvalText(text(header('merged/merged/step-40'), B), 'b.jsonl'));
 }
 
+/**
+ * The diff panel on W's harness page, with the test playing the panel host: it delivers the comparison
+ * ('diff/data') and answers every 'diff/details' request from a real Comparison, as DiffPanel does.
+ */
+interface DiffPage extends PanelPage {
+  show(): Promise<void>;
+  /** Answers the page's pending detail requests until `until` holds (or 10 s pass). */
+  serve(until?: () => Promise<boolean>): Promise<void>;
+  requestedIds(): Promise<string[]>;
+}
+
+async function openDiff(browser: Browser, h: Harness, c: Comparison): Promise<DiffPage> {
+  const pp = await openPanel(browser, h, 'diff', { width: 1200, height: 900 });
+  let answered = 0;
+  const serve = async (until?: () => Promise<boolean>) => {
+    const end = Date.now() + 10000;
+    for (;;) {
+      const reqs = await pp.posted('diff/details');
+      for (const r of reqs.slice(answered)) {
+        const details = (r.params.ids as string[]).map((id) => c.detail(id)).filter(Boolean);
+        await pp.deliver({ method: 'diff/details', params: { details } });
+      }
+      answered = reqs.length;
+      if (!until || (await until()) || Date.now() > end) return;
+      await pp.frames(1);
+    }
+  };
+  return Object.assign(pp, {
+    async show() {
+      answered = 0;
+      await pp.deliver({ method: 'diff/data', params: { summary: c.summary, rows: c.rows } });
+      await pp.frames();
+      await serve();
+    },
+    serve,
+    requestedIds: async () => (await pp.posted('diff/details')).flatMap((m) => m.params.ids as string[]),
+  });
+}
+
 describe('trace diff panel (chromium)', function () {
   this.timeout(120000);
-  let h: Awaited<ReturnType<typeof startHarness>>;
+  let h: Harness;
   let browser: Browser;
   let c: Comparison;
   let p: DiffPage;
 
   before(async () => {
     h = await startHarness();
-    browser = h.browser;
+    browser = await launchChromium();
     c = comparison();
     mkdirSync(OUT, { recursive: true });
   });
-  after(async () => h?.stop());
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
   beforeEach(async () => {
-    p = await openDiffPage(browser, h.url);
-    await p.show(c);
-    await p.page.waitForSelector('.row[data-id="known"] .trace-a .del');
+    p = await openDiff(browser, h, c);
+    await p.show();
+    await p.serve(async () => (await p.page.locator('.row[data-id="known"] .trace-a .del').count()) > 0);
   });
   afterEach(async () => {
-    assert.deepEqual(p.cspViolations, [], 'no CSP violations');
-    assert.deepEqual(p.errors, [], 'no page errors');
-    await p.close();
+    assert.deepEqual(await p.violations(), [], 'no CSP violations');
+    assert.deepEqual([...p.consoleErrors, ...(await p.errors())], [], 'no page errors');
+    await p.page.context().close();
   });
 
   it('renders the summary numbers of the comparison', async () => {
@@ -123,7 +165,7 @@ describe('trace diff panel (chromium)', function () {
 
   it('keeps hostile model text inert (shown as text, never parsed)', async () => {
     const row = p.page.locator('.row[data-id="hostile"]');
-    await row.locator('.trace-b .ins').first().waitFor();
+    await p.serve(async () => (await row.locator('.trace-b .ins').count()) > 0);
     assert.match(await row.locator('.trace-a').innerText(), /<img src=x onerror=/);
     assert.equal(await p.page.locator('.list img:not(.thumb), .list script').count(), 0);
     assert.equal(await p.page.evaluate(() => (globalThis as any).__pwned), undefined);
@@ -132,11 +174,12 @@ describe('trace diff panel (chromium)', function () {
   it('keeps only the visible rows in the DOM and asks details for those only', async () => {
     const count = await p.page.locator('.row').count();
     assert.ok(count > 3 && count < 20, `rows in DOM: ${count}`);
-    const asked = p.posted.filter((m) => m.method === 'diff/details').flatMap((m) => m.params.ids);
+    const asked = await p.requestedIds();
     assert.ok(asked.length <= count, `asked ${asked.length} details for ${count} rows`);
     await p.page.locator('.list').evaluate((e) => { e.scrollTop = e.scrollHeight; });
     const last = c.rows[c.rows.length - 1].id;
-    await p.page.waitForSelector(`.row[data-id="${last}"] .trace-a .tag`);
+    await p.serve(async () => (await p.page.locator(`.row[data-id="${last}"] .trace-a .tag`).count()) > 0);
+    assert.equal(await p.page.locator(`.row[data-id="${last}"] .trace-a .tag`).count(), 2);
     assert.ok(await p.page.locator('.row').count() < 20);
   });
 
@@ -156,7 +199,7 @@ describe('trace diff panel (chromium)', function () {
 
   it('posts Open in Diff Editor with the row id, and expands a row to its full trace', async () => {
     await p.page.click('.row[data-id="known"] button.open-editor');
-    assert.deepEqual(p.posted.filter((m) => m.method === 'diff/open-editor'), [{ method: 'diff/open-editor', params: { id: 'known' } }]);
+    assert.deepEqual(await p.posted('diff/open-editor'), [{ method: 'diff/open-editor', params: { id: 'known' } }]);
     const before = (await p.page.locator('.row[data-id="p00002"]').boundingBox())!.y;
     await p.page.click('.row[data-id="known"] button.expand');
     assert.equal(await p.page.locator('.row[data-id="known"] button.expand').getAttribute('aria-expanded'), 'true');
@@ -167,9 +210,10 @@ describe('trace diff panel (chromium)', function () {
   it('restores filter and sort when the panel comes back (webview state)', async () => {
     await p.page.click('.flip-button[data-flip="right-to-wrong"]');
     await p.page.selectOption('select.sort', 'longer');
-    await p.page.waitForFunction(() => (globalThis as any).__state?.view?.sort === 'length-delta');
+    await p.page.waitForFunction(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state') ?? 'null')?.view?.sort === 'length-delta');
     await p.page.reload();
-    await p.show(c);
+    await p.page.waitForFunction(() => (globalThis as any).__posted.some((m: { method: string }) => m.method === 'ready'));
+    await p.show();
     await p.page.waitForSelector('.row');
     assert.equal(await p.page.locator('select.sort').inputValue(), 'longer');
     assert.equal(await p.page.locator('.flip-button[data-flip="right-to-wrong"]').getAttribute('aria-pressed'), 'true');
