@@ -59,7 +59,8 @@ describe('see2think diff (CLI)', () => {
     assert.throws(() => run([A, B, '--list', 'flipped']), /unknown class 'flipped'/);
   });
 
-  it('fails with one clear line (exit 1) for a missing or empty eval file, from the real command line', () => {
+  it('fails with one clear line (exit 1) for a missing or empty eval file, from the real command line', function () {
+    this.timeout(30000); // two CLI starts under tsx
     const empty = write('empty.jsonl', []);
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'trainer/cli.ts'), 'diff', A, join(dir, 'nope.jsonl')], { encoding: 'utf8', cwd: root });
     assert.equal(r.status, 1, r.stderr);
