@@ -38,6 +38,7 @@ export class RunsCore implements vscode.Disposable {
     await this.roots.refresh();
     const r = await this.supervisor.recover();
     if (r.attached.length) this.o.log.info(`re-attached to ${r.attached.length} running stage(s): ${r.attached.join(', ')}`);
+    if (r.continued.length) this.o.log.info(`continued the stage chain of ${r.continued.join(', ')} (its window had closed between two stages)`);
     if (r.failed.length) this.o.log.warn(`${r.failed.length} stage(s) had died while no window watched them: ${r.failed.join(', ')}`);
   }
 

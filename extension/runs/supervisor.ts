@@ -167,25 +167,28 @@ export class Supervisor {
    * trainer lives and the window that drove them is gone (the chain then continues), and recorded as failed,
    * with what they wrote, when their trainer is dead. Runs another live window drives are left to it.
    */
-  async recover(): Promise<{ attached: string[]; failed: string[] }> {
+  async recover(): Promise<{ attached: string[]; continued: string[]; failed: string[] }> {
     const attached: string[] = [];
+    const continued: string[] = [];
     const failed: string[] = [];
     for (const snap of this.o.store.runs()) {
       if (this.jobMap.has(snap.dir)) continue;
       const lock = readLock(snap.dir);
       if (lock && lock.hostPid !== process.pid && lockHeld({ ...lock, trainerPid: undefined })) continue;
+      let handled = false;
       for (const s of snap.stages) {
         const st = readStageStatus(snap.dir, s.id).value;
         if (st?.state !== 'running') continue;
+        handled = true;
         if (st.target !== 'local') {
           const handle = st.job_id ? this.tryAttach(st.target, st.job_id, snap.dir, s.id) : undefined;
-          if (handle && lock) attached.push(await this.adopt(snap.dir, s.id, handle, lock.plan));
+          if (handle && lock && this.adopt(snap.dir, s.id, handle, lock.plan)) attached.push(snap.dir);
           continue;
         }
         const alive = st.pid !== undefined && processAlive(st.pid) && isTrainerOf(st.pid, snap.dir, s.id);
         if (alive && lock && lock.trainerPid === st.pid) {
           const handle = this.launcher('local').attach(String(st.pid), { runDir: snap.dir, stageId: s.id, logFile: stagePath(snap.dir, s.id, RUN_FILES.log) });
-          if (handle) attached.push(await this.adopt(snap.dir, s.id, handle, lock.plan));
+          if (handle && this.adopt(snap.dir, s.id, handle, lock.plan)) attached.push(snap.dir);
         } else if (!alive) {
           // Read again: the trainer may have written its end between our two reads.
           const again = readStageStatus(snap.dir, s.id).value;
@@ -193,17 +196,34 @@ export class Supervisor {
           const tail = lastLines(stagePath(snap.dir, s.id, RUN_FILES.log), 12);
           const why = `the trainer (pid ${st.pid ?? '?'}) ended without recording how the stage ended (found when this window started)`;
           this.writeEnd(snap.dir, s.id, again, 'failed', null, null, why, tail);
-          if (lock && !lockHeld(lock)) {
-            const took = acquireLock(snap.dir, { plan: [] });
-            if (took.ok) releaseLock(snap.dir);
-          }
+          this.dropStaleLock(snap.dir);
           failed.push(`${snap.dir}#${s.id}`);
           this.stageEnded.fire({ runDir: snap.dir, stageId: s.id, state: 'failed', exitCode: null, signal: null, error: why, logTail: tail });
           this.o.store.refresh(snap.dir);
         }
       }
+      if (handled || !lock || lockHeld(lock)) continue;
+      // The window died between two stages of a chain: continue it (a launch, so only where launching is allowed).
+      const state = (id: string) => readStageStatus(snap.dir, id).value?.state ?? 'pending';
+      const remaining = lock.plan.filter((id) => state(id) !== 'succeeded');
+      if (remaining.length && state(remaining[0]) === 'pending' && (this.o.canLaunch?.() ?? true)) {
+        try {
+          const job = await this.runStages(snap.dir, remaining);
+          this.o.log.info(`continued the chain of ${snap.dir}: ${job.stages.join(' → ')}`);
+          continued.push(snap.dir);
+        } catch (err) {
+          this.o.log.warn(`could not continue ${snap.dir}: ${(err as Error).message}`);
+        }
+      } else {
+        this.dropStaleLock(snap.dir);
+      }
     }
-    return { attached, failed };
+    return { attached, continued, failed };
+  }
+
+  private dropStaleLock(runDir: string): void {
+    const lock = readLock(runDir);
+    if (lock && !lockHeld(lock) && acquireLock(runDir, { plan: [] }).ok) releaseLock(runDir);
   }
 
   /** Stops watching (trainers keep running and the locks stay: the next window re-attaches). */
@@ -226,17 +246,17 @@ export class Supervisor {
     }
   }
 
-  private async adopt(runDir: string, stageId: string, handle: StageHandle, plan: string[]): Promise<string> {
+  private adopt(runDir: string, stageId: string, handle: StageHandle, plan: string[]): boolean {
     const stages = plan[0] === stageId ? plan : [stageId];
-    const took = acquireLock(runDir, { plan: stages, stage: stageId, trainerPid: handle.target === 'local' ? Number(handle.id) : undefined },
-      handle.target === 'local' ? Number(handle.id) : undefined);
+    const pid = handle.target === 'local' ? Number(handle.id) : undefined;
+    const took = acquireLock(runDir, { plan: stages, stage: stageId, trainerPid: pid }, pid);
     if (!took.ok) {
       this.o.log.warn(`not re-attaching to ${runDir}: ${took.reason}`);
-      return runDir;
+      return false;
     }
     this.o.log.info(`re-attached to stage '${stageId}' of ${runDir} (${handle.target} ${handle.id}); ${stages.length - 1} more stage(s) to run after it`);
     this.begin(openRun(runDir), stages, false, handle);
-    return runDir;
+    return true;
   }
 
   private begin(run: OpenRun, stages: string[], resumeFirst: boolean, attachedHandle?: StageHandle): RunJob {

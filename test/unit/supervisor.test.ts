@@ -118,6 +118,7 @@ describe('supervisor (with a scripted stand-in trainer)', function () {
     const r = await job.done;
     assert.equal(r.state, 'cancelled');
     assert.equal(processAlive(trainer), false, 'trainer gone');
+    for (let i = 0; i < 40 && processAlive(child); i++) await sleep(50); // SIGKILL is delivered asynchronously
     assert.equal(processAlive(child), false, 'grandchild gone');
     assert.equal(store.get(job.runDir)!.stages[0].status?.state, 'cancelled');
   });
@@ -141,12 +142,23 @@ describe('supervisor (with a scripted stand-in trainer)', function () {
     const ends: StageEnd[] = [];
     make().onStageEnd((e) => ends.push(e));
     const r = await sup.recover();
-    assert.deepEqual(r, { attached: [], failed: [`${run.runDir}#a`] });
+    assert.deepEqual(r, { attached: [], continued: [], failed: [`${run.runDir}#a`] });
     const st = JSON.parse(readFileSync(join(w.dir, 'status.json'), 'utf8'));
     assert.equal(st.state, 'failed');
     assert.match(st.error, /ended without recording/);
     assert.match(st.error, /RangeError: out of memory/);
     assert.equal(readLock(run.runDir), undefined, 'stale lock removed');
     assert.equal(ends[0].state, 'failed');
+  });
+
+  it('on recovery, continues a chain whose window closed between two stages', async () => {
+    const run = createRun({ recipeFile: join(dir, 'demo.recipe.yaml'), runId: 'r2' });
+    new StageWriter(run.runDir, 'a').status({ stage: 'a', state: 'succeeded', target: 'local', updated: new Date().toISOString(), total_steps: 3 });
+    writeFileSync(lockPath(run.runDir), JSON.stringify({ hostPid: 2 ** 22 + 19, host: require('node:os').hostname(), plan: ['a', 'b'], since: '' }));
+    store.addRun(run.runDir);
+    const r = await make().recover();
+    assert.deepEqual(r, { attached: [], continued: [run.runDir], failed: [] });
+    const res = await sup.job(run.runDir)!.done;
+    assert.deepEqual(res.ends.map((e) => [e.stageId, e.state]), [['b', 'succeeded']]);
   });
 });
