@@ -17,6 +17,7 @@ const stages = new Set<string>();
 
 const save = () => {
   state.expanded = list.expandedKeys();
+  state.top = list.follow ? undefined : list.topKey();
   channel.saveState(state);
 };
 const list = new TraceList(
@@ -40,8 +41,14 @@ const controls = buildControls({
     save();
   },
 });
-// Expanding or collapsing a row is state too (saved after the list has applied the click).
+// Expanding or collapsing a row is state too (saved after the list has applied the click), and so is
+// where the user scrolled to while not following (saved when scrolling pauses).
 list.root.addEventListener('click', () => queueMicrotask(save));
+let scrollTimer: ReturnType<typeof setTimeout> | undefined;
+list.root.addEventListener('scroll', () => {
+  clearTimeout(scrollTimer);
+  scrollTimer = setTimeout(save, 250);
+}, { passive: true });
 
 const empty = el('div', { class: 'empty-state' }, el('p', { text: 'No sample traces yet. They appear here as the trainer writes them.' }));
 document.getElementById('app')!.append(controls.root, empty, list.root);
@@ -51,6 +58,7 @@ function applyState(): void {
   list.follow = state.follow;
   list.setExpanded(state.expanded);
   list.setFilter(state.filter);
+  if (!state.follow) list.restoreTop(state.top);
   controls.show(state.filter, state.newestFirst, state.follow);
 }
 applyState();

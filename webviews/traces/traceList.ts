@@ -40,6 +40,8 @@ export class TraceList {
 
   newestFirst = true;
   follow = true;
+  /** A restored view's top trace: scrolled back to once it has arrived again. */
+  private anchor: string | undefined;
 
   constructor(private readonly runLabel: (run: string) => string | undefined, private readonly onChange: () => void) {
     this.sizer = el('div', { class: 'sizer' });
@@ -91,7 +93,12 @@ export class TraceList {
       }
     }
     this.relayout();
-    if (this.newestFirst) {
+    const anchored = this.anchor !== undefined && this.keyIndex.has(this.anchor);
+    if (anchored) {
+      const pos = this.positionOf(this.keyIndex.get(this.anchor!)!);
+      this.anchor = undefined;
+      if (pos >= 0) this.root.scrollTop = this.layout.offsetOf(pos);
+    } else if (this.newestFirst) {
       // New rows enter at the top: follow shows them; otherwise keep the rows the user is reading still.
       if (this.follow && atStart) this.root.scrollTop = 0;
       else if (added && !reset) this.root.scrollTop += this.layout.offsetOf(added);
@@ -112,11 +119,25 @@ export class TraceList {
     this.schedule();
   }
 
+  /** Newest first (the newest at the top) or oldest first; when following, the view goes to the newest end. */
   setOrder(newestFirst: boolean): void {
     this.newestFirst = newestFirst;
     this.relayout();
-    this.root.scrollTop = newestFirst ? 0 : this.root.scrollHeight;
+    this.root.scrollTop = !newestFirst && this.follow ? this.root.scrollHeight : 0;
     this.schedule();
+  }
+
+  /** Key of the trace at the top of the view (to come back to it). */
+  topKey(): string | undefined {
+    if (!this.shown.length) return undefined;
+    const item = this.items[this.indexAt(this.layout.indexAt(this.root.scrollTop))];
+    return item ? traceKey(item) : undefined;
+  }
+
+  /** Scrolls to this trace when it arrives (or now, if it is here). */
+  restoreTop(key: string | undefined): void {
+    this.anchor = key;
+    if (key !== undefined && this.keyIndex.has(key)) this.add([]);
   }
 
   expandedKeys(): string[] {
