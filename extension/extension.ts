@@ -10,6 +10,8 @@ import { registerPanels, type Panels } from './panels/index';
 import { registerPanelCommands } from './commands/panelCommands';
 import { registerRecipeAuthoring } from './recipes/index';
 import { registerTraceDiff } from './panels/diffFeature';
+import { registerShowCommand } from './commands/showCommand';
+import { registerAttachRunFolder } from './commands/attachRunFolder';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -39,6 +41,8 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerPanelCommands(context, runs, api.panels);
   registerRecipeAuthoring(context, log);
   registerTraceDiff(context, runs);
+  registerShowCommand(context, log);
+  registerAttachRunFolder(context, runs);
 
   api.activationMs = performance.now() - t0;
   return api;
