@@ -168,6 +168,29 @@ describe('slurm launch target on a real single-node SLURM', function () {
     assert.equal(readStageStatus(runDir, 'warm').value!.state, 'cancelled');
   });
 
+  it('runs an external-trainer stage as a job the same way (EasyR1 stand-in through the stage bridge)', async () => {
+    const fake = join(ROOT, 'test/fixtures/external/fake-easyr1');
+    writeFileSync(join(work, 'train.jsonl'), '{"problem": "1+1?", "answer": "2"}\n');
+    const { runDir } = newRun('external', `
+name: slurmext
+model: { trainer: easyr1, path: Qwen/Qwen2.5-VL-7B-Instruct, cwd: ${JSON.stringify(fake)} }
+defaults:
+  algorithm: { save_freq: 2, val_freq: 2 }
+  launch: { target: slurm, cpus: 1, time: "10" }
+stages:
+  - { id: perception, kind: perception, steps: 4, data: { file: train.jsonl, val_size: 2 } }
+`);
+    const h = await launch(runDir, 'perception');
+    const exit = await h.wait();
+    assert.deepEqual(exit, { state: 'succeeded', exitCode: 0, signal: null }, readFileSync(join(runDir, 'stages/perception/log.txt'), 'utf8'));
+    const status = readStageStatus(runDir, 'perception').value!;
+    assert.deepEqual([status.state, status.job_id, status.step, status.target], ['succeeded', h.id, 4, 'slurm']);
+    assert.deepEqual(readJsonl<{ step: number }>(join(runDir, 'stages/perception/metrics.jsonl')).records.map((m) => m.step), [0, 1, 2, 3, 4]);
+    assert.deepEqual(readdirSync(join(runDir, 'evals')).sort(), ['perception-step-0.jsonl', 'perception-step-2.jsonl', 'perception-step-4.jsonl']);
+    assert.ok(existsSync(join(runDir, 'stages/perception/easyr1/global_step_4/actor/huggingface/model.safetensors')), 'the merge ran in the job');
+    assert.match(readFileSync(join(runDir, 'stages/perception/log.txt'), 'utf8'), /Initializing logging file to/);
+  });
+
   it('chains stages: the next job waits for the previous one with --dependency=afterok', async () => {
     const { runDir } = newRun('chain', RECIPE({ steps: 6, second: true }));
     const a = await launch(runDir, 'warm');
