@@ -207,11 +207,15 @@ stages:
   });
 
   it('names the field to fix when a stage cannot be compiled', () => {
-    const noData = recipeOf(BASE.replace('TRAINER', 'easyr1').replace(/data: \{ file: hiyouga\/math12k@train \}/, 'data: { generator: textual-reasoning }'));
+    // The recipe checks report these before a launch (externalChecks.test.ts); compile still refuses them.
+    const noData = recipeOf(BASE.replace('TRAINER', 'easyr1'));
+    noData.stages[1].data = { ...noData.stages[1].data, file: undefined, generator: 'textual-reasoning' };
     assert.throws(() => compileStage({ recipe: noData, stageId: 's2', runDir: '/r', recipeDir: '/rec' }), (e: Error) => e instanceof CompileError && /stage 's2'.*set data\.file/.test(e.message));
-    const noPath = recipeOf(BASE.replace('TRAINER', 'easyr1').replace('path: org/base-model, ', ''));
+    const noPath = recipeOf(BASE.replace('TRAINER', 'easyr1'));
+    noPath.model = { ...noPath.model, path: undefined };
     assert.throws(() => compileStage({ recipe: noPath, stageId: 's1', runDir: '/r', recipeDir: '/rec' }), /model\.path .* is not set/);
-    const badVar = recipeOf(BASE.replace('TRAINER', 'easyr1').replace('trainer.save_freq: 3', 'trainer.x: "${nope}"'));
+    const badVar = recipeOf(BASE.replace('TRAINER', 'easyr1'));
+    badVar.stages[0].overrides = { ...badVar.stages[0].overrides, 'trainer.x': '${nope}' };
     assert.throws(() => compileStage({ recipe: badVar, stageId: 's1', runDir: '/r', recipeDir: '/rec' }), (e: Error) => e instanceof SubstitutionError && /overrides\.trainer\.x: unknown placeholder \$\{nope\}/.test(e.message));
     assert.throws(() => compileStage({ recipe: noData, stageId: 'zz', runDir: '/r', recipeDir: '/rec' }), /no stage 'zz'.*stages: s1, s2/);
     const builtin = recipeOf('name: b\nstages: [{ id: a, kind: sft, steps: 1 }]');
