@@ -89,7 +89,7 @@ describe('reward: math (EasyR1 math.py)', () => {
 
   it('an invalid format_pattern is a clear error naming the pattern', () => {
     assert.throws(() => score('<think>a</think> \\boxed{1}', '1', { ...MATH, format_pattern: '<think>(.*</think>' }),
-      (e: Error) => e instanceof RewardConfigError && /format_pattern "<think>\(\.\*<\/think>" is not a valid regular expression/.test(e.message));
+      (e: Error) => e instanceof RewardConfigError && /format_pattern "<think>\(\.\*<\/think>" is not a valid regular expression: Unterminated group$/.test(e.message));
     assert.throws(() => compileFormatPattern('a{2,1}'), RewardConfigError);
   });
 

@@ -33,7 +33,9 @@ export function compileFormatPattern(pattern: string): RegExp {
   try {
     re = new RegExp(`^(?:${js})$`, 's');
   } catch (e) {
-    throw new RewardConfigError(`reward.format_pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`);
+    // V8 quotes our anchored wrapper ("/^(?:…)$/s: "); the user wrote only the pattern, so keep the reason
+    const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    throw new RewardConfigError(`reward.format_pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${why}`);
   }
   compiled.set(pattern, re);
   return re;
