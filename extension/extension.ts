@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { registerValidateCommand } from './commands/validateRecipe';
 import { createRuns, type Runs } from './runs/index';
-import { registerRunsView } from './views/runsTree';
+import { registerRunsView, type RunsTreeProvider } from './views/runsTree';
 import { registerStatusBar, type RunStatusBar } from './views/statusBar';
 import { registerRunCommands } from './commands/runCommands';
 import { registerPanels, type Panels } from './panels/index';
@@ -21,6 +21,7 @@ export interface See2ThinkApi {
   /** Open panels (dashboard, traces) and their message statistics. */
   panels?: Panels;
   statusBar?: RunStatusBar;
+  runsTree?: RunsTreeProvider;
   /** Milliseconds activate() took (measured inside, for bench/activation). */
   activationMs?: number;
 }
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   // Features (one line each).
   registerValidateCommand(context, log);
   const runs = (api.runs = createRuns(context, log));
-  registerRunsView(context, runs);
+  api.runsTree = registerRunsView(context, runs);
   api.statusBar = registerStatusBar(context, runs);
   registerRunCommands(context, runs);
   api.panels = registerPanels(context, runs);

@@ -5,7 +5,7 @@
 // the page acknowledged (tests and the freshness benchmark read it).
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
-import { newNonce, panelHtml } from '../../webviews/common/html';
+import { newNonce, panelAssets, panelHtml } from '../../webviews/common/html';
 import { parseWebviewMessage, type HostMessage, type PanelKind, type ParamsOf, type WebviewMessage } from '../../protocol/messages';
 
 export interface PanelStats {
@@ -102,13 +102,14 @@ export abstract class BasePanel implements vscode.Disposable {
   /** Sets the page (first load, or a reload after options changed). */
   protected render(): void {
     const w = this.panel.webview;
-    const uri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    const uri = (rel: string) => w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...rel.split('/'))).toString();
+    const assets = panelAssets(this.kind);
     this.ready = deferred();
     w.html = panelHtml({
       panel: this.kind,
       title: this.panel.title,
-      scriptUri: uri('dist', 'webviews', `${this.kind}.js`),
-      styleUris: [uri('dist', 'codicons', 'codicon.css'), uri('media', `${this.kind}.css`)],
+      scriptUri: uri(assets.script),
+      styleUris: assets.styles.map(uri),
       nonce: newNonce(),
       cspSource: w.cspSource,
     });

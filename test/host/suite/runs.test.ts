@@ -1,0 +1,156 @@
+// In a real VS Code with the real built-in trainer: Run All Stages runs a tiny recipe's stages in order, the
+// dashboard panel receives the points and its page acknowledges drawing them, the Runs view shows recipes →
+// runs → stages → checkpoints, the status bar follows the running stage; Stop ends the trainer's whole process
+// group and Resume continues from its checkpoint; a stage that fails (trainer error, or killed) shows as failed
+// with its message.
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, waitFor, sleep } from './util';
+import type { See2ThinkApi } from '../../../extension/extension';
+import type { RunsCore } from '../../../extension/runs/core';
+import type { RunsNode } from '../../../extension/views/runsTree';
+import type { StageEnd } from '../../../extension/runs/supervisor';
+
+async function recipe(name: string): Promise<vscode.Uri> {
+  const [uri] = await vscode.workspace.findFiles(`**/${name}.recipe.yaml`);
+  assert.ok(uri, `fixture ${name}.recipe.yaml in the workspace`);
+  return uri;
+}
+
+/** Pids of every live process in a process group (from /proc), zombies excluded. */
+function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const metricSteps = (runDir: string, stage: string) =>
+  readFileSync(join(runDir, 'stages', stage, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l.replace(/\bNaN\b|-?Infinity/g, 'null')).step as number);
+
+describe('runs: launch, watch, stop and fail with the real trainer (real VS Code)', function () {
+  this.timeout(300000);
+  let api: See2ThinkApi;
+  let core: RunsCore;
+  const ends: StageEnd[] = [];
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<See2ThinkApi>(EXTENSION_ID)!;
+    await waitFor(() => ext.isActive, 30000, 'extension never activated');
+    api = ext.exports;
+    core = await api.runs!.core();
+    core.supervisor.onStageEnd((e) => ends.push(e));
+  });
+
+  it('Run All Stages runs the stages in order; the dashboard gets the points live and its page draws them', async () => {
+    const uri = await recipe('tiny');
+    const runDir = await vscode.commands.executeCommand<string>('see2think.runAll', uri);
+    assert.ok(runDir, 'the command returns the new run folder');
+    const job = core.supervisor.job(runDir)!;
+    assert.ok(job, 'the supervisor drives it');
+    const dashboard = await vscode.commands.executeCommand<{ stats: { postedItems: Record<string, number>; posted: Record<string, number>; drawn?: { counts: Record<string, number> } }; initialized: Promise<void> }>('see2think.openDashboard', runDir);
+    assert.ok(dashboard);
+    await Promise.race([dashboard.initialized, sleep(60000).then(() => { throw new Error('dashboard page never said ready'); })]);
+    // The status bar follows the running stage.
+    const bar = await waitFor(() => api.statusBar!.showing === runDir && api.statusBar!.item.text, 120000, 'status bar never showed the run');
+    assert.match(String(bar), /(warmup|perception|textual) \d+\/3/);
+    const result = await job.done;
+    assert.equal(result.state, 'succeeded', JSON.stringify(result.ends));
+    assert.deepEqual(result.ends.map((e) => `${e.stageId}:${e.state}`), ['warmup:succeeded', 'perception:succeeded', 'textual:succeeded']);
+    const st = (id: string) => JSON.parse(readFileSync(join(runDir, 'stages', id, 'status.json'), 'utf8'));
+    assert.ok(st('perception').started >= st('warmup').ended && st('textual').started >= st('perception').ended, 'each stage started after the one before ended');
+    // Every point reached the store once, on one global-step axis, and the page acknowledged drawing all of them.
+    const points = core.store.points(runDir);
+    const offsets: Record<string, number> = { warmup: 0, perception: 3, textual: 6 };
+    assert.deepEqual(points.map((p) => p.x - p.step), points.map((p) => offsets[p.stage]), 'x = global step: each stage starts where its parent ended');
+    assert.ok(points.every((p, i) => i === 0 || p.x > points[i - 1].x), 'x strictly increasing');
+    assert.deepEqual(['warmup', 'perception', 'textual'].map((s) => points.filter((p) => p.stage === s && p.step > 0).length), [3, 3, 3]);
+    await waitFor(() => dashboard.stats.drawn?.counts[runDir] === points.length, 30000, `page drew ${JSON.stringify(dashboard.stats.drawn)} of ${points.length}`);
+    assert.equal(dashboard.stats.postedItems[runDir], points.length, 'each point posted once');
+    assert.ok((dashboard.stats.posted['dashboard/points'] ?? 0) > 2, 'points arrived as live deltas, not one snapshot');
+    await waitFor(() => api.statusBar!.showing === undefined, 5000, 'status bar hides when nothing runs');
+  });
+
+  it('the Runs view shows recipes → runs → stages → checkpoints with status and step/total', async () => {
+    const tree = api.runsTree!;
+    const runDir = core.store.runs().find((r) => r.recipeName === 'tiny')!.dir;
+    const roots = await tree.getChildren();
+    const recipeNode = roots.find((n) => n.type === 'recipe' && n.root.name === 'tiny')!;
+    assert.ok(recipeNode, `recipes: ${roots.map((n) => tree.getTreeItem(n).label).join(', ')}`);
+    const runNode = (await tree.getChildren(recipeNode)).find((n) => n.type === 'run' && n.runDir === runDir)!;
+    assert.ok(runNode);
+    assert.equal(tree.getTreeItem(runNode).description, 'succeeded');
+    const stages = await tree.getChildren(runNode);
+    const items = stages.map((n) => tree.getTreeItem(n));
+    assert.deepEqual(items.map((i) => i.label), ['warmup', 'perception', 'textual']);
+    assert.deepEqual(items.map((i) => (i.iconPath as vscode.ThemeIcon).id), ['pass', 'pass', 'pass']);
+    assert.match(String(items[1].description), /^perception · 3\/3 · succeeded/);
+    const ckpts = (await tree.getChildren(stages[0])).map((n) => tree.getTreeItem(n).label);
+    assert.deepEqual(ckpts, ['step-3', 'step-2'], 'complete checkpoints, newest first');
+    assert.equal((stages[0] as Extract<RunsNode, { type: 'stage' }>).stageId, 'warmup');
+  });
+
+  it('Stop ends the trainer\'s whole process group; Resume continues the stage from its checkpoint', async () => {
+    const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', await recipe('slow')))!;
+    const job = core.supervisor.job(runDir)!;
+    await waitFor(() => core.store.points(runDir).length >= 6, 180000, 'no points from the slow stage');
+    const pid = Number(job.handle!.id);
+    assert.ok(groupMembers(pid).includes(pid), 'the trainer leads its own process group');
+    assert.equal(await vscode.commands.executeCommand<boolean>('see2think.stopRun', runDir), true);
+    const r = await job.done;
+    assert.equal(r.state, 'cancelled');
+    assert.deepEqual(groupMembers(pid), [], 'no process of the group is left');
+    const snap = core.store.get(runDir)!;
+    assert.deepEqual(snap.stages.map((s) => s.status?.state), ['cancelled', 'pending']);
+    const ckpt = snap.stages[0].checkpoints.at(-1);
+    assert.ok(ckpt, 'the trainer checkpointed on SIGTERM');
+    const before = metricSteps(runDir, 'long');
+
+    assert.equal(await vscode.commands.executeCommand<string>('see2think.resumeRun', runDir), runDir);
+    const job2 = core.supervisor.job(runDir)!;
+    await waitFor(() => (core.store.get(runDir)!.stages[0].lastPoint?.step ?? 0) > Math.max(...before), 180000, 'resume made no progress');
+    assert.equal(await vscode.commands.executeCommand<boolean>('see2think.stopRun', runDir), true);
+    await job2.done;
+    const steps = metricSteps(runDir, 'long');
+    assert.deepEqual(steps, steps.map((_, i) => i + 1), 'metrics continue contiguously: no step lost or repeated');
+    assert.match(readFileSync(join(runDir, 'stages/long/log.txt'), 'utf8'), /resum/i);
+  });
+
+  it('a stage whose trainer fails shows as failed with its message, and the chain stops there', async () => {
+    const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', await recipe('crash')))!;
+    const r = await core.supervisor.job(runDir)!.done;
+    assert.equal(r.state, 'failed');
+    const end = ends.find((e) => e.runDir === runDir)!;
+    assert.deepEqual([end.stageId, end.state, end.exitCode], ['warmup', 'failed', 1]);
+    assert.match(end.error ?? '', /maxResponseLength/);
+    const snap = core.store.get(runDir)!;
+    assert.deepEqual(snap.stages.map((s) => s.status?.state), ['failed', 'pending']);
+    const tree = api.runsTree!;
+    const item = tree.getTreeItem({ type: 'stage', runDir, stageId: 'warmup' });
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
+    assert.match(String((item.tooltip as vscode.MarkdownString).value), /maxResponseLength/);
+  });
+
+  it('a trainer killed mid-stage is recorded as failed with the signal and its last log lines', async () => {
+    const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', await recipe('slow')))!;
+    const job = core.supervisor.job(runDir)!;
+    await waitFor(() => core.store.points(runDir).length >= 2, 180000, 'no points');
+    process.kill(Number(job.handle!.id), 'SIGKILL');
+    const r = await job.done;
+    assert.equal(r.state, 'failed');
+    assert.equal(r.ends[0].signal, 'SIGKILL');
+    const st = JSON.parse(readFileSync(join(runDir, 'stages/long/status.json'), 'utf8'));
+    assert.equal(st.state, 'failed');
+    assert.match(st.error, /killed by SIGKILL[\s\S]*last lines of log\.txt/);
+  });
+});
