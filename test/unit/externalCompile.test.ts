@@ -206,6 +206,15 @@ stages:
     assert.equal(formatArgv(c.argv.slice(6, 7)), "'$(rm -rf ~); echo b'", 'shown quoted, run as one argument');
   });
 
+  it('EasyR1 with a base config: data files and the first model may come from it (keys left out)', () => {
+    const recipe = recipeOf('name: c\nmodel: { trainer: easyr1, config: base.yaml }\nstages:\n  - { id: a, kind: perception, steps: 2 }\n  - { id: b, kind: visual-reasoning, steps: 2 }\n');
+    const a = compileStage({ recipe, stageId: 'a', runDir: '/r', recipeDir: '/rec' });
+    assert.equal(a.argv[3], 'config=/rec/base.yaml');
+    assert.equal(a.argv.some((x) => x.startsWith('data.train_files=') || x.startsWith('worker.actor.model.model_path=')), false);
+    const b = compileStage({ recipe, stageId: 'b', runDir: '/r', recipeDir: '/rec' });
+    assert.ok(b.argv.includes('worker.actor.model.model_path=/r/stages/a/easyr1/global_step_2/actor/huggingface'), 'later stages always start from the previous one');
+  });
+
   it('names the field to fix when a stage cannot be compiled', () => {
     // The recipe checks report these before a launch (externalChecks.test.ts); compile still refuses them.
     const noData = recipeOf(BASE.replace('TRAINER', 'easyr1'));

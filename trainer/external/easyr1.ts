@@ -15,8 +15,10 @@ export function compileEasyR1(c: StageContext): CompiledStage {
   const { recipe, stage } = c;
   const a = stage.algorithm;
   const d = stage.data;
-  const o = new Overrides()
-    .set('data.train_files', dataPath(c.recipeDir, requireData(c)));
+  // With a base config, data files and the first model may come from it: then the keys are left out.
+  const fromConfig = !!recipe.model.config;
+  const o = new Overrides();
+  if (d.file || !fromConfig) o.set('data.train_files', dataPath(c.recipeDir, requireData(c)));
   if (d.val_file) o.set('data.val_files', dataPath(c.recipeDir, d.val_file));
   o.set('data.prompt_key', d.prompt_key ?? 'problem')
     .set('data.answer_key', d.answer_key ?? 'answer')
@@ -28,8 +30,8 @@ export function compileEasyR1(c: StageContext): CompiledStage {
   if (a.kl_coef > 0) {
     o.bool('algorithm.disable_kl', false).bool('algorithm.use_kl_loss', true).set('algorithm.kl_penalty', a.kl_penalty).float('algorithm.kl_coef', a.kl_coef);
   } else o.bool('algorithm.disable_kl', true);
-  o.set('worker.actor.model.model_path', requireInit(c))
-    .bool('worker.actor.model.freeze_vision_tower', a.freeze_vision_tower)
+  if (c.initCheckpoint || !fromConfig) o.set('worker.actor.model.model_path', requireInit(c));
+  o.bool('worker.actor.model.freeze_vision_tower', a.freeze_vision_tower)
     .int('worker.actor.global_batch_size', a.global_batch_size)
     .int('worker.actor.ppo_epochs', a.ppo_epochs)
     .float('worker.actor.max_grad_norm', a.max_grad_norm)

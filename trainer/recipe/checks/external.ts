@@ -45,12 +45,14 @@ export const checkExternalTrainer: SemanticCheck = (ctx) => {
     for (const [k, v] of Object.entries(s.overrides ?? {})) if (typeof v === 'string') placeholders(['stages', i, 'overrides', k], v);
     for (const [k, v] of Object.entries(s.launch?.env ?? {})) placeholders(['stages', i, 'launch', 'env', k], v);
     if (!EXTERNAL_PYTHON.has(trainer)) return;
+    // EasyR1's base config (config=…) may name the data files and the model itself.
+    const fromConfig = trainer === 'easyr1' && !!recipe.model?.config;
     if (s.data?.generator) {
       problems.push(problem(ctx, 'error', 'external/generator', ['stages', i, 'data', 'generator'], `the built-in task generators feed the built-in trainer only; the ${trainer} trainer reads prompts from data.file`));
-    } else if (!s.data?.file) {
+    } else if (!s.data?.file && !fromConfig) {
       problems.push(problem(ctx, 'error', 'external/data-file', s.data ? ['stages', i, 'data'] : ['stages', i], `stage '${s.id}': the ${trainer} trainer reads its prompts from a file: set data.file (JSONL, Parquet or a Hub dataset id)`, true));
     }
-    if (resolved.stages[i].initFrom === null && !recipe.model?.path) {
+    if (resolved.stages[i].initFrom === null && !recipe.model?.path && !fromConfig) {
       problems.push(problem(ctx, 'error', 'external/model-path', ['model', 'trainer'], `stage '${s.id}' starts from the base model: set model.path (a Hugging Face id or a model folder)`));
     }
   });
