@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createRun } from '../../trainer/run/runDir';
 import { stageArgv } from '../../trainer/launch/index';
 import { SlurmLauncher } from '../../trainer/launch/slurm';
-import { queryJob } from '../../trainer/launch/slurmCommands';
+import { parseSacct, queryJob, runTool } from '../../trainer/launch/slurmCommands';
 import { readStageStatus } from '../../trainer/io/runDirReader';
 import { readJsonl } from '../../trainer/io/jsonlTail';
 import { parseJsonLoose } from '../../protocol/jsonLines';
@@ -128,6 +128,12 @@ describe('slurm launch target on a real single-node SLURM', function () {
     assert.match(log, new RegExp(`slurm: SLURM job ${h.id} submitted`));
     assert.match(log, /\[warm\] succeeded at step 12/);
     assert.match(log, new RegExp(`slurm: job ${h.id} ended COMPLETED \\(exit code 0\\): stage succeeded`));
+    // The accounting fallback (here the job-completion file, `sacct -c`) knows the job too.
+    let acct;
+    for (let i = 0; i < 50 && !acct; i++, await sleep(100)) {
+      acct = parseSacct((await runTool(['sacct', '-c', '-j', h.id, '-n', '-P', '-o', 'JobID,State,ExitCode'], { env: cluster.env })).stdout, h.id);
+    }
+    assert.deepEqual(acct, { state: 'COMPLETED', exitCode: 0, signal: undefined, source: 'sacct' });
   });
 
   it('cancels a running stage with scancel: CANCELLED, status cancelled, the trainer process gone', async () => {
