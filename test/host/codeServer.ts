@@ -56,6 +56,8 @@ export interface ServerOptions {
   extensionsDir?: string;
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
+  /** false: workspace trust is on and the folder is not trusted (Restricted Mode, no startup prompt). */
+  trusted?: boolean;
 }
 
 export interface Server {
@@ -74,7 +76,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const tmp = mkdtempSync(join(tmpdir(), 's2t-host-'));
   const userData = join(tmp, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 1));
+  const trust = opts.trusted === false
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
+    : {};
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.settings }, null, 1));
   const t = join(tmp, 't');
   mkdirSync(t);
   const env: NodeJS.ProcessEnv = {
@@ -88,7 +93,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
       '--disable-workspace-trust', '--disable-getting-started-override', '--disable-proxy', '--ignore-last-opened',
       '--user-data-dir', userData, '--extensions-dir', extensionsDir, '--log', 'info']
     : [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-      '--enable-smoke-test-driver', '--disable-telemetry', '--telemetry-level', 'off', '--disable-workspace-trust',
+      '--enable-smoke-test-driver', '--disable-telemetry', '--telemetry-level', 'off',
+      ...(opts.trusted === false ? [] : ['--disable-workspace-trust']),
       '--server-data-dir', join(tmp, 'server-data'), '--user-data-dir', userData, '--extensions-dir', extensionsDir];
   const ready = mode === 'code-server' ? /HTTP server listening/ : /Extension host agent listening on|Web UI available at/;
   const cs: ChildProcess = spawn(nodeBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
@@ -135,6 +141,8 @@ export interface SuiteOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   screenshot?: string;
+  /** Run in an untrusted workspace (Restricted Mode). */
+  untrusted?: boolean;
   /** Called with the page after the workbench loads (for UI-level steps during the suite). */
   onPage?: (page: Page) => Promise<void> | void;
 }
@@ -142,7 +150,7 @@ export interface SuiteOptions {
 /** Runs a mocha suite inside the real extension host; resolves to the suite's exit code (0 = passed). */
 export async function runSuite(o: SuiteOptions): Promise<{ code: number; output: string }> {
   const testLog = join(mkdtempSync(join(tmpdir(), 's2t-suite-')), 'ext-test.log');
-  const server = await startServer({ env: { ...o.env, EXT_TEST_LOG: testLog } });
+  const server = await startServer({ env: { ...o.env, EXT_TEST_LOG: testLog }, trusted: !o.untrusted });
   const browser = await launchBrowser(server.env);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

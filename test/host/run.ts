@@ -2,7 +2,7 @@
 // workspace to a temp folder, and runs the suite inside the extension host. Exit code = result.
 // Env: S2T_GREP=<mocha grep>; VSCODE_EXECUTABLE_PATH=<desktop VS Code> uses @vscode/test-electron instead.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSuite } from './codeServer';
@@ -11,15 +11,17 @@ const root = join(__dirname, '../..');
 // Per-process folder inside the repo (so the bundles resolve mocha from node_modules) that parallel runs do not share.
 const outDir = join(root, 'out/test', `host-${process.pid}`);
 
-async function bundleSuite(): Promise<string> {
-  rmSync(outDir, { recursive: true, force: true });
-  const suiteDir = join(__dirname, 'suite');
-  const entries = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts') || f === 'index.ts').map((f) => join(suiteDir, f));
+/** Bundles a suite folder's *.test.ts (with suite/index.ts as the mocha entry) into its own output folder. */
+async function bundleSuite(name = 'suite'): Promise<string> {
+  const dir = join(outDir, name);
+  rmSync(dir, { recursive: true, force: true });
+  const suiteDir = join(__dirname, name);
+  const entries = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => ({ in: join(suiteDir, f), out: f.replace(/\.ts$/, '') }));
   await esbuild.build({
-    entryPoints: entries, outdir: outDir, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    entryPoints: [...entries, { in: join(__dirname, 'suite', 'index.ts'), out: 'index' }], outdir: dir, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
     external: ['vscode', 'mocha', 'playwright-core'], sourcemap: 'inline', logLevel: 'warning', mainFields: ['module', 'main'],
   });
-  return join(outDir, 'index.js');
+  return join(dir, 'index.js');
 }
 
 async function main(): Promise<number> {
@@ -35,8 +37,19 @@ async function main(): Promise<number> {
     });
     return 0;
   }
-  const { code, output } = await runSuite({ extensionPath: root, testsPath, workspace, env, timeoutMs: Number(process.env.TEST_TIMEOUT_MS || 900000) });
+  const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 900000);
+  let { code, output } = await runSuite({ extensionPath: root, testsPath, workspace, env, timeoutMs });
   process.stdout.write(output);
+  // Restricted Mode: suite-untrusted/ runs in a workspace that is not trusted (titles start "untrusted workspace").
+  const grep = process.env.S2T_GREP;
+  if (existsSync(join(__dirname, 'suite-untrusted')) && (!grep || new RegExp(grep).test('untrusted workspace'))) {
+    const ws = mkdtempSync(join(tmpdir(), 's2t-ws-untrusted-'));
+    cpSync(join(root, 'test/fixtures/workspace'), ws, { recursive: true });
+    const r = await runSuite({ extensionPath: root, testsPath: await bundleSuite('suite-untrusted'), workspace: ws, env, timeoutMs, untrusted: true });
+    process.stdout.write(r.output);
+    code ||= r.code;
+    if (!process.env.KEEP_TMP) rmSync(ws, { recursive: true, force: true });
+  }
   if (!process.env.KEEP_TMP) {
     rmSync(workspace, { recursive: true, force: true });
     rmSync(outDir, { recursive: true, force: true });
