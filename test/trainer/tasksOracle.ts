@@ -108,8 +108,8 @@ export function answerFromText(prompt: string): string {
     const rest = m[4];
     let r: RegExpExecArray | null;
     if (rest === `How many ${m[3]} in all?`) return String(p);
-    if ((r = /^(\d+) more are loose\. How many in all\?$/.exec(rest))) return String(p + +r[1]);
-    if ((r = /^(\d+) are lost\. How many are left\?$/.exec(rest))) return String(p - +r[1]);
+    if ((r = /^(\d+) more (?:is|are) loose\. How many in all\?$/.exec(rest))) return String(p + +r[1]);
+    if ((r = /^(\d+) (?:is|are) lost\. How many are left\?$/.exec(rest))) return String(p - +r[1]);
   }
   if ((m = /^(\w+) has (\d+) \w+, (\w+) has (\d+)\.(?: (\w+) (.*?)\.)? How many in total\?$/.exec(prompt))) {
     let y = +m[4];

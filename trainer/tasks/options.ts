@@ -8,14 +8,17 @@ const characters = (text: string): number => text.length;
 
 /**
  * Defaults. A 4×4 grid puts one shape in each 8×8 patch of a 32×32 image; 2–6 objects give count answers
- * 0–4 (no answer above ~35 % of a set, so "always say 1" stays far from solving it); single-digit operands
- * and two operations give results a 2-layer model can learn but not memorise in a short warm-up.
+ * 0–4 (no answer above ~30 % of a validation set, so a constant guess stays far from solving it); operands
+ * 1–5 and two operations keep the arithmetic learnable. Measured with the `small` preset after 400 SFT steps
+ * of 32 merged demonstrations (held-out greedy / sampled T=1 accuracy): perception 0.31 / 0.27, visual
+ * reasoning 0.27 / 0.20, textual reasoning at maxNumber 9 only 0.01 / 0.06 — so 5; textual-only SFT for 200
+ * steps: 0.15 / 0.09 at 5 vs 0.07 / 0.07 at 9.
  */
 export const KNOB_DEFAULTS = {
   gridSize: 4,
   minObjects: 2,
   maxObjects: 6,
-  maxNumber: 9,
+  maxNumber: 5,
   steps: 2,
   responseFormat: 'math',
 } as const;

@@ -66,7 +66,8 @@ const groups: Template = {
       return { prompt: `${head} How many ${item} in all?`, think: `${a}*${b}=${product}`, answer: String(product), splitKey: `groups:${a}*${b}` };
     }
     const s = step(rng, product, o.maxNumber);
-    const tail = s.op === '+' ? `${s.n} more are loose. How many in all?` : `${s.n} are lost. How many are left?`;
+    const are = s.n === 1 ? 'is' : 'are';
+    const tail = s.op === '+' ? `${s.n} more ${are} loose. How many in all?` : `${s.n} ${are} lost. How many are left?`;
     const { think, result } = worked(product, [s]);
     return { prompt: `${head} ${tail}`, think: `${a}*${b}=${product} ${think}`, answer: String(result), splitKey: `groups:${a}*${b}${s.op}${s.n}` };
   },

@@ -44,7 +44,7 @@ export interface TaskOptions {
   /** Objects per scene, drawn uniformly in [minObjects, maxObjects] (defaults 2 and 6). */
   minObjects?: number;
   maxObjects?: number;
-  /** Textual reasoning: operands are drawn from 1..maxNumber (default 9). */
+  /** Textual reasoning: operands are drawn from 1..maxNumber (default 5). */
   maxNumber?: number;
   /** Textual reasoning: arithmetic operations per problem (default 2, at most 4). */
   steps?: number;
