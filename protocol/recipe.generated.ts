@@ -259,7 +259,7 @@ export interface Reward {
    */
   format_weight?: number;
   /**
-   * Regular expression (dot matches newlines) a well-formatted response must match in full.
+   * Regular expression (dot matches newlines) a well-formatted response must match in full (EasyR1 math.py: re.fullmatch with re.DOTALL; its trailing .* lets text follow the box).
    */
   format_pattern?: string;
 }

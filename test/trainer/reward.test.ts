@@ -6,8 +6,6 @@ import { scoreResponse, extractBoxed, compileFormatPattern, RewardConfigError } 
 import { answersMatch, normalizeAnswer } from '../../trainer/tasks/answerMatch';
 
 const MATH = schemaDefaults<Reward>('reward') as ResolvedReward;
-/** The paper's code (VLM-CapCurriculum training/reward_functions/math.py) ends its pattern with `.*`. */
-const PAPER_PATTERN = '<think>.*</think>.*\\\\boxed\\{.*\\}.*';
 const score = (response: string, gt: string, reward: ResolvedReward = MATH) => scoreResponse(response, gt, reward);
 
 describe('reward: math (EasyR1 math.py)', () => {
@@ -38,13 +36,17 @@ describe('reward: math (EasyR1 math.py)', () => {
     assert.ok(Math.abs(wrong.overall - 0.1) < 1e-12);
   });
 
-  it('extra text after the box: the recipe default pattern must match in full, the paper code allows a tail', () => {
+  it('the default pattern is the paper code\'s (VLM-CapCurriculum/EasyR1 math.py, trailing .*)', () => {
+    assert.equal(MATH.format_pattern, '<think>.*</think>.*\\\\boxed\\{.*\\}.*');
+  });
+
+  it('extra text after the box: the default (the paper code\'s) pattern allows a tail, a strict pattern does not', () => {
     const r = score('<think>t</think> \\boxed{3} done.', '3');
-    assert.equal(r.format, 0);
-    assert.equal(r.accuracy, 1);
-    assert.ok(Math.abs(r.overall - 0.9) < 1e-12);
-    const paper = score('<think>t</think> \\boxed{3} done.', '3', { ...MATH, format_pattern: PAPER_PATTERN });
-    assert.deepEqual(paper, { overall: 1, accuracy: 1, format: 1, answer: '3' });
+    assert.deepEqual(r, { overall: 1, accuracy: 1, format: 1, answer: '3' });
+    const strict = score('<think>t</think> \\boxed{3} done.', '3', { ...MATH, format_pattern: '<think>.*</think>.*\\\\boxed\\{.*\\}' });
+    assert.equal(strict.format, 0);
+    assert.equal(strict.accuracy, 1);
+    assert.ok(Math.abs(strict.overall - 0.9) < 1e-12);
   });
 
   it('a missing </think> (or <think>) loses the format reward only', () => {
