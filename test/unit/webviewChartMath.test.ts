@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { lowerBound, upperBound, nearestIndex } from '../../webviews/common/search';
 import { smoothAll, smoothAppend, newEma, clampWeight } from '../../webviews/dashboard/smoothing';
-import { minMaxPerPixel, PointBuffer } from '../../webviews/dashboard/downsample';
+import { minMaxPerPixel, PointBuffer, StreamingMinMax } from '../../webviews/dashboard/downsample';
 import { csvCell, toCsv } from '../../webviews/dashboard/csv';
 import { MetricStore } from '../../webviews/dashboard/metricStore';
 import { Rng } from '../../trainer/util/rng';
@@ -171,6 +171,62 @@ describe('min-max-per-pixel downsampling', () => {
     assert.ok(Number.isNaN(out.yMin));
     assert.equal(minMaxPerPixel(Float64Array.from([5]), Float64Array.from([2]), 1, { xMin: 5, xMax: 5, columns: 10 }, out), 1);
     assert.deepEqual([out.x[0], out.y[0], out.yMin, out.yMax], [5, 2, 2, 2]);
+  });
+});
+
+describe('streaming min-max (incremental downsampling)', () => {
+  it('after appends scans only the tail, and still keeps every spike and the exact y range', () => {
+    const rng = new Rng(21);
+    const cap = 30_000;
+    const xs = new Float64Array(cap);
+    const ys = new Float64Array(cap);
+    const src = {};
+    const d = new StreamingMinMax();
+    let n = 0;
+    let full = 0;
+    let incremental = 0;
+    while (n < cap) {
+      const batch = Math.min(cap - n, 1 + Math.floor(rng.next() * (rng.next() < 0.1 ? 2000 : 5)));
+      for (let k = 0; k < batch; k++, n++) {
+        xs[n] = n + 1;
+        ys[n] = rng.next() < 0.001 ? NaN : rng.next() < 0.0005 ? 1000 + rng.next() : rng.next();
+      }
+      const out = d.update(src, 0, xs, ys, n, { xMin: 1, xMax: n, columns: 500 });
+      if (d.scanned >= n) full++;
+      else incremental++;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < n; i++) if (Number.isFinite(ys[i])) { lo = Math.min(lo, ys[i]); hi = Math.max(hi, ys[i]); }
+      const got = Array.from(out.y.subarray(0, out.n)).filter(Number.isFinite);
+      assert.equal(Math.max(...got), hi, 'the highest spike is drawn');
+      assert.equal(Math.min(...got), lo);
+      assert.deepEqual([out.yMin, out.yMax], [lo, hi]);
+      assert.ok(out.n <= 4 * 1.5 * 500 + 2 + 2 * 30, `bounded output: ${out.n}`);
+      for (let i = 1; i < out.n; i++) assert.ok(out.x[i] >= out.x[i - 1]);
+    }
+    assert.ok(incremental > 5 * full, `mostly incremental: ${incremental} incremental vs ${full} full scans`);
+  });
+
+  it('rescans everything after an edit, a zoom, a wider plot or a log switch; equals the one-shot result then', () => {
+    const xs = Float64Array.from({ length: 5000 }, (_, i) => i);
+    const ys = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i / 30) + (i === 2500 ? 9 : 0));
+    const d = new StreamingMinMax();
+    const src = {};
+    const once = (r: { xMin: number; xMax: number; columns: number; positiveOnly?: boolean }) => {
+      const b = new PointBuffer();
+      minMaxPerPixel(xs, ys, 5000, r, b);
+      return Array.from(b.y.subarray(0, b.n));
+    };
+    for (const [edits, r] of [[0, { xMin: 0, xMax: 4999, columns: 300 }], [1, { xMin: 0, xMax: 4999, columns: 300 }], [1, { xMin: 1000, xMax: 3000, columns: 300 }],
+      [1, { xMin: 1000, xMax: 3000, columns: 450 }], [1, { xMin: 1000, xMax: 3000, columns: 450, positiveOnly: true }]] as const) {
+      const out = d.update(src, edits, xs, ys, 5000, r);
+      assert.equal(d.scanned > 1000, true, `rescanned for ${JSON.stringify(r)}`);
+      assert.deepEqual(Array.from(out.y.subarray(0, out.n)), once(r));
+    }
+    d.update(src, 1, xs, ys, 5000, { xMin: 1000, xMax: 3000, columns: 450 });
+    assert.ok(d.scanned > 1000, 'log switched off: rescanned');
+    d.update(src, 1, xs, ys, 5000, { xMin: 1000, xMax: 3000, columns: 450 });
+    assert.ok(d.scanned < 20, `nothing changed: only the last group again (${d.scanned})`);
   });
 });
 

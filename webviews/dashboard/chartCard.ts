@@ -2,7 +2,7 @@
 // buttons, and a Chart.js chart whose lines our series plugin draws. Tooltips use our own hit-testing
 // (nearest step per series by binary search) because Chart.js has no points to hit.
 import { Chart, type ChartDataset, type LegendItem } from 'chart.js';
-import { attachModel, type CardModel, type SeriesDef } from './seriesPlugin';
+import { attachModel, drawnPoints, drawTimes, type CardModel, type SeriesDef } from './seriesPlugin';
 import { el, clear, formatValue } from '../common/dom';
 import { withAlpha, type Theme } from '../common/theme';
 import { nearestIndex } from '../common/search';
@@ -155,6 +155,16 @@ export class ChartCard {
     xt.color = theme.muted;
     c.plugins!.legend!.labels!.color = theme.foreground;
     (c.plugins as { zoom: { zoom: { drag: { backgroundColor: string } } } }).zoom.zoom.drag.backgroundColor = withAlpha(theme.foreground, 0.12);
+  }
+
+  /** The downsampled points last drawn for series i (diagnostics: tests and the benchmark check spikes). */
+  drawn(i: number) {
+    return drawnPoints(this.chart, i);
+  }
+
+  /** Milliseconds our plugin spent in the last update (downsampling, drawing lines); the rest is Chart.js. */
+  times() {
+    return drawTimes(this.chart);
   }
 
   /** Redraws now (the caller batches per animation frame and skips cards out of view). */

@@ -27,6 +27,15 @@ export interface DashboardStats {
   pointsIn: number;
 }
 
+/** Whether an element is in the viewport now (forces layout: only for cards the observer has not reported). */
+function onScreen(e: HTMLElement): boolean {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+}
+
+/** One formatter (toLocaleString builds a new one per call: ~1 ms each, and the status updates per frame). */
+const COUNT = new Intl.NumberFormat('en-US');
+
 const safeFileName = (s: string) => s.replace(/[^\w .()-]+/g, '_').slice(0, 100) || 'chart';
 
 export class Dashboard {
@@ -143,7 +152,8 @@ export class Dashboard {
     const t0 = performance.now();
     const drawn = new Set<string>();
     for (const card of [...this.dirty]) {
-      if (!card.visible || card.root.classList.contains('empty')) continue;
+      // The intersection observer reports asynchronously: a card that just got data may be on screen already.
+      if (card.root.classList.contains('empty') || !(card.visible || (card.visible = onScreen(card.root)))) continue;
       this.dirty.delete(card);
       card.update();
       this.stats.updates[card.id] = (this.stats.updates[card.id] ?? 0) + 1;
@@ -284,7 +294,7 @@ export class Dashboard {
     let points = 0;
     for (const r of this.store.runs.values()) points += r.n;
     this.empty.classList.toggle('hidden', runs > 0);
-    this.toolbar.showStatus(runs ? `${runs} run${runs > 1 ? 's' : ''} · ${points.toLocaleString('en-US')} steps` : '');
+    this.toolbar.showStatus(runs ? `${runs} run${runs > 1 ? 's' : ''} · ${COUNT.format(points)} steps` : '');
   }
 
   private titlePaper(card: ChartCard): void {

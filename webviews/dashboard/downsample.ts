@@ -36,6 +36,96 @@ export interface DownsampleRange {
   positiveOnly?: boolean;
 }
 
+/** Where a scan can be resumed: the start of its last column group (what appended points can change). */
+interface Tail {
+  i: number;
+  outN: number;
+  gapOpen: boolean;
+  yMin: number;
+  yMax: number;
+}
+
+/**
+ * The scan: points [from, end) into `out` (appending at out.n), grouped by column
+ * floor((x − origin) · inv). `tail` comes in as the state at `from` and leaves as the state at the start
+ * of the last group. Plain locals, no closures: this loop runs over every visible point.
+ */
+function scan(xs: NumArray, ys: NumArray, from: number, end: number, xMin: number, xMax: number, origin: number, inv: number,
+  positiveOnly: boolean, out: PointBuffer, tail: Tail): void {
+  let yMin = tail.yMin;
+  let yMax = tail.yMax;
+  let gapOpen = tail.gapOpen; // after a gap (or at the start): no NaN point needed before the next one
+  let col = 0;
+  let first = -1;
+  let lo = 0;
+  let hi = 0;
+  let last = 0;
+  let loY = 0;
+  let hiY = 0;
+  for (let i = from; i <= end; i++) {
+    let y = NaN;
+    let valid = false;
+    let c = 0;
+    if (i < end) {
+      y = ys[i];
+      valid = y - y === 0 && (!positiveOnly || y > 0); // finite (NaN and ±Infinity give NaN)
+      if (valid) c = Math.floor((xs[i] - origin) * inv);
+    }
+    if (first >= 0 && (i === end || !valid || c !== col)) {
+      // Flush the group: first, then min and max in index order, then last — each once.
+      const a = lo < hi ? lo : hi;
+      const b = lo < hi ? hi : lo;
+      let k = first;
+      for (let step = 0; step < 4; step++) {
+        const j = step === 0 ? first : step === 1 ? a : step === 2 ? b : last;
+        if (step > 0 && j === k) continue;
+        if (step > 1 && (j === first || j === a)) continue;
+        k = j;
+        const x = xs[j];
+        const v = ys[j];
+        out.push(x, v);
+        if (x >= xMin && x <= xMax) {
+          if (v < yMin) yMin = v;
+          if (v > yMax) yMax = v;
+        }
+      }
+      first = -1;
+      gapOpen = false;
+    }
+    if (i === end) break;
+    if (!valid) {
+      if (!gapOpen) {
+        out.push(xs[i], NaN);
+        gapOpen = true;
+      }
+      continue;
+    }
+    if (first < 0) {
+      tail.i = i;
+      tail.outN = out.n;
+      tail.gapOpen = gapOpen;
+      tail.yMin = yMin;
+      tail.yMax = yMax;
+      col = c;
+      first = lo = hi = last = i;
+      loY = hiY = y;
+      continue;
+    }
+    if (y < loY) {
+      lo = i;
+      loY = y;
+    } else if (y > hiY) {
+      hi = i;
+      hiY = y;
+    }
+    last = i;
+  }
+  out.yMin = yMin <= yMax ? yMin : NaN;
+  out.yMax = yMin <= yMax ? yMax : NaN;
+}
+
+const newTail = (i: number): Tail => ({ i, outN: 0, gapOpen: true, yMin: Infinity, yMax: -Infinity });
+
 /**
  * Downsamples points (xs ascending, ys) [0, n) visible in the range into `out` (cleared first). One point
  * on each side outside the range is kept so lines run to the plot's edges. Returns out.n.
@@ -48,66 +138,64 @@ export function minMaxPerPixel(xs: NumArray, ys: NumArray, n: number, r: Downsam
   const start = Math.max(0, lowerBound(xs, n, r.xMin) - 1);
   const end = Math.min(n, upperBound(xs, n, r.xMax) + 1);
   const span = r.xMax - r.xMin;
-  const scale = span > 0 ? r.columns / span : 0;
-  const positiveOnly = r.positiveOnly === true;
-  let yMin = Infinity;
-  let yMax = -Infinity;
-
-  // The open column group: indices of its first, min, max and last points.
-  let col = NaN;
-  let first = -1;
-  let lo = -1;
-  let hi = -1;
-  let last = -1;
-  let gapOpen = true; // nothing emitted yet counts as "after a gap": no leading NaN point
-
-  const emit = (i: number) => {
-    const x = xs[i];
-    const y = ys[i];
-    out.push(x, y);
-    if (x >= r.xMin && x <= r.xMax) {
-      if (y < yMin) yMin = y;
-      if (y > yMax) yMax = y;
-    }
-  };
-  const flush = () => {
-    if (first < 0) return;
-    emit(first);
-    const a = Math.min(lo, hi);
-    const b = Math.max(lo, hi);
-    if (a !== first) emit(a);
-    if (b !== a && b !== first) emit(b);
-    if (last !== b && last !== a && last !== first) emit(last);
-    first = -1;
-    gapOpen = false;
-  };
-
-  for (let i = start; i < end; i++) {
-    const y = ys[i];
-    if (!(Number.isFinite(y) && (!positiveOnly || y > 0))) {
-      flush();
-      if (!gapOpen) {
-        out.push(xs[i], NaN);
-        gapOpen = true;
-      }
-      col = NaN;
-      continue;
-    }
-    const c = Math.floor((xs[i] - r.xMin) * scale);
-    if (c !== col || first < 0) {
-      flush();
-      col = c;
-      first = lo = hi = last = i;
-      continue;
-    }
-    if (y < ys[lo]) lo = i;
-    if (y > ys[hi]) hi = i;
-    last = i;
-  }
-  flush();
-  if (yMin <= yMax) {
-    out.yMin = yMin;
-    out.yMax = yMax;
-  }
+  // The same column arithmetic as StreamingMinMax (1 / width), so both group points identically.
+  scan(xs, ys, start, end, r.xMin, r.xMax, r.xMin, span > 0 ? 1 / (span / r.columns) : 0, r.positiveOnly === true, out, newTail(start));
   return out.n;
+}
+
+/**
+ * The same downsampling kept up to date for a streamed series: after appends, only the last column group
+ * onwards is scanned again, while the columns still fit the pixels. Columns are fixed in data units when
+ * computed; as the axis grows they become narrower than a pixel — every group's extremes are still drawn at
+ * their own x (no spike is lost; a pixel's extent is off by at most its neighbour's) — and past 1.5× the
+ * whole series is scanned again at the new width. A zoom, a wider plot (columns wider than pixels), a
+ * log-axis switch or an edit of the series (`edits` changed) also rescans.
+ */
+export class StreamingMinMax {
+  readonly out = new PointBuffer();
+  private src: object | undefined;
+  private edits = -1;
+  private n = 0;
+  private xMin = NaN;
+  private xMax = NaN;
+  private width = NaN;
+  private positiveOnly = false;
+  private readonly tail = newTail(0);
+  /** Points scanned by the last update (tests and the benchmark show the incremental path works). */
+  scanned = 0;
+
+  update(src: object, edits: number, xs: NumArray, ys: NumArray, n: number, r: DownsampleRange): PointBuffer {
+    const out = this.out;
+    const span = r.xMax - r.xMin;
+    const positiveOnly = r.positiveOnly === true;
+    if (n === 0 || !(span > 0) || !(r.columns > 0)) {
+      this.src = undefined;
+      this.scanned = n;
+      minMaxPerPixel(xs, ys, n, r, out);
+      return out;
+    }
+    const width = span / r.columns;
+    const end = Math.min(n, upperBound(xs, n, r.xMax) + 1);
+    const resumable = src === this.src && edits === this.edits && n >= this.n && positiveOnly === this.positiveOnly
+      && r.xMin === this.xMin && r.xMax >= this.xMax && width >= this.width && width <= this.width * 1.5;
+    if (resumable) {
+      out.n = this.tail.outN;
+      this.scanned = end - this.tail.i;
+      scan(xs, ys, this.tail.i, end, r.xMin, r.xMax, r.xMin, 1 / this.width, positiveOnly, out, this.tail);
+    } else {
+      const start = Math.max(0, lowerBound(xs, n, r.xMin) - 1);
+      Object.assign(this.tail, newTail(start));
+      out.n = 0;
+      this.width = width;
+      this.scanned = end - start;
+      scan(xs, ys, start, end, r.xMin, r.xMax, r.xMin, 1 / width, positiveOnly, out, this.tail);
+    }
+    this.src = src;
+    this.edits = edits;
+    this.n = n;
+    this.xMin = r.xMin;
+    this.xMax = r.xMax;
+    this.positiveOnly = positiveOnly;
+    return out;
+  }
 }

@@ -16,8 +16,10 @@ export interface Series {
   row: Int32Array;
   smooth: Float64Array;
   ema: EmaState;
-  /** Bumped whenever the series changes (draw caches compare it). */
+  /** Bumped whenever the series changes. */
   version: number;
+  /** Bumped when values other than appended ones changed (replaced, inserted, re-smoothed): draw caches rescan. */
+  edits: number;
 }
 
 export interface RunData {
@@ -31,9 +33,22 @@ export interface RunData {
   metrics: Map<string, Series>;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint16Array>(a: T, need: number): T {
+// One growth function per array type keeps each call site monomorphic (this runs per streamed point).
+function grownF64(a: Float64Array, need: number): Float64Array {
   if (need <= a.length) return a;
-  const b = new (a.constructor as { new (n: number): T })(Math.max(need, a.length * 2, 64));
+  const b = new Float64Array(Math.max(need, a.length * 2, 64));
+  b.set(a);
+  return b;
+}
+function grownI32(a: Int32Array, need: number): Int32Array {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2, 64));
+  b.set(a);
+  return b;
+}
+function grownU16(a: Uint16Array, need: number): Uint16Array {
+  if (need <= a.length) return a;
+  const b = new Uint16Array(Math.max(need, a.length * 2, 64));
   b.set(a);
   return b;
 }
@@ -44,8 +59,11 @@ function insertAt(a: Float64Array | Int32Array | Uint16Array, n: number, pos: nu
   a[pos] = v;
 }
 
+const isPoint = (p: MetricPoint | null | undefined): p is MetricPoint =>
+  !!p && typeof p.x === 'number' && Number.isFinite(p.x) && typeof p.values === 'object' && p.values !== null;
+
 const newSeries = (metric: string): Series => ({
-  metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(64), ema: newEma(), version: 0,
+  metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(64), ema: newEma(), version: 0, edits: 0,
 });
 
 const newRun = (key: string): RunData => ({
@@ -82,9 +100,82 @@ export class MetricStore {
       run = newRun(runKey);
       this.runs.set(runKey, run);
     }
+    // One pass appends while points come in x order (the stream); the rest, if any, is merged one by one.
+    const done = this.appendAll(run, points, touched);
+    if (done < points.length) this.mergeEach(run, points.slice(done).filter(isPoint), touched);
+    return touched;
+  }
+
+  /**
+   * The common case — points after the last, in order: one pass, capacity reserved once, smoothing per
+   * series at the end. Malformed points are skipped. Returns the index of the first point it could not
+   * append (an earlier or repeated x), or points.length.
+   */
+  private appendAll(run: RunData, points: readonly MetricPoint[], touched: Set<string>): number {
+    const need = run.n + points.length;
+    run.x = grownF64(run.x, need);
+    run.step = grownF64(run.step, need);
+    run.time = grownF64(run.time, need);
+    run.stage = grownU16(run.stage, need);
+    const from = new Map<Series, number>();
+    // Points of one batch almost always carry the same keys in the same order: remember the series found
+    // for the j-th key and skip the map lookups when the key matches.
+    const keyAt: string[] = [];
+    const seriesAt: Series[] = [];
+    let stageName: unknown = undefined;
+    let stage = 0;
+    let k = 0;
+    for (; k < points.length; k++) {
+      const p = points[k];
+      if (!isPoint(p)) continue;
+      if (run.n > 0 && !(p.x > run.x[run.n - 1])) break;
+      const row = run.n++;
+      run.x[row] = p.x;
+      run.step[row] = typeof p.step === 'number' ? p.step : NaN;
+      run.time[row] = typeof p.time === 'number' ? p.time : NaN;
+      if (p.stage !== stageName) {
+        stageName = p.stage;
+        stage = this.stageIndex(run, String(p.stage ?? ''));
+      }
+      run.stage[row] = stage;
+      const values = p.values;
+      let j = 0;
+      for (const metric in values) {
+        const v = values[metric];
+        if (v !== null && typeof v !== 'number') continue;
+        let s = keyAt[j] === metric ? seriesAt[j] : undefined;
+        if (!s) {
+          s = run.metrics.get(metric);
+          if (!s) run.metrics.set(metric, (s = newSeries(metric)));
+          keyAt[j] = metric;
+          seriesAt[j] = s;
+          if (!from.has(s)) {
+            // First value of this series in the batch: room for the rest of the batch at once.
+            this.reserve(s, s.n + points.length - k);
+            from.set(s, s.n);
+          }
+        }
+        j++;
+        if (s.n === s.x.length) this.reserve(s, s.n + 1);
+        s.x[s.n] = p.x;
+        s.y[s.n] = v === null ? NaN : v;
+        s.row[s.n] = row;
+        s.n++;
+      }
+    }
+    for (const [s, start] of from) {
+      this.reserve(s, s.n);
+      if (smoothAppend(s.y, start, s.n, this.weight, s.ema, s.smooth)) s.edits++;
+      s.version++;
+      touched.add(s.metric);
+    }
+    return k;
+  }
+
+  /** Points at or before the end: one at a time (replace or insert), then re-smooth what changed. */
+  private mergeEach(run: RunData, points: readonly MetricPoint[], touched: Set<string>): void {
     const changed = new Set<Series>();
     for (const p of points) {
-      if (!p || typeof p.x !== 'number' || !Number.isFinite(p.x) || typeof p.values !== 'object' || p.values === null) continue;
       const row = this.rowFor(run, p);
       for (const metric in p.values) {
         const v = p.values[metric];
@@ -98,7 +189,6 @@ export class MetricStore {
       }
     }
     for (const s of changed) this.resmooth(s);
-    return touched;
   }
 
   /** The run row for p's x: appended, replaced (same x) or inserted (earlier x; later rows shift). */
@@ -118,10 +208,10 @@ export class MetricStore {
       for (const s of run.metrics.values()) for (let i = 0; i < s.n; i++) if (s.row[i] >= pos) s.row[i]++;
     }
     const need = run.n + 1;
-    run.x = grown(run.x, need);
-    run.step = grown(run.step, need);
-    run.time = grown(run.time, need);
-    run.stage = grown(run.stage, need);
+    run.x = grownF64(run.x, need);
+    run.step = grownF64(run.step, need);
+    run.time = grownF64(run.time, need);
+    run.stage = grownU16(run.stage, need);
     insertAt(run.x, run.n, pos, p.x);
     insertAt(run.step, run.n, pos, step);
     insertAt(run.time, run.n, pos, time);
@@ -162,20 +252,21 @@ export class MetricStore {
   }
 
   private reserve(s: Series, need: number): void {
-    s.x = grown(s.x, need);
-    s.y = grown(s.y, need);
-    s.row = grown(s.row, need);
-    s.smooth = grown(s.smooth, need);
+    s.x = grownF64(s.x, need);
+    s.y = grownF64(s.y, need);
+    s.row = grownI32(s.row, need);
+    s.smooth = grownF64(s.smooth, need);
   }
 
   /** Smooths the one value just appended (O(1)). */
   private extendSmooth(s: Series): void {
-    smoothAppend(s.y, s.n - 1, s.n, this.weight, s.ema, s.smooth);
+    if (smoothAppend(s.y, s.n - 1, s.n, this.weight, s.ema, s.smooth)) s.edits++;
   }
 
   private resmooth(s: Series): void {
     s.ema = smoothAll(s.y, s.n, this.weight, s.smooth);
     s.version++;
+    s.edits++;
   }
 
   /** [min, max] of x over the given runs' series of the given metrics (NaN, NaN when there are none). */

@@ -8,7 +8,7 @@
 import type { Chart, Plugin } from 'chart.js';
 import type { RunInfo } from '../../protocol/messages';
 import type { Series } from './metricStore';
-import { minMaxPerPixel, PointBuffer } from './downsample';
+import { StreamingMinMax, type PointBuffer } from './downsample';
 import { withAlpha, type Theme } from '../common/theme';
 
 export interface SeriesDef {
@@ -37,9 +37,17 @@ export interface CardModel {
   onUserRange(range: [number, number]): void;
 }
 
+/** Time spent in our parts of the last update, for the benchmark's breakdown. */
+export interface DrawTimes {
+  downsampleMs: number;
+  linesMs: number;
+}
+
 interface DrawState {
-  raw: PointBuffer[];
-  smooth: PointBuffer[];
+  times: DrawTimes;
+  /** Per series index: the downsampled raw and smoothed lines, kept up to date incrementally. */
+  raw: StreamingMinMax[];
+  smooth: StreamingMinMax[];
   columns: number;
   /** The axis limits of this update. */
   xMin: number;
@@ -47,39 +55,44 @@ interface DrawState {
   y?: [number, number];
 }
 
+const EMPTY = {};
+const EMPTY_ARRAY = new Float64Array(0);
 const models = new WeakMap<Chart, CardModel>();
 const states = new WeakMap<Chart, DrawState>();
 
 export function attachModel(chart: Chart, model: CardModel): void {
   models.set(chart, model);
-  states.set(chart, { raw: [], smooth: [], columns: 0, xMin: 0, xMax: 1 });
+  states.set(chart, { raw: [], smooth: [], columns: 0, xMin: 0, xMax: 1, times: { downsampleMs: 0, linesMs: 0 } });
 }
 
 const dpr = () => (typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1);
 
 /** Downsamples every visible series for the chart's current x range into the draw state's buffers. */
 function downsampleAll(chart: Chart, m: CardModel, st: DrawState, xMin: number, xMax: number, columns: number): void {
+  const t0 = performance.now();
   st.columns = columns;
   const positiveOnly = m.log();
   const smoothing = m.smoothing() > 0;
   m.series.forEach((def, i) => {
-    const raw = (st.raw[i] ??= new PointBuffer());
-    const sm = (st.smooth[i] ??= new PointBuffer());
-    raw.n = sm.n = 0;
-    raw.yMin = raw.yMax = sm.yMin = sm.yMax = NaN;
+    const raw = (st.raw[i] ??= new StreamingMinMax());
+    const sm = (st.smooth[i] ??= new StreamingMinMax());
     const s = m.data(def);
-    if (!s || !chart.isDatasetVisible(i)) return;
     const r = { xMin, xMax, columns, positiveOnly };
-    minMaxPerPixel(s.x, s.y, s.n, r, raw);
-    if (smoothing) minMaxPerPixel(s.x, s.smooth, s.n, r, sm);
+    const none = !s || !chart.isDatasetVisible(i);
+    // A hidden or missing series draws nothing (an empty array, n 0).
+    raw.update(none ? EMPTY : s, none ? 0 : s.edits, none ? EMPTY_ARRAY : s.x, none ? EMPTY_ARRAY : s.y, none ? 0 : s.n, r);
+    if (smoothing && !none) sm.update(s.smooth, s.edits, s.x, s.smooth, s.n, r);
+    else sm.update(EMPTY, 0, EMPTY_ARRAY, EMPTY_ARRAY, 0, r);
   });
   st.raw.length = st.smooth.length = m.series.length;
+  st.times.downsampleMs += performance.now() - t0;
 }
 
 function fitY(st: DrawState, log: boolean): [number, number] | undefined {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const b of [...st.raw, ...st.smooth]) {
+  for (const d of [...st.raw, ...st.smooth]) {
+    const b = d.out;
     if (b.n && b.yMin < lo) lo = b.yMin;
     if (b.n && b.yMax > hi) hi = b.yMax;
   }
@@ -186,6 +199,7 @@ export const seriesPlugin: Plugin<'line'> = {
     const m = models.get(chart);
     const st = states.get(chart);
     if (!m || !st) return;
+    st.times.downsampleMs = st.times.linesMs = 0;
     // chartjs-plugin-zoom writes its new range into the x options, then updates: a range there that is not
     // the one we wrote last is the user's zoom or pan — adopt it as the shared range.
     const xo = chart.options.scales!.x!;
@@ -261,6 +275,7 @@ export const seriesPlugin: Plugin<'line'> = {
     const my = axisMap(ys, logY);
     const smoothing = m.smoothing() > 0;
     const { ctx } = chart;
+    const t0 = performance.now();
     ctx.save();
     ctx.beginPath();
     ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
@@ -272,18 +287,31 @@ export const seriesPlugin: Plugin<'line'> = {
       ctx.strokeStyle = smoothing ? withAlpha(def.color, 0.3) : def.color;
       ctx.fillStyle = ctx.strokeStyle;
       ctx.lineWidth = smoothing ? 1 : 1.5;
-      if (st.raw[i]) strokeBuffer(ctx, st.raw[i], mx, my, logY);
+      if (st.raw[i]) strokeBuffer(ctx, st.raw[i].out, mx, my, logY);
       if (smoothing && st.smooth[i]) {
         ctx.strokeStyle = ctx.fillStyle = def.color;
         ctx.lineWidth = 2;
-        strokeBuffer(ctx, st.smooth[i], mx, my, logY);
+        strokeBuffer(ctx, st.smooth[i].out, mx, my, logY);
       }
     });
     ctx.restore();
+    st.times.linesMs = performance.now() - t0;
   },
 };
 
+export function drawTimes(chart: Chart): DrawTimes | undefined {
+  return states.get(chart)?.times;
+}
+
 /** The points the plugin drew last for series i (raw), for tests and hit-testing near spikes. */
 export function drawnPoints(chart: Chart, i: number): PointBuffer | undefined {
-  return states.get(chart)?.raw[i];
+  return states.get(chart)?.raw[i]?.out;
+}
+
+/** Points the downsampling scanned in the last update, summed over the chart's series. */
+export function scannedPoints(chart: Chart): number {
+  const st = states.get(chart);
+  let sum = 0;
+  for (const d of [...(st?.raw ?? []), ...(st?.smooth ?? [])]) sum += d.scanned;
+  return sum;
 }

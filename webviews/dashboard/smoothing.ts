@@ -31,9 +31,25 @@ function emaStep(s: EmaState, w: number, y: number): number {
 /**
  * Appends ys[from..to) to a smoothed series out[] (same indices), continuing `s`. Equal to smoothing the whole
  * prefix ys[0..to) from scratch — including TensorBoard's constant rule, by recomputing once when it breaks.
+ * Returns true when values before `from` were rewritten (that one time).
  */
-export function smoothAppend(ys: ArrayLike<number>, from: number, to: number, weight: number, s: EmaState, out: { [i: number]: number }): void {
+export function smoothAppend(ys: ArrayLike<number>, from: number, to: number, weight: number, s: EmaState, out: { [i: number]: number }): boolean {
   const w = clampWeight(weight);
+  let rewrote = false;
+  if (w === 0) {
+    // Weight 0 is the identity (last = y, debias 1 − 0ⁿ = 1): skip the arithmetic, keep the state in step.
+    for (let i = from; i < to; i++) {
+      const y = ys[i];
+      if (s.count++ === 0) s.first = y;
+      if (s.constant && y !== s.first) s.constant = false;
+      if (Number.isFinite(y)) {
+        s.last = y;
+        s.n++;
+      }
+      out[i] = y;
+    }
+    return false;
+  }
   for (let i = from; i < to; i++) {
     const y = ys[i];
     if (s.count === 0) s.first = y;
@@ -46,6 +62,7 @@ export function smoothAppend(ys: ArrayLike<number>, from: number, to: number, we
     if (s.constant) {
       // First differing value: the prefix is no longer "constant", so it is smoothed after all.
       s.constant = false;
+      rewrote = i > 0;
       const t = newEma();
       t.constant = false;
       for (let j = 0; j < i; j++) out[j] = emaStep(t, w, ys[j]);
@@ -54,6 +71,7 @@ export function smoothAppend(ys: ArrayLike<number>, from: number, to: number, we
     }
     out[i] = emaStep(s, w, y);
   }
+  return rewrote;
 }
 
 /** The whole series smoothed from scratch (what TensorBoard computes on every redraw). */

@@ -159,10 +159,11 @@ export class DiffList {
     const answer = (name: string, a: string | null, ok: boolean) =>
       el('span', { class: `answer ${ok ? 'right' : 'wrong'}`, title: ok ? 'correct' : 'wrong' }, `${name} `, el('code', { text: a ?? '∅' }), ok ? ' ✓' : ' ✗');
     const delta = r.lengthDelta;
-    const open = el('button', { class: 'open-editor', text: 'Open in Diff Editor', title: "Open A's and B's trace in VS Code's diff editor" });
+    const icon = (name: string) => el('span', { class: `codicon codicon-${name}`, attrs: { 'aria-hidden': 'true' } });
+    const open = el('button', { class: 'open-editor', title: "Open in Diff Editor: A's and B's trace in VS Code's diff editor", attrs: { 'aria-label': 'Open in Diff Editor' } }, icon('diff'), ' Diff');
     open.addEventListener('click', () => this.on.openEditor(r.id));
     const isExpanded = this.expanded.has(r.id);
-    const expand = el('button', { class: 'expand', text: isExpanded ? 'Collapse' : 'Expand', attrs: { 'aria-expanded': String(isExpanded) } });
+    const expand = el('button', { class: 'expand', title: 'Show the whole traces', attrs: { 'aria-expanded': String(isExpanded), 'aria-label': 'Expand' } }, icon(isExpanded ? 'fold' : 'unfold'));
     expand.addEventListener('click', () => this.toggle(r.id));
     const head = el('div', { class: 'row-head' },
       el('img', { class: 'thumb', attrs: { alt: '' } }),
@@ -225,7 +226,7 @@ export class DiffList {
       const on = this.expanded.has(id);
       r.el.classList.toggle('expanded', on);
       const b = r.el.querySelector('button.expand')!;
-      b.textContent = on ? 'Collapse' : 'Expand';
+      b.firstElementChild!.className = `codicon codicon-${on ? 'fold' : 'unfold'}`;
       b.setAttribute('aria-expanded', String(on));
       r.el.querySelector<HTMLElement>('.row-sides')!.style.height = on ? '' : `${SIDES_HEIGHT}px`;
     }

@@ -18,6 +18,9 @@ export interface Controls {
   showError(text: string | undefined): void;
 }
 
+/** One formatter (toLocaleString builds one per call, and the count updates on every scroll render). */
+const COUNT = new Intl.NumberFormat('en-US');
+
 type Field = HTMLElement & { value: string; invalid?: boolean };
 type Check = HTMLElement & { checked: boolean };
 
@@ -102,7 +105,7 @@ export function buildControls(a: ControlsActions): Controls {
       follow.checked = fl;
     },
     showCount(shown, total) {
-      count.textContent = shown === total ? `${total.toLocaleString('en-US')} traces` : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} traces`;
+      count.textContent = shown === total ? `${COUNT.format(total)} traces` : `${COUNT.format(shown)} of ${COUNT.format(total)} traces`;
     },
     showError(text) {
       error.textContent = text ?? '';

@@ -56,9 +56,9 @@ export async function startHarness(): Promise<Harness> {
   return { origin, fixtures, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(chromiumPath)) throw new Error(`no chromium at ${chromiumPath} (apt-get install chromium)`);
-  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 export function bundlesBuilt(): boolean {

@@ -1,0 +1,165 @@
+// Chart benchmark (issue 4 "Scale"): 10 series × 100 k points in headless Chromium — first draw and per
+// update (one point appended to every series) for (a) plain Chart.js with min-max decimation, the baseline,
+// and (b) our dashboard path (the real bundle under the panel CSP: messages → metric store → min-max per
+// pixel → the series plugin). Medians over cold runs (a fresh browser each). Goals: ≤ 300 ms, ≤ 16 ms.
+// Usage: npx tsx bench/charts/run.ts [--runs 5] [--updates 50] [--points 100000] [--series 10]
+import * as esbuild from 'esbuild';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startHarness, launchChromium, bundlesBuilt } from '../../test/webview/harness/harness';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RUNS = arg('runs', 5);
+const UPDATES = arg('updates', 50);
+const N = arg('points', 100_000);
+const SERIES = arg('series', 10);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Same data on both sides: per series a seeded random walk with rare spikes, x = global step 1..n. */
+const MAKE_DATA = `globalThis.__series = (n, s) => {
+  const out = [];
+  for (let k = 0; k < s; k++) {
+    let a = 0x9e3779b9 ^ (k * 2654435761), v = 400 + 20 * k;
+    const rnd = () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) { v += rnd() - 0.5; ys[i] = rnd() < 0.0001 ? v + 300 : v; }
+    out.push(ys);
+  }
+  return out;
+};`;
+
+async function baselineRun(browser: Browser, code: string): Promise<{ first: number; update: number; counts: number[] }> {
+  const page = await (await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 })).newPage();
+  await page.setContent('<!DOCTYPE html><html><head><style>body{margin:0}.box{position:relative;width:900px;height:300px}</style></head><body></body></html>');
+  await page.addScriptTag({ content: MAKE_DATA });
+  await page.addScriptTag({ content: code });
+  const first = await page.evaluate(([n, s]) => {
+    const g = globalThis as any;
+    const series = g.__series(n, s).map((ys: Float64Array) => Array.from(ys, (y, i) => ({ x: i + 1, y })));
+    g.gc();
+    return g.benchBaseline.firstDraw(series);
+  }, [N, SERIES] as const);
+  const updates: number[] = [];
+  for (let u = 0; u < UPDATES; u++) {
+    updates.push(await page.evaluate(([x, s]) => (globalThis as any).benchBaseline.update(Array.from({ length: s }, (_, k) => ({ x, y: 400 + k }))), [N + 1 + u, SERIES] as const));
+  }
+  const counts = await page.evaluate(() => (globalThis as any).benchBaseline.counts());
+  await page.context().close();
+  return { first, update: median(updates), counts };
+}
+
+async function oursRun(browser: Browser, origin: string): Promise<{ first: number; firstIngest: number; firstDraw: number; update: number; downsample: number; lines: number; steps: number[]; canvas: string; spikes: number }> {
+  const page: Page = await (await browser.newContext({ viewport: { width: 950, height: 430 }, deviceScaleFactor: 1 })).newPage();
+  await page.goto(`${origin}/panel/dashboard.html?theme=dark`);
+  await page.waitForFunction(() => (globalThis as any).__posted?.some((m: { method: string }) => m.method === 'ready'));
+  await page.evaluate(MAKE_DATA); // through DevTools, not a <script> (the panel CSP would block that)
+  // The paper layout (one large chart of response length) with smoothing off, as the host would restore it.
+  await page.evaluate(([s]) => {
+    const g = globalThis as any;
+    g.__deliver({ method: 'init', params: { panel: 'dashboard', state: { v: 1, layout: 'paper', smoothing: 0, xRange: null, log: {}, hidden: [] } } });
+    const runs = Array.from({ length: s }, (_, k) => ({ key: `/runs/r${k}`, label: `run ${k}`, recipe: 'bench', runId: `r${k}`, stages: [
+      { id: 'perception', kind: 'perception', state: 'succeeded', totalSteps: 10_000, globalOffset: 0 },
+      { id: 'textual', kind: 'textual-reasoning', state: 'succeeded', totalSteps: 40_000, globalOffset: 10_000 },
+      { id: 'visual', kind: 'visual-reasoning', state: 'running', totalSteps: 50_000, globalOffset: 50_000 }] }));
+    g.__deliver({ method: 'dashboard/runs', params: { runs } });
+  }, [SERIES] as const);
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  const first = await page.evaluate(([n, s]) => {
+    const g = globalThis as any;
+    const messages = g.__series(n, s).map((ys: Float64Array, k: number) => ({ method: 'dashboard/points', params: { run: `/runs/r${k}`, points: Array.from(ys, (y, i) => ({
+      stage: i < 10_000 ? 'perception' : i < 50_000 ? 'textual' : 'visual', step: i + 1, x: i + 1, time: 1.7e9 + i, values: { 'response_length/mean': y } })) } }));
+    g.gc();
+    const t0 = performance.now();
+    for (const m of messages) g.__deliverRaw(m);
+    const t1 = performance.now();
+    g.s2tDebug.dashboard.flush();
+    const t2 = performance.now();
+    return { total: t2 - t0, ingest: t1 - t0, draw: t2 - t1 };
+  }, [N, SERIES] as const);
+  const updates: number[] = [];
+  const parts: { downsampleMs: number; linesMs: number }[] = [];
+  for (let u = 0; u < UPDATES; u++) {
+    const r = await page.evaluate(([x, s]) => {
+      const g = globalThis as any;
+      const t0 = performance.now();
+      for (let k = 0; k < s; k++) g.__deliverRaw({ method: 'dashboard/points', params: { run: `/runs/r${k}`, points: [{ stage: 'visual', step: x, x, time: 1.8e9, values: { 'response_length/mean': 400 + k } }] } });
+      g.s2tDebug.dashboard.flush();
+      return { ms: performance.now() - t0, ...g.s2tDebug.dashboard.cards.get('length').times() };
+    }, [N + 1 + u, SERIES] as const);
+    updates.push(r.ms);
+    parts.push(r);
+  }
+  const info = await page.evaluate(() => {
+    const d = (globalThis as any).s2tDebug.dashboard;
+    const card = d.cards.get('length');
+    const steps = [...d.store.runs.values()].map((r: { n: number }) => r.n);
+    // Spikes (random walk + 300) must all be in what was drawn: count series whose drawn max reaches its raw max.
+    let spikes = 0;
+    card.series.forEach((def: { run: string; metric: string }, i: number) => {
+      const s = d.store.runs.get(def.run).metrics.get(def.metric);
+      let rawMax = -Infinity;
+      for (let j = 0; j < s.n; j++) rawMax = Math.max(rawMax, s.y[j]);
+      const st = card.drawn(i);
+      let drawnMax = -Infinity;
+      for (let j = 0; j < st.n; j++) drawnMax = Math.max(drawnMax, st.y[j]);
+      if (drawnMax === rawMax) spikes++;
+    });
+    return { steps, canvas: `${card.chart.width}×${card.chart.height}`, spikes };
+  });
+  const violations = await page.evaluate(() => (globalThis as any).__csp.length);
+  if (violations) throw new Error(`${violations} CSP violations in the dashboard page`);
+  await page.context().close();
+  return { first: first.total, firstIngest: first.ingest, firstDraw: first.draw, update: median(updates), downsample: median(parts.map((p) => p.downsampleMs)), lines: median(parts.map((p) => p.linesMs)), ...info };
+}
+
+async function main() {
+  if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
+  const baseline = (await esbuild.build({ entryPoints: [join(__dirname, 'baseline.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true })).outputFiles[0].text;
+  const h = await startHarness();
+  const base: { first: number; update: number }[] = [];
+  const ours: { first: number; update: number }[] = [];
+  console.log(`${SERIES} series × ${N.toLocaleString('en-US')} points, ${UPDATES} updates per run, ${RUNS} cold runs (fresh Chromium each)`);
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      for (const which of r % 2 ? ['ours', 'base'] : ['base', 'ours']) {
+        // gc() before each timed step: the garbage of building the test data is neither side's cost.
+        const browser = await launchChromium(['--js-flags=--expose-gc']);
+        try {
+          if (which === 'base') {
+            const b = await baselineRun(browser, baseline);
+            if (b.counts.some((c) => c !== N + UPDATES)) throw new Error(`baseline lost pushes: ${b.counts}`);
+            base.push(b);
+            console.log(`run ${r + 1} Chart.js decimation: first draw ${b.first.toFixed(1)} ms, update median ${b.update.toFixed(2)} ms`);
+          } else {
+            const o = await oursRun(browser, h.origin);
+            if (o.steps.some((c) => c !== N + UPDATES)) throw new Error(`dashboard lost points: ${o.steps}`);
+            ours.push(o);
+            console.log(`run ${r + 1} ours:                first draw ${o.first.toFixed(1)} ms (ingest ${o.firstIngest.toFixed(1)} + draw ${o.firstDraw.toFixed(1)}), update median ${o.update.toFixed(2)} ms (downsample ${o.downsample.toFixed(2)}, lines ${o.lines.toFixed(2)}; canvas ${o.canvas}, spikes kept ${o.spikes}/${SERIES})`);
+          }
+        } finally {
+          await browser.close();
+        }
+      }
+    }
+  } finally {
+    await h.close();
+  }
+  const bf = median(base.map((b) => b.first));
+  const bu = median(base.map((b) => b.update));
+  const of = median(ours.map((o) => o.first));
+  const ou = median(ours.map((o) => o.update));
+  console.log(`first draw (median of ${RUNS}): ours ${of.toFixed(1)} ms vs Chart.js decimation ${bf.toFixed(1)} ms = ${(bf / of).toFixed(2)}× (goal ≤ 300 ms: ${of <= 300 ? 'met' : 'MISSED'})`);
+  console.log(`per-update goal ≤ 16 ms: ${ou <= 16 ? 'met' : 'MISSED'}`);
+  console.log(`per-update: ours ${ou.toFixed(2)} ms vs Chart.js decimation ${bu.toFixed(2)} ms = ${(bu / ou).toFixed(2)}× faster`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
