@@ -43,6 +43,7 @@ export class RunsCore implements vscode.Disposable {
   }
 
   private trainerLine(runDir: string, stageId: string, line: string): void {
+    if (this.disposed) return;
     const snap = this.store.get(runDir);
     const text = `[${snap ? `${snap.recipeName}/${snap.runId}` : runDir} ${stageId}] ${line}`;
     if (/^\[?(error|fatal)\b|\b(Error|Exception):/i.test(line)) this.o.trainerLog.error(text);
@@ -50,7 +51,10 @@ export class RunsCore implements vscode.Disposable {
     else this.o.trainerLog.info(text);
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.supervisor.dispose();
     this.roots.dispose();
     this.store.dispose();

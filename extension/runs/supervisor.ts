@@ -87,6 +87,8 @@ type MutableJob = RunJob & { resolve?: (r: JobResult) => void };
 
 export class Supervisor {
   private readonly jobMap = new Map<string, MutableJob>();
+  /** Set when the window goes: jobs still waiting on their trainers then touch nothing (no logs, no files). */
+  private disposed = false;
   private readonly stageEnded = new Emitter<StageEnd>();
   private readonly progressed = new Emitter<JobProgress>();
   private readonly jobsChanged = new Emitter<void>();
@@ -228,6 +230,7 @@ export class Supervisor {
 
   /** Stops watching (trainers keep running and the locks stay: the next window re-attaches). */
   dispose(): void {
+    this.disposed = true;
     for (const e of [this.stageEnded, this.progressed, this.jobsChanged]) e.dispose();
   }
 
@@ -317,6 +320,7 @@ export class Supervisor {
       this.progressed.fire({ runDir, stageId, index: job.index, count: job.stages.length, total: stage.steps, ...p });
     const logTail = new TextTail(logFile, true);
     const copyLog = (flush = false) => {
+      if (this.disposed) return;
       for (const line of logTail.read(flush)) this.o.output?.(runDir, stageId, line);
     };
     let handle: StageHandle;
@@ -340,6 +344,7 @@ export class Supervisor {
     this.jobsChanged.fire();
     progress({ step: this.o.store.get(runDir)?.stages.find((s) => s.id === stageId)?.lastPoint?.step });
     handle.onStdoutLine((line) => {
+      if (this.disposed) return;
       const rec = parseStreamLine(line);
       if (!rec) {
         if (line.trim()) this.o.output?.(runDir, stageId, line);
@@ -370,6 +375,7 @@ export class Supervisor {
       copyLog(true);
     }
     job.handle = undefined;
+    if (this.disposed) return new Promise<StageEnd>(() => undefined); // the next window settles it
     if (job.stopping && exit.state === 'failed' && exit.signal) exit = { ...exit, state: 'cancelled' };
     return this.settle(runDir, stageId, exit);
   }

@@ -33,6 +33,12 @@ export function run(): Promise<void> {
       if (total) reject(new Error(`${total} tests failed.`));
       else resolve();
     });
-    if (failFile && !afterReload) runner.on('fail', () => fs.appendFileSync(failFile, 'x'));
+    if (failFile && !afterReload) {
+      runner.on('fail', (test: Mocha.Runnable, err: Error) => {
+        fs.appendFileSync(failFile, 'x');
+        // If the window reloads later, mocha never prints this failure's details: keep them in the log now.
+        if (out) fs.appendFileSync(out, `FAILED: ${test.fullTitle()}: ${err?.stack ?? err}\n`);
+      });
+    }
   });
 }
