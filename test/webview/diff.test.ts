@@ -207,6 +207,17 @@ describe('trace diff panel (chromium)', function () {
     assert.ok(after >= before, 'rows below an expanded row never overlap it');
   });
 
+  it('keeps the row actions on screen in a narrow editor column', async () => {
+    await p.page.setViewportSize({ width: 560, height: 700 });
+    await p.frames();
+    const row = (await p.page.locator('.row[data-id="known"]').boundingBox())!;
+    for (const sel of ['button.open-editor', 'button.expand']) {
+      const b = (await p.page.locator(`.row[data-id="known"] ${sel}`).boundingBox())!;
+      assert.ok(b.x >= row.x && b.x + b.width <= row.x + row.width + 0.5, `${sel} inside the row (${b.x}+${b.width} vs ${row.width})`);
+    }
+    writeFileSync(join(OUT, 'diff-panel-narrow.png'), await p.page.screenshot());
+  });
+
   it('restores filter and sort when the panel comes back (webview state)', async () => {
     await p.page.click('.flip-button[data-flip="right-to-wrong"]');
     await p.page.selectOption('select.sort', 'longer');
