@@ -193,7 +193,27 @@ describe('dashboard webview (headless chromium)', function () {
     assert.equal((drawn[0].params.counts as Record<string, number>)[stagedRun.key], 931);
   });
 
-  it('zooms by drag and ctrl+wheel on one chart, all charts follow; double-click resets to the data', async () => {
+  it('redraws only charts on screen: one scrolled out of view catches up when it comes back', async () => {
+    const p = await open({ height: 700 });
+    // A chart in every family, so the grid is five rows deep and the last one (throughput) below the fold.
+    for (const m of ['reward/overall', 'val/accuracy', 'response_length/mean', 'actor/kl_loss', 'actor/entropy', 'actor/pg_loss',
+      'actor/pg_clipfrac', 'actor/grad_norm', 'actor/lr', 'perf/throughput']) await deliverSeries(p, '/r/a', 500, 'ramp', m);
+    await p.frames(3);
+    const updates = () => p.page.evaluate(() => ({ ...(globalThis as any).s2tDebug.dashboard.stats.updates }));
+    const before = await updates();
+    assert.equal(before.throughput, undefined, 'the throughput chart (last in the grid) is below the fold: never drawn');
+    await p.deliver({ method: 'dashboard/points', params: { run: '/r/a', points: [{ stage: 's', step: 501, x: 501, time: 0, values: { 'reward/overall': 1, 'perf/throughput': 9 } }] } });
+    await p.frames(3);
+    const after = await updates();
+    assert.equal(after.reward, before.reward + 1);
+    assert.equal(after.throughput, undefined, 'still not drawn while off screen');
+    await p.page.locator('[data-card="throughput"]').scrollIntoViewIfNeeded();
+    await p.frames(4);
+    assert.equal((await updates()).throughput, 1, 'drawn once when scrolled into view');
+    assert.deepEqual((await chartInfo(p, 'throughput')).x, [1, 501], 'with every point that arrived meanwhile');
+  });
+
+  it('zooms by drag and ctrl+wheel, pans by shift+drag on one chart, all charts follow; double-click resets to the data', async () => {
     const p = await open();
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
     await deliverSeries(p, stagedRun.key, 930, 'ramp', 'reward/overall');
@@ -224,6 +244,20 @@ describe('dashboard webview (headless chromium)', function () {
     await p.frames(3);
     const wheeled = (await chartInfo(p, 'reward')).x;
     assert.ok(wheeled[1] - wheeled[0] < zoomed[1] - zoomed[0], `ctrl+wheel zoomed in: ${wheeled}`);
+
+    // Shift+drag pans (chartjs-plugin-zoom through hammer.js): dragging right shows earlier steps.
+    await p.page.keyboard.down('Shift');
+    await p.page.mouse.move(box.x + info.area.left + w * 0.3, y);
+    await p.page.mouse.down();
+    await p.page.mouse.move(box.x + info.area.left + w * 0.45, y, { steps: 8 });
+    await p.page.mouse.move(box.x + info.area.left + w * 0.6, y, { steps: 8 });
+    await p.page.mouse.up();
+    await p.page.keyboard.up('Shift');
+    await p.frames(3);
+    const panned = (await chartInfo(p, 'reward')).x;
+    assert.ok(panned[0] < wheeled[0] - 5, `panned left: ${wheeled} → ${panned}`);
+    assert.ok(Math.abs((panned[1] - panned[0]) - (wheeled[1] - wheeled[0])) < 1e-6 * wheeled[1], 'same width');
+    assert.deepEqual((await chartInfo(p, 'length')).x, panned, 'the other chart follows the pan');
 
     await p.page.mouse.dblclick(box.x + info.area.left + w / 2, y);
     await p.frames(3);

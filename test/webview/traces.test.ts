@@ -178,6 +178,26 @@ describe('traces webview (headless chromium)', function () {
     assert.equal((await listState(p)).count, '60,006 of 100,010 traces', 'streamed traces filtered on arrival');
   });
 
+  it('filters by run when several runs stream traces, and labels each row with its run', async () => {
+    const p = await open();
+    const other: RunInfo = { ...run, key: '/ws/runs/demo/r2', label: 'merged', runId: 'r2' };
+    await p.deliver({ method: 'traces/runs', params: { runs: [run, other] } });
+    await deliverTraces(p, 0, 30);
+    await p.page.evaluate(([key]) => {
+      const items = Array.from({ length: 12 }, (_, i) => ({ run: key, step: i, time: 0, stage: 'merged', task: 'count', prompt_id: `m${i}`, prompt: `merged prompt ${i}`, ground_truth: '1', responses: [] }));
+      (globalThis as any).__deliver({ method: 'traces/items', params: { items } });
+    }, [other.key] as const);
+    await p.frames(2);
+    assert.equal((await listState(p)).count, '42 traces');
+    assert.equal(await p.page.locator('.row[data-pos="0"] .run').textContent(), 'merged');
+    await p.page.locator('select[data-filter="run"]').selectOption(other.key);
+    await p.frames(2);
+    const s = await listState(p);
+    assert.equal(s.count, '12 of 42 traces');
+    assert.ok(s.rows.every((r) => r.prompt.startsWith('merged prompt')));
+    assert.deepEqual(await p.page.locator('select[data-filter="stage"] option').allTextContents(), ['All stages', 'merged', 'perception', 'textual']);
+  });
+
   it('appends streamed traces without rebuilding the rows in view, following or holding still', async () => {
     const p = await open();
     await deliverTraces(p, 0, 100_000);
