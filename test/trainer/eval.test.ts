@@ -4,7 +4,7 @@
 // the CLI streams progress and stops cleanly on SIGTERM.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
@@ -169,6 +169,20 @@ describe('eval: a real checkpoint on a held-out set', function () {
     assert.deepEqual(lines(o.file).records.map((r) => [r.prompt_id, r.ground_truth]), [['q1', '5'], ['q2', '3']]);
     writeFileSync(set, '{"id":"q1","prompt":"a","answer":"1"}\n{"id":"q2","prompt":"b"}\n');
     await assert.rejects(evaluateCheckpoint({ checkpoint: ck20, set }), (e: Error) => e instanceof EvalSpecError && e.message === `${set}:2: each line needs "id", "prompt" and "answer"`);
+  });
+
+  it("uses an external trainer's own validation answers at a checkpoint's step (mirrored eval file)", async () => {
+    const run = join(dir, 'ext-run');
+    const ck = join(run, 'stages/rl/checkpoints/step-5');
+    mkdirSync(ck, { recursive: true });
+    writeFileSync(join(ck, 'meta.json'), JSON.stringify({ step: 5, stage: 'rl', time: 'now', parent: null, trainer: 'easyr1' }));
+    await assert.rejects(evaluateCheckpoint({ checkpoint: ck }), (e: Error) => e instanceof CheckpointNotFound && /easyr1 checkpoint cannot be evaluated here, and its trainer left no validation answers for step 5/.test(e.message));
+    mkdirSync(join(run, 'evals'));
+    const header = { type: 'header', checkpoint: 'rl/step-5', set: 'validation', sampling: { temperature: 0.6, top_p: 0.95, n: 1 }, seed: 0, created: 'now', source: 'easyr1 generations.log' };
+    const rec = (id: string, correct: boolean, length: number) => ({ type: 'answer', prompt_id: id, prompt: 'p', ground_truth: '1', response: 'x', answer: correct ? '1' : '2', correct, reward: +correct, length });
+    writeFileSync(join(run, 'evals/rl-step-5.jsonl'), [header, rec('a', true, 10), rec('b', false, 20)].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const o = await evaluateCheckpoint({ checkpoint: ck });
+    assert.deepEqual({ ...o, seconds: 0 }, { file: join(run, 'evals/rl-step-5.jsonl'), key: 'rl-step-5', reused: true, checkpoint: 'rl/step-5', set: 'validation', prompts: 2, accuracy: 0.5, meanLength: 15, seconds: 0 });
   });
 
   it('CLI: streams progress and the outcome as JSON lines; SIGTERM cancels cleanly (exit 143, nothing written)', async () => {

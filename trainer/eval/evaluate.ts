@@ -3,7 +3,7 @@
 // Prompts are answered in fixed chunks with one seeded RNG, so a seed gives the same answers every time;
 // the file appears (by rename) only when complete, and a finished file with the same key is reused.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RUN_FILES, type EvalHeader, type EvalRecord } from '../../protocol/runRecords';
 import type { EvalOutcome } from '../../protocol/compare';
 import { parseJsonLoose } from '../../protocol/jsonLines';
@@ -18,7 +18,9 @@ import { disposeParams } from '../model/vlm';
 import { scoreResponse } from '../tasks/reward';
 import { Rng } from '../util/rng';
 import { parseEvalText } from '../compare/evalFile';
-import { locateCheckpoint, type CheckpointRef } from './locate';
+import { CHECKPOINT_META } from '../io/checkpointPaths';
+import { evalFileName } from '../external/mirror';
+import { locateCheckpoint, resolveCheckpointDir, CheckpointNotFound, type CheckpointRef } from './locate';
 import { loadEvalSet } from './sets';
 import { evalKey, GREEDY, PAPER_VALIDATION, parseSetName, setLabel, type EvalSampling, type SetSpec } from './spec';
 
@@ -100,9 +102,38 @@ function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: nu
   };
 }
 
+/**
+ * An external trainer's checkpoint (EasyR1, verl, TRL) cannot be run here, but its own validation answers at
+ * that step were mirrored to evals/<stage>-step-N.jsonl: that file is its eval. Undefined for built-in ones.
+ */
+export function externalEval(checkpoint: string): EvalOutcome | undefined {
+  const dir = resolveCheckpointDir(checkpoint);
+  const meta = JSON.parse(readFileSync(join(dir, CHECKPOINT_META), 'utf8')) as { trainer?: string; step?: number; stage?: string };
+  if (meta.trainer === 'builtin') return undefined;
+  const stageDir = dirname(dirname(dir));
+  const stage = meta.stage ?? basename(stageDir);
+  const step = meta.step ?? Number(basename(dir).replace('step-', ''));
+  const file = join(dirname(dirname(stageDir)), RUN_FILES.evals, evalFileName(stage, step));
+  if (!existsSync(file)) {
+    throw new CheckpointNotFound(`${dir}: a ${meta.trainer ?? 'foreign'} checkpoint cannot be evaluated here, and its trainer left no validation answers for step ${step} (${file})`);
+  }
+  const records = parseEvalText(readFileSync(file, 'utf8'), file);
+  const mean = (f: (r: EvalRecord) => number) => records.records.reduce((x, r) => x + f(r), 0) / Math.max(1, records.records.length);
+  return {
+    file, key: basename(file, '.jsonl'), reused: true, checkpoint: records.header?.checkpoint ?? `${stage}/step-${step}`, set: records.header?.set ?? 'validation',
+    prompts: records.records.length, accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds: 0,
+  };
+}
+
 export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcome> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
+  const external = externalEval(o.checkpoint);
+  if (external) {
+    log(`${external.checkpoint} is an external trainer's checkpoint: using its own validation answers (${external.file})`);
+    o.onProgress?.(external.prompts, external.prompts);
+    return external;
+  }
   const preliminary = planEval(o);
   const { ref } = preliminary;
   const cfg = ref.meta.model;

@@ -24,7 +24,8 @@ export class CheckpointNotFound extends Error {}
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
-function resolveDir(path: string): string {
+/** The checkpoint folder a checkpoint, stage or run folder stands for (the latest complete checkpoint). */
+export function resolveCheckpointDir(path: string): string {
   const p = resolve(path);
   if (!isDir(p)) throw new CheckpointNotFound(`${path}: no such directory`);
   if (existsSync(join(p, CHECKPOINT_META))) return p;
@@ -46,7 +47,7 @@ function resolveDir(path: string): string {
 }
 
 export function locateCheckpoint(path: string): CheckpointRef {
-  const dir = resolveDir(path);
+  const dir = resolveCheckpointDir(path);
   const meta = readCheckpointMeta(dir);
   // <run>/stages/<stage>/checkpoints/step-N
   const stageDir = dirname(dirname(dir));
