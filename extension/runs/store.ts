@@ -22,7 +22,7 @@ export interface TracesDelta {
 }
 
 export interface StoreOptions {
-  /** Delay before a batch of deltas goes out (ms). */
+  /** Deltas go out at most once per this many ms (the first after a quiet spell at once). */
   flushMs?: number;
   /** Poll period for runs with a running stage (ms); others are polled every `idlePollFactor` periods. */
   pollMs?: number;
@@ -41,6 +41,7 @@ export class RunStore {
   private readonly entries = new Map<string, Entry>();
   private readonly roots = new Map<string, FSWatcher | undefined>();
   private flushTimer?: NodeJS.Timeout;
+  private lastFlush = 0;
   private pollTimer?: NodeJS.Timeout;
   private tick = 0;
   private disposed = false;
@@ -183,6 +184,7 @@ export class RunStore {
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.lastFlush = Date.now();
     for (const [dir, e] of this.entries) {
       const p = e.pending;
       if (!p) continue;
@@ -217,7 +219,10 @@ export class RunStore {
     p.changed ||= fx.changed;
     p.traces.push(...fx.traces);
     p.tracesReset ||= fx.tracesReset;
-    if (!this.flushTimer && !this.disposed) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+    if (this.flushTimer || this.disposed) return;
+    // Leading edge: after a quiet spell the delta goes out at once; during a burst, at most one batch per flushMs.
+    const wait = Math.max(0, this.lastFlush + this.flushMs - Date.now());
+    this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   private reportBad(fx: ReadEffects): void {

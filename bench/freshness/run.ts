@@ -1,0 +1,33 @@
+// Freshness benchmark: in a real VS Code (code-server harness, headless chromium), how long from a metric line
+// appended to metrics.jsonl until the dashboard page has drawn it; p50/p95 over ≥ 200 points, for a writer
+// process and for the real trainer. Last line: p95 against TensorBoard's 30 s reload.
+// Usage: npx tsx bench/freshness/run.ts   (after npm run build; env S2T_FRESH_POINTS, S2T_FRESH_INTERVAL_MS)
+import * as esbuild from 'esbuild';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSuite } from '../../test/host/codeServer';
+
+const root = join(__dirname, '../..');
+
+async function main(): Promise<number> {
+  const outDir = join(root, 'out/bench', `freshness-${process.pid}`);
+  await esbuild.build({
+    entryPoints: [{ in: join(__dirname, 'host.ts'), out: 'index' }], outdir: outDir, bundle: true, platform: 'node', target: 'node20',
+    format: 'cjs', external: ['vscode'], logLevel: 'warning', mainFields: ['module', 'main'],
+  });
+  const workspace = mkdtempSync(join(tmpdir(), 's2t-fresh-'));
+  cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+  const env: Record<string, string> = {};
+  for (const k of ['S2T_FRESH_POINTS', 'S2T_FRESH_INTERVAL_MS']) if (process.env[k]) env[k] = process.env[k]!;
+  try {
+    const { code, output } = await runSuite({ extensionPath: root, testsPath: join(outDir, 'index.js'), workspace, env, timeoutMs: 600000 });
+    process.stdout.write(output);
+    return code;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().then((c) => process.exit(c), (e) => { console.error(e); process.exit(2); });
