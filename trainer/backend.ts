@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { loadNativeBlas, routeWasmMatMul } from './native/nativeBlas';
 import { setTransposedMatMulFast } from './model/ops';
+import { installWasmCopyAvoidance } from './wasmKernels';
 import { dirname, join } from 'node:path';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -82,6 +83,7 @@ export async function initBackend(force = process.env.S2T_BACKEND): Promise<Back
     if (ok) {
       let label: string = name;
       if (name === 'wasm') {
+        installWasmCopyAvoidance();
         const native = loadNativeBlas();
         notes.push(native.why);
         if (native.blas) {

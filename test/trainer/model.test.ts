@@ -12,7 +12,7 @@ import { initParams, responseLogProbs, disposeParams } from '../../trainer/model
 import { promptInput, trainBatch } from '../../trainer/model/batch';
 import { sample } from '../../trainer/model/sampling';
 import { encode, decode, EOS, VOCAB_SIZE } from '../../trainer/model/tokenizer';
-import { mm } from '../../trainer/model/ops';
+import { mmTransposeFree, linear, layerNorm, gelu } from '../../trainer/model/ops';
 import { makePolicy } from '../../trainer/algo/policy';
 import { sftStep } from '../../trainer/algo/sft';
 import { grpoStep } from '../../trainer/algo/grpo';
@@ -65,12 +65,42 @@ describe('built-in VLM', () => {
       const a = r(as);
       const b = r(bs);
       const w = r([...as.slice(0, -1), bs[bs.length - 1]]);
-      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mm(x, y), w)))([a, b]);
+      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mmTransposeFree(x, y), w)))([a, b]);
       const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), w)))([a, b]);
       for (let k = 0; k < 2; k++) {
         const d = tf.max(tf.abs(tf.sub(ours[k], ref[k]))).dataSync()[0];
         assert.ok(d < 1e-6, `grad ${k} differs by ${d}`);
       }
+    }
+  });
+
+  it('fused gradients of linear, layer norm and GELU equal autodiff of their plain formulas', () => {
+    const rng = new Rng(6);
+    const r = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((x, y) => x * y) }, () => rng.next() * 2 - 1), shape);
+    const x = r([2, 5, 6]);
+    const w = r([6, 4]);
+    const b = r([4]);
+    const g = r([6]);
+    const beta = r([6]);
+    const up = r([2, 5, 4]);
+    const up6 = r([2, 5, 6]);
+    const plainLn = (v: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+      const mean = tf.mean(v, -1, true);
+      const variance = tf.mean(tf.square(tf.sub(v, mean)), -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(v, mean), tf.sqrt(tf.add(variance, 1e-5))), gg), bb);
+    };
+    const pairs: [string, tf.Tensor[], (...t: tf.Tensor[]) => tf.Tensor, (...t: tf.Tensor[]) => tf.Tensor][] = [
+      ['linear', [x, w, b], (a, c, d) => tf.sum(tf.mul(linear(a, c, d), up)), (a, c, d) => tf.sum(tf.mul(tf.add(tf.matMul(tf.reshape(a, [10, 6]), c), d), tf.reshape(up, [10, 4])))],
+      ['layerNorm', [x, g, beta], (a, c, d) => tf.sum(tf.mul(layerNorm(a, c, d), up6)), (a, c, d) => tf.sum(tf.mul(plainLn(a, c, d), up6))],
+      ['gelu', [x], (a) => tf.sum(tf.mul(gelu(a), up6)), (a) => tf.sum(tf.mul(tf.mul(a, tf.sigmoid(tf.mul(a, 1.702))), up6))],
+    ];
+    for (const [name, inputs, fused, plain] of pairs) {
+      const gf = tf.grads(fused)(inputs);
+      const gp = tf.grads(plain)(inputs);
+      gf.forEach((t, i) => {
+        const d = tf.max(tf.abs(tf.sub(t, gp[i]))).dataSync()[0];
+        assert.ok(d < 1e-4, `${name} grad ${i} differs by ${d}`);
+      });
     }
   });
 

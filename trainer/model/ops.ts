@@ -1,6 +1,7 @@
 // Differentiable building blocks tuned for the wasm backend (DESIGN §8): its transposed matmuls run ~10×
-// slower than plain ones, so matMul's gradient transposes explicitly; gathers have no gradient there, so
-// embeddings are one-hot × matrix; concat's gradient avoids `split` (slow) by slicing.
+// slower than plain ones, so gradients transpose explicitly there; gathers have no gradient, so embeddings
+// are one-hot × matrix; concat's gradient slices instead of calling `split` (slow); linear, layer norm and
+// GELU have fused gradients (autodiff through them costs several times the kernels, and time is per kernel).
 import * as tf from '@tensorflow/tfjs-core';
 
 type T = tf.Tensor;
@@ -17,40 +18,88 @@ export function setTransposedMatMulFast(fast: boolean): void {
   transposedFast = fast;
 }
 
+/** a·bᵀ and aᵀ·b for gradients: transposed matmuls where fast, explicit transposes where not (wasm). */
+const matMulBT = (a: T, b: T) => (transposedFast ? tf.matMul(a, b, false, true) : tf.matMul(a, transposeLast(b)));
+const matMulAT = (a: T, b: T) => (transposedFast ? tf.matMul(a, b, true, false) : tf.matMul(transposeLast(a), b));
+
 const mmGrad = tf.customGrad(((a: T, b: T, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: T, saved: T[]) => transposedFast
-      ? [tf.matMul(dy, saved[1], false, true), tf.matMul(saved[0], dy, true, false)]
-      : [tf.matMul(dy, transposeLast(saved[1])), tf.matMul(transposeLast(saved[0]), dy)],
+    gradFunc: (dy: T, saved: T[]) => [matMulBT(dy, saved[1]), matMulAT(saved[0], dy)],
   };
 }) as never) as unknown as (a: T, b: T) => T;
 
-/** a·b for rank-2 or batched rank-3 operands of the same rank; the gradient uses only untransposed matmuls. */
-export function mm(a: T, b: T): T {
+/** a·b for rank-2 or batched rank-3 operands of the same rank; the gradient needs no transposed matmul. */
+export function mmTransposeFree(a: T, b: T): T {
   return mmGrad(a, b);
 }
 
-/** x·W + b over the last axis of x (any rank). */
+/** a·b; on backends with fast transposed matmuls, tf.matMul's own gradient (no custom-gradient copies). */
+export function mm(a: T, b: T): T {
+  return transposedFast ? tf.matMul(a, b) : mmGrad(a, b);
+}
+
+/** Column sums of a 2-D tensor as a matmul with a row of ones (wasm's Sum over axis 0 transposes first). */
+function columnSums(dy: T): T {
+  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]!]);
+}
+
+const linearGrad = tf.customGrad(((x: T, w: T, b: T, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: T, saved: T[]) => [matMulBT(dy, saved[1]), matMulAT(saved[0], dy), columnSums(dy)],
+  };
+}) as never) as unknown as (x: T, w: T, b: T) => T;
+
+/** x·W + b over the last axis of x (any rank); one fused gradient for the product and the bias. */
 export function linear(x: T, w: T, b?: T): T {
   const shape = x.shape;
-  const y = mm(tf.reshape(x, [-1, shape[shape.length - 1]]), w);
-  const yb = b ? tf.add(y, b) : y;
-  return tf.reshape(yb, [...shape.slice(0, -1), w.shape[1]!]);
+  const x2 = tf.reshape(x, [-1, shape[shape.length - 1]]);
+  const y = b ? linearGrad(x2, w, b) : mm(x2, w);
+  return tf.reshape(y, [...shape.slice(0, -1), w.shape[1]!]);
 }
 
-/** Layer norm over the last axis, without pow. */
-export function layerNorm(x: T, g: T, b: T, eps = 1e-5): T {
+const layerNormGrad = tf.customGrad(((x: T, g: T, b: T, save: tf.GradSaveFunc) => {
+  const d = x.shape[1]!;
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
-  const variance = tf.mean(tf.mul(xc, xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), g), b);
+  const rstd = tf.rsqrt(tf.add(tf.div(tf.sum(tf.mul(xc, xc), -1, true), d), 1e-5));
+  const xhat = tf.mul(xc, rstd);
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy: T, saved: T[]) => {
+      const [xh, rs, gain] = saved;
+      const dxhat = tf.mul(dy, gain);
+      const m1 = tf.mean(dxhat, -1, true);
+      const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
+      const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)), rs);
+      return [dx, columnSums(tf.mul(dy, xh)), columnSums(dy)];
+    },
+  };
+}) as never) as unknown as (x: T, g: T, b: T) => T;
+
+/** Layer norm over the last axis (any rank), with one fused gradient. */
+export function layerNorm(x: T, g: T, b: T): T {
+  const shape = x.shape;
+  return tf.reshape(layerNormGrad(tf.reshape(x, [-1, shape[shape.length - 1]]), g, b), shape);
 }
 
-/** GELU's sigmoid approximation x·σ(1.702x): one cheap elementwise chain, no pow or erf. */
+const geluGrad = tf.customGrad(((x: T, save: tf.GradSaveFunc) => {
+  const sig = tf.sigmoid(tf.mul(x, 1.702));
+  save([x, sig]);
+  return {
+    value: tf.mul(x, sig),
+    // d/dx x·σ(kx) = σ(kx)·(1 + k·x·(1 − σ(kx)))
+    gradFunc: (dy: T, saved: T[]) => [tf.mul(dy, tf.mul(saved[1], tf.add(1, tf.mul(tf.mul(saved[0], 1.702), tf.sub(1, saved[1])))))],
+  };
+}) as never) as unknown as (x: T) => T;
+
+/** GELU's sigmoid approximation x·σ(1.702x): no pow or erf, one fused gradient. */
 export function gelu(x: T): T {
-  return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+  return geluGrad(x);
 }
 
 const concat1Grad = tf.customGrad(((a: T, b: T, save: tf.GradSaveFunc) => {
