@@ -14,6 +14,7 @@ export interface Series {
   y: Float64Array;
   /** Index of the run row (step) each point belongs to. */
   row: Int32Array;
+  /** The smoothed values; kept (and allocated) only while the smoothing weight is above 0. */
   smooth: Float64Array;
   ema: EmaState;
   /** Bumped whenever the series changes. */
@@ -63,7 +64,7 @@ const isPoint = (p: MetricPoint | null | undefined): p is MetricPoint =>
   !!p && typeof p.x === 'number' && Number.isFinite(p.x) && typeof p.values === 'object' && p.values !== null;
 
 const newSeries = (metric: string): Series => ({
-  metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(64), ema: newEma(), version: 0, edits: 0,
+  metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(0), ema: newEma(), version: 0, edits: 0,
 });
 
 const newRun = (key: string): RunData => ({
@@ -164,8 +165,7 @@ export class MetricStore {
       }
     }
     for (const [s, start] of from) {
-      this.reserve(s, s.n);
-      if (smoothAppend(s.y, start, s.n, this.weight, s.ema, s.smooth)) s.edits++;
+      this.extendSmooth(s, start);
       s.version++;
       touched.add(s.metric);
     }
@@ -183,7 +183,7 @@ export class MetricStore {
         let s = run.metrics.get(metric);
         if (!s) run.metrics.set(metric, (s = newSeries(metric)));
         if (this.put(s, p.x, v === null ? NaN : v, row)) changed.add(s);
-        else this.extendSmooth(s);
+        else this.extendSmooth(s, s.n - 1);
         s.version++;
         touched.add(metric);
       }
@@ -255,16 +255,24 @@ export class MetricStore {
     s.x = grownF64(s.x, need);
     s.y = grownF64(s.y, need);
     s.row = grownI32(s.row, need);
-    s.smooth = grownF64(s.smooth, need);
   }
 
-  /** Smooths the one value just appended (O(1)). */
-  private extendSmooth(s: Series): void {
-    if (smoothAppend(s.y, s.n - 1, s.n, this.weight, s.ema, s.smooth)) s.edits++;
+  /** Smooths the values appended from `from` on (O(appended)); nothing while smoothing is off. */
+  private extendSmooth(s: Series, from: number): void {
+    if (this.weight === 0) return;
+    s.smooth = grownF64(s.smooth, s.n);
+    if (smoothAppend(s.y, from, s.n, this.weight, s.ema, s.smooth)) s.edits++;
   }
 
   private resmooth(s: Series): void {
-    s.ema = smoothAll(s.y, s.n, this.weight, s.smooth);
+    if (this.weight === 0) {
+      // Off: drop the copy (a later weight above 0 smooths from scratch again).
+      s.smooth = new Float64Array(0);
+      s.ema = smoothAll(s.y, 0, 0, s.smooth);
+    } else {
+      s.smooth = grownF64(s.smooth, s.n);
+      s.ema = smoothAll(s.y, s.n, this.weight, s.smooth);
+    }
     s.version++;
     s.edits++;
   }
