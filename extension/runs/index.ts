@@ -12,6 +12,9 @@ export interface Runs {
   /** The core if it is loaded already (for synchronous UI like tree refreshes). */
   loaded(): RunsCore | undefined;
   readonly onDidLoad: vscode.Event<RunsCore>;
+  /** Loading the core: importing and constructing it (synchronous work), and until its first discovery and recovery pass are done (ms). */
+  coreImportMs?: number;
+  coreLoadMs?: number;
 }
 
 export function createRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Runs {
@@ -21,13 +24,17 @@ export function createRuns(context: vscode.ExtensionContext, log: vscode.LogOutp
   let instance: RunsCore | undefined;
   let loading: Promise<RunsCore> | undefined;
   const core = (): Promise<RunsCore> => (loading ??= (async () => {
+    const t0 = performance.now();
     const { RunsCore } = await import('./core');
     instance = new RunsCore({ extensionUri: context.extensionUri, log, trainerLog });
     context.subscriptions.push(instance);
+    runs.coreImportMs = performance.now() - t0;
     await instance.ready.catch((err) => log.error(`runs: ${(err as Error).stack ?? err}`));
+    runs.coreLoadMs = performance.now() - t0;
     loadedEmitter.fire(instance);
     return instance;
   })());
   setTimeout(() => void core(), 0);
-  return { extensionUri: context.extensionUri, log, trainerLog, core, loaded: () => instance, onDidLoad: loadedEmitter.event };
+  const runs: Runs = { extensionUri: context.extensionUri, log, trainerLog, core, loaded: () => instance, onDidLoad: loadedEmitter.event };
+  return runs;
 }
