@@ -51,14 +51,15 @@ export class TracesPanel extends BasePanel {
   private sendItems(rows: TraceRow[], reset: boolean): void {
     if (!this.isReady) return;
     for (let i = 0; i < Math.max(1, rows.length); i += CHUNK) {
-      const items = rows.slice(i, i + CHUNK).map((r) => this.item(r));
+      const items = rows.slice(i, i + CHUNK).map((r) => this.toItem(r));
       const first = i === 0 && reset;
       void this.post('traces/items', { items, reset: first || undefined });
       this.countItems(this.runDir, items.length, first);
     }
   }
 
-  private item(r: TraceRow): TraceItem {
+  /** A trace as the page gets it: with a webview URI for its image (public for tests). */
+  toItem(r: TraceRow): TraceItem {
     if (!r.image) return r;
     const stageDir = stagePath(this.runDir, r.stage);
     const abs = resolve(stageDir, r.image);

@@ -4,7 +4,7 @@
 // group and Resume continues from its checkpoint; a stage that fails (trainer error, or killed) shows as failed
 // with its message.
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, waitFor, sleep } from './util';
@@ -98,6 +98,70 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     const ckpts = (await tree.getChildren(stages[0])).map((n) => tree.getTreeItem(n).label);
     assert.deepEqual(ckpts, ['step-3', 'step-2'], 'complete checkpoints, newest first');
     assert.equal((stages[0] as Extract<RunsNode, { type: 'stage' }>).stageId, 'warmup');
+  });
+
+  it('panel pages have a strict CSP and only the extension\'s dist/ and media/ as resources; invalid messages are dropped', async () => {
+    const dash = api.panels!.dashboard!;
+    const html = dash.panel.webview.html;
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;/g, "'") ?? '';
+    assert.match(csp, /default-src 'none'/);
+    const nonce = /script-src 'nonce-([A-Za-z0-9]+)'/.exec(csp)?.[1];
+    assert.ok(nonce && nonce.length >= 16, csp);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+';/, 'scripts only by nonce (no host source, no eval)');
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    assert.ok(scripts.length === 1 && scripts[0].includes(`nonce="${nonce}"`), 'one script, with the nonce');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.deepEqual(dash.panel.webview.options.localResourceRoots?.map((u) => u.fsPath), [join(ext.extensionPath, 'dist'), join(ext.extensionPath, 'media')]);
+    assert.equal(dash.panel.webview.options.enableCommandUris, false);
+    // What a compromised page could send: hostile file names, unknown methods, non-objects (the page's real channel
+    // is exercised by every other message in this suite; here the host's receive path is fed directly).
+    const receive = (m: unknown) => (dash as unknown as { receive(m: unknown): void }).receive(m);
+    const before = dash.stats.rejected;
+    receive({ method: 'export/csv', params: { fileName: '../../.bashrc', csv: 'x' } });
+    receive({ method: 'export/png', params: { fileName: 'a.png', dataUrl: 'javascript:alert(1)' } });
+    receive({ method: 'run-shell', params: {} });
+    receive('ready');
+    assert.equal(dash.stats.rejected, before + 4);
+  });
+
+  it('a dashboard hidden and shown again reloads its page and gets every point again', async () => {
+    const dash = api.panels!.dashboard!;
+    const runDir = dash.runs[0];
+    const n = core.store.points(runDir).length;
+    const readies = dash.stats.readyCount;
+    const doc = await vscode.workspace.openTextDocument(await recipe('tiny'));
+    await vscode.window.showTextDocument(doc, { viewColumn: dash.panel.viewColumn, preview: false });
+    await waitFor(() => !dash.panel.visible, 10000, 'dashboard still visible');
+    assert.equal(dash.isReady, false, 'a hidden page is torn down (retainContextWhenHidden off): nothing is posted to it');
+    const shown = Date.now();
+    dash.reveal();
+    await waitFor(() => dash.stats.readyCount === readies + 1, 30000, 'the page did not load again');
+    await waitFor(() => (dash.stats.drawn?.receivedAt ?? 0) > shown && dash.stats.drawn?.counts[runDir] === n, 30000, `redrawn: ${JSON.stringify(dash.stats.drawn)}`);
+    assert.equal(dash.stats.postedItems[runDir], n, 'the whole series was sent again (reset), once');
+  });
+
+  it('the traces panel gets every trace, live, with webview image URIs; an image path leaving its stage folder is dropped', async () => {
+    const runDir = api.panels!.dashboard!.runs[0];
+    const panel = (await vscode.commands.executeCommand<import('../../../extension/panels/tracesPanel').TracesPanel>('see2think.openTraces', runDir))!;
+    await panel.initialized;
+    const lines = (id: string) => { try { return readFileSync(join(runDir, 'stages', id, 'traces.jsonl'), 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+    const total = ['warmup', 'perception', 'textual'].reduce((n, id) => n + lines(id).length, 0);
+    assert.ok(total > 0, 'the trainer wrote traces');
+    await waitFor(() => panel.stats.postedItems[runDir] === total, 30000, `posted ${panel.stats.postedItems[runDir]} of ${total}`);
+    assert.deepEqual(panel.panel.webview.options.localResourceRoots?.map((u) => u.fsPath).slice(-1), [runDir], 'the run folder is readable by the page');
+    const row = core.store.traces(runDir).find((r) => r.image);
+    assert.ok(row, 'a trace with an image');
+    const item = panel.toItem(row);
+    assert.ok(item.imageUri && !item.imageUri.startsWith('file:') && item.imageUri.includes(encodeURI(row.image!).replace(/^\.\//, '')), item.imageUri);
+    const hostile = panel.toItem({ ...row, image: '../../../../../../etc/passwd' });
+    assert.equal(hostile.imageUri, undefined);
+    assert.equal(hostile.image, undefined);
+    // A trace appended by the trainer reaches the page.
+    const rec = { ...JSON.parse(lines('textual')[0]), prompt_id: 'appended-by-test' };
+    appendFileSync(join(runDir, 'stages/textual/traces.jsonl'), JSON.stringify(rec) + '\n');
+    await waitFor(() => panel.stats.postedItems[runDir] === total + 1, 10000, 'the appended trace was not sent');
+    panel.dispose();
   });
 
   it('Stop ends the trainer\'s whole process group; Resume continues the stage from its checkpoint', async () => {
