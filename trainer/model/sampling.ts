@@ -1,12 +1,11 @@
 // Autoregressive sampling with a KV cache: one prefill per distinct prompt, the cache repeated for the
 // group, then one decoder step per token for every row. Temperature and nucleus (top-p) filtering run in
 // JS on each step's logits with the seeded Rng, so a run's samples are reproducible.
-import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
 import type { ModelConfig } from './config';
 import { type PromptInput, promptBatch } from './batch';
 import { EOS, PAD } from './tokenizer';
-import { type Params, type KvCache, prefill, repeatCache, decodeStep, disposeCache } from './vlm';
+import { type Params, type KvCache, prefill, repeatCache, repeatLogits, decodeStep, disposeCache, disposeGenerated } from './vlm';
 
 export interface SamplingOptions {
   /** Softmax temperature (ignored when greedy). */
@@ -92,9 +91,9 @@ export function sample(params: Params, cfg: ModelConfig, prompts: PromptInput[],
 function sampleChunk(params: Params, cfg: ModelConfig, prompts: PromptInput[], n: number, o: SamplingOptions, rng: Rng): Rollout[] {
   const batch = promptBatch(cfg, prompts);
   const first = prefill(params, cfg, batch);
-  let cache: KvCache = repeatCache(cfg, first.cache, n);
+  let cache: KvCache = repeatCache(first.cache, n);
   if (cache !== first.cache) disposeCache(first.cache);
-  let logits = n === 1 ? first.logits : tf.tidy(() => tf.gather(first.logits, tf.tensor1d(Array.from({ length: prompts.length * n }, (_, i) => Math.floor(i / n)), 'int32')));
+  let logits = repeatLogits(first.logits, prompts.length, n);
   if (logits !== first.logits) first.logits.dispose();
   const B = prompts.length * n;
   const V = cfg.vocabSize;
@@ -123,7 +122,7 @@ function sampleChunk(params: Params, cfg: ModelConfig, prompts: PromptInput[], n
       }
       if (!open || step === maxTokens - 1) break;
       const next = decodeStep(params, cfg, cache, tokens, positions);
-      disposeCache(cache);
+      disposeGenerated(cache);
       logits.dispose();
       cache = next.cache;
       logits = next.logits;

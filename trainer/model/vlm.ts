@@ -81,22 +81,18 @@ interface Attn {
 }
 
 /**
- * Multi-head attention of x [B, Tq, d] over its own keys (plus `past` keys, for decoding with a KV cache).
- * Keys are kept transposed ([B·H, dh, Tk]) so both products are plain matmuls. maskAdd broadcasts to
- * [B, 1, Tq, Tk] (0 = attend, -1e9 = blocked).
+ * Multi-head attention of x [B, Tq, d] over its own keys. Keys are kept transposed ([B·H, dh, Tk]) so both
+ * products are plain matmuls (and the cache can keep them). maskAdd broadcasts to [B, 1, Tq, Tk]
+ * (0 = attend, -1e9 = blocked).
  */
-function attention(p: Params, pre: string, x: T, cfg: ModelConfig, maskAdd: T | null, past?: { kT: T; v: T }): Attn {
+function attention(p: Params, pre: string, x: T, cfg: ModelConfig, maskAdd: T | null): Attn {
   const [B, Tq] = x.shape;
   const H = cfg.nHeads;
   const dh = cfg.dModel / H;
   const heads = (t: T, perm: number[], shape: number[]) => tf.reshape(tf.transpose(tf.reshape(t, [B, Tq, H, dh]), perm), shape);
   const q = heads(tf.mul(linear(x, p[`${pre}.attn.q.w`], p[`${pre}.attn.q.b`]), 1 / Math.sqrt(dh)), [0, 2, 1, 3], [B * H, Tq, dh]);
-  let kT = heads(linear(x, p[`${pre}.attn.k.w`], p[`${pre}.attn.k.b`]), [0, 2, 3, 1], [B * H, dh, Tq]);
-  let v = heads(linear(x, p[`${pre}.attn.v.w`], p[`${pre}.attn.v.b`]), [0, 2, 1, 3], [B * H, Tq, dh]);
-  if (past) {
-    kT = tf.concat([past.kT, kT], 2);
-    v = tf.concat([past.v, v], 1);
-  }
+  const kT = heads(linear(x, p[`${pre}.attn.k.w`], p[`${pre}.attn.k.b`]), [0, 2, 3, 1], [B * H, dh, Tq]);
+  const v = heads(linear(x, p[`${pre}.attn.v.w`], p[`${pre}.attn.v.b`]), [0, 2, 1, 3], [B * H, Tq, dh]);
   const Tk = kT.shape[2]!;
   let scores = tf.reshape(mm(q, kT), [B, H, Tq, Tk]);
   if (maskAdd) scores = tf.add(scores, maskAdd);
@@ -110,8 +106,8 @@ function mlp(p: Params, pre: string, x: T): T {
 }
 
 /** Pre-LN transformer block; returns the new residual stream and this layer's keys/values. */
-function block(p: Params, pre: string, x: T, cfg: ModelConfig, maskAdd: T | null, past?: { kT: T; v: T }): Attn {
-  const a = attention(p, pre, layerNorm(x, p[`${pre}.ln1.g`], p[`${pre}.ln1.b`]), cfg, maskAdd, past);
+function block(p: Params, pre: string, x: T, cfg: ModelConfig, maskAdd: T | null): Attn {
+  const a = attention(p, pre, layerNorm(x, p[`${pre}.ln1.g`], p[`${pre}.ln1.b`]), cfg, maskAdd);
   const h = tf.add(x, a.out);
   return { out: tf.add(h, mlp(p, pre, layerNorm(h, p[`${pre}.ln2.g`], p[`${pre}.ln2.b`]))), kT: a.kT, v: a.v };
 }
@@ -185,20 +181,34 @@ export function responseLogProbs(p: Params, cfg: ModelConfig, batch: TrainBatch,
   return { logp, entropy };
 }
 
-/** Per-layer cached keys (transposed) and values, the key validity so far, and each row's next position. */
+/**
+ * The KV cache of a batch being sampled: the prompt's keys (transposed) and values per layer, fixed after
+ * prefill, and the generated tokens' keys and values, grown by one column per step. Keeping them apart means
+ * a step copies only the generated part (concat), not the whole prompt again.
+ */
 export interface KvCache {
-  layers: { kT: T; v: T }[];
-  /** [B, Tk] 1 = attendable key. */
-  keyValid: T;
+  prefix: { kT: T; v: T }[];
+  /** Empty before the first decode step. Here `kT` holds keys untransposed: [B·H, generated, dh]. */
+  gen: { kT: T; v: T }[];
+  /** [B, 1, 1, prefix length] additive mask: padding and missing images are blocked. */
+  prefixMask: T;
   size: number;
 }
 
 export function disposeCache(c: KvCache): void {
-  for (const l of c.layers) {
+  for (const l of [...c.prefix, ...c.gen]) {
     l.kT.dispose();
     l.v.dispose();
   }
-  c.keyValid.dispose();
+  c.prefixMask.dispose();
+}
+
+/** Disposes only the generated part (the next step's cache shares the prefix). */
+export function disposeGenerated(c: KvCache): void {
+  for (const l of c.gen) {
+    l.kT.dispose();
+    l.v.dispose();
+  }
 }
 
 /** Prefills the cache with a prompt batch; returns it with the logits that predict each row's first response token. */
@@ -207,45 +217,77 @@ export function prefill(p: Params, cfg: ModelConfig, batch: SeqBatch): { cache: 
     const { h, kv } = decode(p, cfg, batch);
     const last = tf.slice(h, [0, batch.imageTokens + batch.promptLen - 1, 0], [batch.size, 1, cfg.dModel]);
     const logits = tf.reshape(linear(last, p['head.w'], p['head.b']), [batch.size, cfg.vocabSize]);
-    const cache: KvCache = { layers: kv, keyValid: keyValidity(batch), size: batch.size };
+    const prefixMask = tf.reshape(tf.mul(tf.sub(1, keyValidity(batch)), NEG), [batch.size, 1, 1, -1]);
+    const cache: KvCache = { prefix: kv, gen: [], prefixMask, size: batch.size };
     return { cache, logits } as never;
   }) as { cache: KvCache; logits: T };
 }
 
-/** Repeats every cache row n times (row r → rows r·n … r·n+n−1): one prefill serves a whole GRPO group. */
-export function repeatCache(cfg: ModelConfig, c: KvCache, n: number): KvCache {
+/**
+ * Repeats each row n times along the first axis (row r → rows r·n … r·n+n−1) as a product with a 0/1
+ * selection matrix: a matmul runs at BLAS speed, where wasm's Tile and Gather copy element by element.
+ */
+function repeatRows(t: T, rows: number, n: number): T {
+  const rest = t.shape.slice(1);
+  const select = new Float32Array(rows * n * rows);
+  for (let i = 0; i < rows * n; i++) select[i * rows + Math.floor(i / n)] = 1;
+  const flat = tf.matMul(tf.tensor2d(select, [rows * n, rows]), tf.reshape(t, [rows, t.size / rows]));
+  return tf.reshape(flat, [t.shape[0] * n, ...rest]);
+}
+
+/** Repeats every cache row n times: one prefill serves a whole GRPO group. Call before the first decode step. */
+export function repeatCache(c: KvCache, n: number): KvCache {
   if (n === 1) return c;
-  return tf.tidy(() => {
-    const H = cfg.nHeads;
-    const idx = tf.tensor1d(Array.from({ length: c.size * n }, (_, i) => Math.floor(i / n)), 'int32');
-    const rep = (t: T) => {
-      const [bh, a, b] = t.shape as number[];
-      return tf.reshape(tf.gather(tf.reshape(t, [bh / H, H * a * b]), idx), [c.size * n * H, a, b]);
-    };
-    return {
-      layers: c.layers.map((l) => ({ kT: rep(l.kT), v: rep(l.v) })),
-      keyValid: tf.gather(c.keyValid, idx),
-      size: c.size * n,
-    } as never;
-  }) as KvCache;
+  return tf.tidy(() => ({
+    prefix: c.prefix.map((l) => ({ kT: repeatRows(l.kT, c.size, n), v: repeatRows(l.v, c.size, n) })),
+    gen: c.gen.map((l) => ({ kT: repeatRows(l.kT, c.size, n), v: repeatRows(l.v, c.size, n) })),
+    prefixMask: repeatRows(c.prefixMask, c.size, n),
+    size: c.size * n,
+  }) as never) as KvCache;
+}
+
+export function repeatLogits(logits: T, rows: number, n: number): T {
+  return n === 1 ? logits : tf.tidy(() => repeatRows(logits, rows, n));
+}
+
+/** Attention of one new token per row over the cached prompt and the generated tokens so far (itself included). */
+function decodeAttention(p: Params, pre: string, x: T, cfg: ModelConfig, prefix: { kT: T; v: T }, gen: { kT: T; v: T } | undefined, prefixMask: T): Attn {
+  const B = x.shape[0];
+  const H = cfg.nHeads;
+  const dh = cfg.dModel / H;
+  const heads = (t: T, perm: number[], shape: number[]) => tf.reshape(tf.transpose(tf.reshape(t, [B, 1, H, dh]), perm), shape);
+  const q = heads(tf.mul(linear(x, p[`${pre}.attn.q.w`], p[`${pre}.attn.q.b`]), 1 / Math.sqrt(dh)), [0, 2, 1, 3], [B * H, 1, dh]);
+  // Generated keys are kept untransposed ([B·H, Tg, dh]): growing them is a concat of whole rows, where
+  // growing [B·H, dh, Tg] would copy one short strip per (row, channel).
+  const kNew = heads(linear(x, p[`${pre}.attn.k.w`], p[`${pre}.attn.k.b`]), [0, 2, 1, 3], [B * H, 1, dh]);
+  const vNew = heads(linear(x, p[`${pre}.attn.v.w`], p[`${pre}.attn.v.b`]), [0, 2, 1, 3], [B * H, 1, dh]);
+  const k = gen ? tf.concat([gen.kT, kNew], 1) : kNew;
+  const v = gen ? tf.concat([gen.v, vNew], 1) : vNew;
+  const Tp = prefix.kT.shape[2]!;
+  const Tg = k.shape[1]!;
+  const sp = tf.add(tf.reshape(tf.matMul(q, prefix.kT), [B, H, 1, Tp]), prefixMask);
+  const sg = tf.reshape(tf.matMul(q, k, false, true), [B, H, 1, Tg]);
+  const att = tf.reshape(tf.softmax(tf.concat([sp, sg], 3)), [B * H, 1, Tp + Tg]);
+  const o = tf.add(tf.matMul(tf.slice(att, [0, 0, 0], [B * H, 1, Tp]), prefix.v), tf.matMul(tf.slice(att, [0, 0, Tp], [B * H, 1, Tg]), v));
+  const merged = tf.reshape(tf.transpose(tf.reshape(o, [B, H, 1, dh]), [0, 2, 1, 3]), [B, 1, cfg.dModel]);
+  return { out: linear(merged, p[`${pre}.attn.o.w`], p[`${pre}.attn.o.b`]), kT: k, v };
 }
 
 /** Feeds one token per row at the given positions; returns the extended cache and next-token logits [B, V]. */
 export function decodeStep(p: Params, cfg: ModelConfig, c: KvCache, tokens: Int32Array, positions: Int32Array): { cache: KvCache; logits: T } {
   return tf.tidy(() => {
     const B = c.size;
-    const x0 = tf.add(embed(tf.tensor2d(tokens, [B, 1], 'int32'), p['tok.emb']), embed(tf.tensor2d(positions, [B, 1], 'int32'), p['pos.emb']));
-    const keyValid = tf.concat([c.keyValid, tf.ones([B, 1])], 1);
-    const mask = tf.reshape(tf.mul(tf.sub(1, keyValid), NEG), [B, 1, 1, -1]);
-    let x = x0;
-    const layers: { kT: T; v: T }[] = [];
+    let x = tf.add(embed(tf.tensor2d(tokens, [B, 1], 'int32'), p['tok.emb']), embed(tf.tensor2d(positions, [B, 1], 'int32'), p['pos.emb']));
+    const gen: { kT: T; v: T }[] = [];
     for (let i = 0; i < cfg.nLayers; i++) {
-      const b = block(p, `dec.L${i}`, x, cfg, mask, c.layers[i]);
-      x = b.out;
-      layers.push({ kT: b.kT, v: b.v });
+      const pre = `dec.L${i}`;
+      const a = decodeAttention(p, pre, layerNorm(x, p[`${pre}.ln1.g`], p[`${pre}.ln1.b`]), cfg, c.prefix[i], c.gen[i], c.prefixMask);
+      const h = tf.add(x, a.out);
+      x = tf.add(h, mlp(p, pre, layerNorm(h, p[`${pre}.ln2.g`], p[`${pre}.ln2.b`])));
+      gen.push({ kT: a.kT, v: a.v });
     }
     const h = layerNorm(x, p['ln_f.g'], p['ln_f.b']);
     const logits = tf.reshape(linear(h, p['head.w'], p['head.b']), [B, cfg.vocabSize]);
-    return { cache: { layers, keyValid, size: B }, logits } as never;
+    return { cache: { prefix: c.prefix, gen, prefixMask: c.prefixMask, size: B }, logits } as never;
   }) as { cache: KvCache; logits: T };
 }
