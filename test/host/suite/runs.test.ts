@@ -164,6 +164,19 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     panel.dispose();
   });
 
+  it('Run Stage (recipe, stage) runs one stage in a new run; Run From Stage continues that run from the next stage', async () => {
+    const uri = await recipe('tiny');
+    const runDir = (await vscode.commands.executeCommand<string>('see2think.runStage', uri, 'warmup'))!;
+    const r1 = await core.supervisor.job(runDir)!.done;
+    assert.deepEqual(r1.ends.map((e) => `${e.stageId}:${e.state}`), ['warmup:succeeded']);
+    assert.deepEqual(core.store.get(runDir)!.stages.map((s) => s.status?.state), ['succeeded', 'pending', 'pending']);
+    // The newest run of this recipe text with warmup done and perception not run: the same folder.
+    const again = (await vscode.commands.executeCommand<string>('see2think.runFrom', uri, 'perception'))!;
+    assert.equal(again, runDir);
+    const r2 = await core.supervisor.job(runDir)!.done;
+    assert.deepEqual(r2.ends.map((e) => `${e.stageId}:${e.state}`), ['perception:succeeded', 'textual:succeeded']);
+  });
+
   it('Stop ends the trainer\'s whole process group; Resume continues the stage from its checkpoint', async () => {
     const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', await recipe('slow')))!;
     const job = core.supervisor.job(runDir)!;
