@@ -75,7 +75,8 @@ async function fileMode(api: See2ThinkApi, core: RunsCore, ws: string): Promise<
   await panel.initialized;
   await sleep(1000);
   const t = trackDraws(core, panel, run.runDir, 'warmup');
-  const names = Object.values(METRICS);
+  // S2T_FRESH_METRICS=n limits each record to n metrics (fewer charts to redraw: separates drawing from transport).
+  const names = Object.values(METRICS).slice(0, Number(process.env.S2T_FRESH_METRICS || 1e9));
   const writer = spawn(process.execPath, ['-e', WRITER, join(run.runDir, 'stages/warmup/metrics.jsonl'), String(POINTS), String(INTERVAL_MS), JSON.stringify(names)], {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore',
   });

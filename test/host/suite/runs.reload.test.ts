@@ -1,6 +1,7 @@
 // A real window reload in the middle of a run: the first extension host starts a long stage and reloads the
 // window; the new extension host (this suite again, after the reload) must re-attach to the trainer that kept
-// running, lose no metric, settle the stage when it ends, and start the next stage of the chain itself.
+// running, lose no metric, settle the stage when it ends, and start the next stage of the chain itself; the
+// dashboard open before the reload comes back (serializer) showing the same run.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,8 @@ describe(TITLE, function () {
       const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', uri))!;
       const job = core.supervisor.job(runDir)!;
       await waitFor(() => core.store.points(runDir).length >= 3, 180000, 'no points before the reload');
+      const dash = (await vscode.commands.executeCommand<{ initialized: Promise<void> }>('see2think.openDashboard', runDir))!;
+      await dash.initialized;
       const phase: Phase1 = { grep: TITLE, runDir, pid: Number(job.handle!.id), hostPid: process.pid, pointsBefore: core.store.points(runDir).length };
       writeFileSync(marker, JSON.stringify(phase));
       // The command's promise is cancelled as the window goes (not a failure); this extension host ends with
@@ -55,6 +58,10 @@ describe(TITLE, function () {
       assert.equal(job.attached, true, 're-attached, not restarted');
       assert.equal(Number(job.handle?.id), phase.pid, 'to the same trainer process');
       assert.ok(core.store.points(phase.runDir).length >= phase.pointsBefore, 'the points written before the reload are there');
+      // VS Code hands the dashboard back through its serializer; it shows the same run and its page draws it.
+      const dash = await waitFor(() => a.panels!.dashboard, 60000, 'the dashboard was not restored after the reload');
+      assert.deepEqual(dash.runs, [phase.runDir]);
+      await waitFor(() => (dash.stats.drawn?.counts[phase.runDir] ?? 0) >= phase.pointsBefore, 60000, 'the restored dashboard drew nothing');
       const r = await job.done;
       assert.deepEqual(r.ends.map((e) => `${e.stageId}:${e.state}`), ['first:succeeded', 'second:succeeded'], JSON.stringify(r.ends));
       const st = (id: string) => JSON.parse(readFileSync(join(phase.runDir, 'stages', id, 'status.json'), 'utf8'));
