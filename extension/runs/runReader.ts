@@ -182,7 +182,8 @@ export class RunReader {
 
   private applyStatus(st: StageState, s: StageStatus, fx: ReadEffects): void {
     const cur = st.snap.status;
-    if (cur && cur.updated > s.updated && cur.state !== 'running') return;
+    // An older status (a stdout record overtaken by the file, or the reverse) never replaces a newer one.
+    if (cur && typeof cur.updated === 'string' && typeof s.updated === 'string' && s.updated < cur.updated) return;
     if (cur && JSON.stringify(cur) === JSON.stringify(s)) return;
     st.snap.status = s;
     st.snap.statusError = undefined;

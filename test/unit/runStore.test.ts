@@ -127,6 +127,9 @@ describe('run store', () => {
     store.ingest(run.runDir, 'a', { type: 'status', record: { stage: 'a', state: 'succeeded', target: 'local', updated: new Date(Date.now() + 10).toISOString(), total_steps: 3 } });
     store.flush();
     assert.equal(store.get(run.runDir)!.stages[0].status?.state, 'succeeded');
+    // A late, older record (stdout overtaken by the file) does not bring the stage back to life.
+    store.ingest(run.runDir, 'a', { type: 'status', record: { stage: 'a', state: 'running', target: 'local', updated: new Date(Date.now() - 60000).toISOString(), total_steps: 3 } });
+    assert.equal(store.get(run.runDir)!.stages[0].status?.state, 'succeeded');
   });
 
   it('keeps traces only while asked, de-duplicated between stdout and the file', async () => {
