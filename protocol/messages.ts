@@ -36,6 +36,67 @@ export interface MetricPoint {
   values: Record<string, number | null>;
 }
 
+/**
+ * Metric points as the dashboard receives them: columns, one entry per row (step), so the page copies
+ * numbers into typed arrays without building an object per point (1 M point objects cost the page ~200 ms
+ * of allocation and GC). Rows are in the order the host holds them (x ascending within a run).
+ */
+export interface MetricColumns {
+  run: string;
+  /** The run's points were replaced: these rows are all of them (the first chunk of a whole series). */
+  reset?: boolean;
+  /** Stage of each row, run-length encoded: `stages[k]` names the next `stageRows[k]` rows. */
+  stages: string[];
+  stageRows: number[];
+  step: number[];
+  x: number[];
+  time: number[];
+  metrics: Record<string, MetricColumn>;
+}
+
+/**
+ * One metric's values in a columns message: `v[k]` belongs to row `rows[k]`, or to row k when `rows` is
+ * absent (every row logged it). null = logged but not a finite number (NaN/±Infinity).
+ */
+export interface MetricColumn {
+  rows?: number[];
+  v: (number | null)[];
+}
+
+/** Encodes points (of one run, in order) as a columns message. Pure; the dashboard host sends its output. */
+export function toMetricColumns(run: string, points: readonly MetricPoint[], reset?: boolean): MetricColumns {
+  const n = points.length;
+  const out: MetricColumns = { run, stages: [], stageRows: [], step: new Array(n), x: new Array(n), time: new Array(n), metrics: {} };
+  if (reset) out.reset = true;
+  // Per metric: its values and rows, and whether it was logged at every row so far (then `rows` is dropped).
+  const cols = new Map<string, { rows: number[]; v: (number | null)[] }>();
+  for (let i = 0; i < n; i++) {
+    const p = points[i];
+    out.step[i] = p.step;
+    out.x[i] = p.x;
+    out.time[i] = p.time;
+    const last = out.stages.length - 1;
+    if (last >= 0 && out.stages[last] === p.stage) out.stageRows[last]++;
+    else {
+      out.stages.push(p.stage);
+      out.stageRows.push(1);
+    }
+    for (const name in p.values) {
+      const v = p.values[name];
+      if (v !== null && typeof v !== 'number') continue; // not a metric value: not logged
+      let c = cols.get(name);
+      if (!c) cols.set(name, (c = { rows: [], v: [] }));
+      c.rows.push(i);
+      c.v.push(v !== null && Number.isFinite(v) ? v : null);
+    }
+  }
+  for (const [name, c] of cols) out.metrics[name] = c.v.length === n ? { v: c.v } : c;
+  return out;
+}
+
+/** The dashboard's layouts: every metric family, or the paper's response-length figure (staged vs merged). */
+export type DashboardLayout = 'all' | 'paper';
+
 /** A trace as the traces panel shows it: the record plus a webview-safe URI for its image. */
 export interface TraceItem extends TraceRecord {
   run: string;
@@ -53,7 +114,9 @@ export interface Message<M extends string, P> {
 export type HostMessage =
   | Message<'init', { panel: PanelKind; state?: unknown }>
   | Message<'dashboard/runs', { runs: RunInfo[] }>
-  | Message<'dashboard/points', { run: string; points: MetricPoint[]; reset?: boolean }>
+  | Message<'dashboard/columns', MetricColumns>
+  /** Show this layout now (e.g. Compare Runs opens the paper's response-length figure); the page saves it as its state. */
+  | Message<'dashboard/layout', { layout: DashboardLayout }>
   | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
   | Message<'traces/runs', { runs: RunInfo[] }>
   | Message<'error', { message: string }>

@@ -1,8 +1,8 @@
 // Chart benchmark (issue 4 "Scale"): 10 series × 100 k points in headless Chromium — first draw and per
 // update (one point appended to every series) for (a) plain Chart.js with min-max decimation, the baseline,
 // and (b) our dashboard path (the real bundle under the panel CSP: messages → metric store → min-max per
-// pixel → the series plugin). Both start from the same 'dashboard/points' messages (Chart.js's side converts
-// them to the {x, y} objects it needs). Medians over cold runs (a fresh browser each, gc() before each timed
+// pixel → the series plugin). Both start from the same 'dashboard/columns' messages the host sends (Chart.js's
+// side converts them to the {x, y} objects it needs). Medians over cold runs (a fresh browser each, gc() before each timed
 // step). Goals: ≤ 300 ms first draw, ≤ 16 ms per update.
 // Usage: npx tsx bench/charts/run.ts [--runs 5] [--updates 50] [--points 100000] [--series 10]
 import * as esbuild from 'esbuild';
@@ -36,9 +36,10 @@ const MAKE_DATA = `globalThis.__series = (n, s) => {
   return out;
 };`;
 
-/** The host's messages, made in the page: per series one 'dashboard/points' with n MetricPoints. */
-const MAKE_MESSAGES = `globalThis.__messages = (n, s) => globalThis.__series(n, s).map((ys, k) => ({ method: 'dashboard/points', params: { run: '/runs/r' + k,
-  points: Array.from(ys, (y, i) => ({ stage: i < 10000 ? 'perception' : i < 50000 ? 'textual' : 'visual', step: i + 1, x: i + 1, time: 1.7e9 + i, values: { 'response_length/mean': y } })) } }));`;
+/** The host's messages, made in the page: per series one 'dashboard/columns' with n rows (as toMetricColumns encodes them). */
+const MAKE_MESSAGES = `globalThis.__messages = (n, s) => globalThis.__series(n, s).map((ys, k) => ({ method: 'dashboard/columns', params: { run: '/runs/r' + k,
+  stages: ['perception', 'textual', 'visual'], stageRows: [10000, 40000, n - 50000],
+  step: Array.from(ys, (_, i) => i + 1), x: Array.from(ys, (_, i) => i + 1), time: Array.from(ys, (_, i) => 1.7e9 + i), metrics: { 'response_length/mean': { v: Array.from(ys) } } } }));`;
 
 async function baselineRun(browser: Browser, code: string): Promise<{ first: number; convert: number; draw: number; update: number; counts: number[] }> {
   const page = await (await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 })).newPage();
@@ -52,7 +53,11 @@ async function baselineRun(browser: Browser, code: string): Promise<{ first: num
     const messages = g.__messages(n, s);
     g.gc();
     const t0 = performance.now();
-    const series = messages.map((m: any) => m.params.points.map((p: any) => ({ x: p.x, y: p.values['response_length/mean'] })));
+    const series = messages.map((m: any) => {
+      const { x, metrics } = m.params;
+      const v = metrics['response_length/mean'].v;
+      return x.map((xi: number, i: number) => ({ x: xi, y: v[i] }));
+    });
     const convert = performance.now() - t0;
     const draw = g.benchBaseline.firstDraw(series);
     return { convert, draw };
@@ -99,7 +104,7 @@ async function oursRun(browser: Browser, origin: string): Promise<{ first: numbe
     const r = await page.evaluate(([x, s]) => {
       const g = globalThis as any;
       const t0 = performance.now();
-      for (let k = 0; k < s; k++) g.__deliverRaw({ method: 'dashboard/points', params: { run: `/runs/r${k}`, points: [{ stage: 'visual', step: x, x, time: 1.8e9, values: { 'response_length/mean': 400 + k } }] } });
+      for (let k = 0; k < s; k++) g.__deliverRaw({ method: 'dashboard/columns', params: { run: `/runs/r${k}`, stages: ['visual'], stageRows: [1], step: [x], x: [x], time: [1.8e9], metrics: { 'response_length/mean': { v: [400 + k] } } } });
       g.s2tDebug.dashboard.flush();
       return { ms: performance.now() - t0, ...g.s2tDebug.dashboard.cards.get('length').times() };
     }, [N + 1 + u, SERIES] as const);

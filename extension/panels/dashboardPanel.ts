@@ -2,14 +2,14 @@
 // the store's batched deltas as they come (a trainer's stdout point reaches the page within one flush), and
 // the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs.
 import * as vscode from 'vscode';
-import type { MetricPoint, RunInfo, WebviewMessage } from '../../protocol/messages';
+import { toMetricColumns, type DashboardLayout, type MetricPoint, type RunInfo, type WebviewMessage } from '../../protocol/messages';
 import type { RunsCore } from '../runs/core';
 import { BasePanel } from './basePanel';
 
 export const DASHBOARD_VIEW = 'see2think.dashboard';
 const RUNS_KEY = 'see2think.dashboard.runs';
-/** Points per message when a whole series is sent (keeps each message a few MB at most). */
-const CHUNK = 20000;
+/** Rows per columns message when a whole series is sent (keeps each message a few MB at most). */
+const CHUNK = 50000;
 
 export class DashboardPanel extends BasePanel {
   private runDirs: string[] = [];
@@ -100,7 +100,7 @@ export class DashboardPanel extends BasePanel {
     for (let i = 0; i < Math.max(1, points.length); i += CHUNK) {
       const chunk = points.slice(i, i + CHUNK);
       const first = i === 0 && reset;
-      void this.post('dashboard/points', { run, points: chunk, reset: first || undefined });
+      void this.post('dashboard/columns', toMetricColumns(run, chunk, first));
       this.countItems(run, chunk.length, first);
     }
   }

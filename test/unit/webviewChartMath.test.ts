@@ -1,11 +1,13 @@
 // The dashboard's pure chart math on known inputs: TensorBoard's debiased EMA, min-max-per-pixel
-// downsampling (spikes kept, exact per-column extremes, gaps), binary search, CSV, and the metric store.
+// downsampling (spikes kept, exact per-column extremes, gaps), binary search, CSV, and the metric store fed
+// by the host's column messages (encoded by protocol/messages.ts, JSON-cloned as VS Code delivers them).
 import { strict as assert } from 'node:assert';
 import { lowerBound, upperBound, nearestIndex } from '../../webviews/common/search';
 import { smoothAll, smoothAppend, newEma, clampWeight } from '../../webviews/dashboard/smoothing';
 import { minMaxPerPixel, PointBuffer, StreamingMinMax } from '../../webviews/dashboard/downsample';
 import { csvCell, toCsv } from '../../webviews/dashboard/csv';
 import { MetricStore } from '../../webviews/dashboard/metricStore';
+import { toMetricColumns, type MetricColumns, type MetricPoint } from '../../protocol/messages';
 import { Rng } from '../../trainer/util/rng';
 
 /** TensorBoard's smoothing, transcribed from vz_line_chart2/line-chart.ts (resmoothDataset). */
@@ -251,12 +253,27 @@ describe('CSV', () => {
   });
 });
 
-const pt = (x: number, values: Record<string, number | null>, stage = 's1', step = x) => ({ stage, step, x, time: 1000 + x, values });
+const pt = (x: number, values: Record<string, number | null>, stage = 's1', step = x): MetricPoint => ({ stage, step, x, time: 1000 + x, values });
+/** What the page receives for these points: the host's encoding through JSON (NaN/Infinity become null). */
+const wire = (run: string, points: MetricPoint[], reset?: boolean): MetricColumns => JSON.parse(JSON.stringify(toMetricColumns(run, points, reset)));
+/** Feeds points to a store the way the dashboard does. */
+const feed = (st: MetricStore, run: string, points: MetricPoint[], reset = false) => st.ingest(run, wire(run, points, reset), reset);
+
+describe('metric columns (host → dashboard encoding)', () => {
+  it('encodes rows as columns: stages run-length, dense metrics without rows, sparse ones with rows, non-finite as null', () => {
+    const c = wire('r', [pt(1, { a: 1, b: Infinity }, 'p'), pt(2, { a: NaN }, 'p'), pt(3, { a: 3, b: 30 }, 't'), pt(5, { a: 5 }, 'p')], true);
+    assert.deepEqual(c, {
+      run: 'r', reset: true, stages: ['p', 't', 'p'], stageRows: [2, 1, 1], step: [1, 2, 3, 5], x: [1, 2, 3, 5], time: [1001, 1002, 1003, 1005],
+      metrics: { a: { v: [1, null, 3, 5] }, b: { rows: [0, 2], v: [null, 30] } },
+    });
+    assert.deepEqual(wire('r', []), { run: 'r', stages: [], stageRows: [], step: [], x: [], time: [], metrics: {} });
+  });
+});
 
 describe('metric store', () => {
   it('appends sparse series per metric, maps null to a NaN gap, ignores non-numbers, reports touched metrics', () => {
     const st = new MetricStore();
-    const touched = st.ingest('r', [pt(1, { a: 1, b: 10 }), pt(2, { a: null }), pt(3, { a: 3, b: 30, c: 'x' as unknown as number })]);
+    const touched = feed(st, 'r', [pt(1, { a: 1, b: 10 }), pt(2, { a: null }), pt(3, { a: 3, b: 30, c: 'x' as unknown as number })]);
     assert.deepEqual([...touched].sort(), ['a', 'b']);
     const run = st.runs.get('r')!;
     const a = run.metrics.get('a')!;
@@ -274,8 +291,8 @@ describe('metric store', () => {
   it('replaces a re-logged x and inserts an earlier one (rows shift, smoothing redone)', () => {
     const st = new MetricStore();
     st.setSmoothing(0.6);
-    st.ingest('r', [pt(1, { a: 1 }), pt(3, { a: 3 }), pt(4, { a: 4, b: 40 })]);
-    st.ingest('r', [pt(3, { a: 33 }), pt(2, { a: 2, b: 20 })]);
+    feed(st, 'r', [pt(1, { a: 1 }), pt(3, { a: 3 }), pt(4, { a: 4, b: 40 })]);
+    feed(st, 'r', [pt(3, { a: 33 }), pt(2, { a: 2, b: 20 })]);
     const run = st.runs.get('r')!;
     const a = run.metrics.get('a')!;
     const b = run.metrics.get('b')!;
@@ -296,7 +313,7 @@ describe('metric store', () => {
     for (let i = 0; i < 300; i++) {
       const v = rng.next() < 0.05 ? null : rng.next();
       ys.push(v === null ? NaN : v);
-      st.ingest('r', [pt(i, { a: v })]);
+      feed(st, 'r', [pt(i, { a: v })]);
       if (i === 150) st.setSmoothing(0.3);
     }
     const expect: number[] = [];
@@ -306,9 +323,9 @@ describe('metric store', () => {
 
   it('reset replaces a run; retainRuns drops the others', () => {
     const st = new MetricStore();
-    st.ingest('r', [pt(1, { a: 1 }), pt(2, { a: 2 })]);
-    st.ingest('q', [pt(1, { a: 1 })]);
-    const touched = st.ingest('r', [pt(5, { b: 5 })], true);
+    feed(st, 'r', [pt(1, { a: 1 }), pt(2, { a: 2 })]);
+    feed(st, 'q', [pt(1, { a: 1 })]);
+    const touched = feed(st, 'r', [pt(5, { b: 5 })], true);
     assert.deepEqual([...touched].sort(), ['a', 'b']);
     assert.equal(st.runs.get('r')!.n, 1);
     assert.equal(st.runs.get('r')!.metrics.has('a'), false);
@@ -316,10 +333,78 @@ describe('metric store', () => {
     assert.deepEqual([...st.runs.keys()], ['r']);
   });
 
+  it('matches a plain model through random appends, re-logged and earlier steps in random chunks', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 20; trial++) {
+      const st = new MetricStore();
+      st.setSmoothing(trial % 2 ? 0.7 : 0);
+      // The model: per x its stage, step and values (a re-logged x replaces the row and the values it logs).
+      const rows = new Map<number, { stage: string; step: number; values: Record<string, number | null> }>();
+      const metric = new Map<string, Map<number, number>>();
+      let next = 1;
+      for (let batch = 0; batch < 30; batch++) {
+        const points: MetricPoint[] = [];
+        const size = 1 + Math.floor(rng.next() * 20);
+        for (let i = 0; i < size; i++) {
+          const r = rng.next();
+          const x = r < 0.8 || next < 3 ? next++ : r < 0.9 ? next - 1 - Math.floor(rng.next() * Math.min(5, next - 1)) : next - 0.5;
+          const values: Record<string, number | null> = {};
+          for (const m of ['a', 'b', 'c']) if (rng.next() < (m === 'c' ? 0.2 : 0.8)) values[m] = rng.next() < 0.05 ? null : Math.round(rng.next() * 100);
+          const p = pt(x, values, x < 30 ? 'p' : 't', Math.floor(x));
+          points.push(p);
+          rows.set(x, { stage: p.stage, step: p.step, values });
+          for (const [m, v] of Object.entries(values)) {
+            if (!metric.has(m)) metric.set(m, new Map());
+            metric.get(m)!.set(x, v === null ? NaN : v);
+          }
+        }
+        feed(st, 'r', points);
+      }
+      const run = st.runs.get('r')!;
+      const xs = [...rows.keys()].sort((p, q) => p - q);
+      assert.deepEqual(Array.from(run.x.subarray(0, run.n)), xs, `trial ${trial}: run rows`);
+      assert.deepEqual(Array.from(run.step.subarray(0, run.n)), xs.map((x) => rows.get(x)!.step));
+      assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), xs.map((x) => rows.get(x)!.stage));
+      for (const [m, byX] of metric) {
+        const s = run.metrics.get(m)!;
+        const mx = [...byX.keys()].sort((p, q) => p - q);
+        assert.deepEqual(Array.from(s.x.subarray(0, s.n)), mx, `trial ${trial}: ${m} x`);
+        same(s.y, mx.map((x) => byX.get(x)!), s.n);
+        assert.deepEqual(Array.from(s.row.subarray(0, s.n), (r) => run.x[r]), mx, `trial ${trial}: ${m} rows point at their x`);
+        if (st.smoothing > 0) {
+          const expect: number[] = [];
+          smoothAll(mx.map((x) => byX.get(x)!), s.n, st.smoothing, expect);
+          for (let i = 0; i < s.n; i++) assert.ok(Number.isNaN(expect[i]) ? Number.isNaN(s.smooth[i]) : Math.abs(s.smooth[i] - expect[i]) < 1e-9, `trial ${trial}: ${m} smooth ${i}`);
+        }
+      }
+    }
+  });
+
+  it('survives malformed columns: keeps the well-formed rows and values, skips the rest', () => {
+    const st = new MetricStore();
+    const bad = [
+      null, 'x', { run: 'r' }, { run: 'r', x: 'not an array' },
+      { run: 'r', x: [1, 2, 'three', 4], step: [1], time: null, stages: ['s', 7], stageRows: [1, 'x'],
+        metrics: { a: { v: [0.5, null, 9, 'NaN', 7] }, b: { rows: [3, 1, 0], v: [1, 2, 3] }, c: 'no', d: { v: 'no' }, e: { rows: [0, 0.5, 3], v: [1, 2, 4] } } },
+    ];
+    for (const c of bad) st.ingest('r', c as unknown as MetricColumns);
+    const run = st.runs.get('r')!;
+    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 2, 4], 'the row with a non-numeric x is dropped');
+    assert.deepEqual(Array.from(run.step.subarray(0, run.n)).map((v) => (Number.isNaN(v) ? null : v)), [1, null, null]);
+    assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), ['s', '', '']);
+    const a = run.metrics.get('a')!;
+    assert.deepEqual(Array.from(a.x.subarray(0, a.n)), [1, 2], "row 2 (x 'three') and the string value at row 3 are not values");
+    assert.ok(Number.isNaN(a.y[1]));
+    const xsOf = (m: string) => Array.from(run.metrics.get(m)!.x.subarray(0, run.metrics.get(m)!.n));
+    assert.deepEqual(xsOf('b'), [4], 'entries whose rows go back are skipped');
+    assert.deepEqual(xsOf('e'), [1, 4], 'an entry with a fractional row is skipped, the next one kept');
+    assert.equal(run.metrics.has('c') || run.metrics.has('d'), false);
+  });
+
   it('exports a wide CSV with stage, step, global step and empty cells for unlogged metrics', () => {
     const st = new MetricStore();
-    st.ingest('/runs/a', [pt(1, { 'reward/overall': 0.5 }, 'perception', 1), pt(2, { 'reward/overall': null, 'val/accuracy': 0.25 }, 'perception', 2)]);
-    st.ingest('/runs/b', [pt(91, { 'reward/overall': 0.75 }, '=cmd()', 1)]);
+    feed(st, '/runs/a', [pt(1, { 'reward/overall': 0.5 }, 'perception', 1), pt(2, { 'reward/overall': null, 'val/accuracy': 0.25 }, 'perception', 2)]);
+    feed(st, '/runs/b', [pt(91, { 'reward/overall': 0.75 }, '=cmd()', 1)]);
     const csv = st.toCsv(['reward/overall', 'val/accuracy'], (k) => k.split('/').pop()!);
     assert.equal(csv, [
       'run,stage,step,global_step,time,reward/overall,val/accuracy',

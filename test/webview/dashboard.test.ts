@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startHarness, launchChromium, openPanel, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
-import { parseWebviewMessage, type RunInfo } from '../../protocol/messages';
+import { parseWebviewMessage, toMetricColumns, type MetricPoint, type RunInfo } from '../../protocol/messages';
 
 const shots = join(__dirname, '../../test-results/webview');
 type RGBA = [number, number, number, number];
@@ -50,21 +50,29 @@ const column = (p: PanelPage, card: string, x: number, y0: number, y1: number): 
   return out;
 }, [card, x, y0, y1] as const) as Promise<RGBA[]>;
 
-/** Delivers `n` points of one run, made in the page (no 10 MB argument), as VS Code would (JSON). */
+/** Delivers `n` rows of one run as one columns message made in the page (no 10 MB argument), as VS Code would (JSON). */
 async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike' | 'gap' | 'ramp', metric: string, stages: [string, number][] = [['s', 0]]) {
   await p.page.evaluate(([runKey, count, k, m, st]) => {
-    const points = [];
+    const c = { run: runKey, stages: [] as string[], stageRows: [] as number[], step: [] as number[], x: [] as number[], time: [] as number[], metrics: { [m]: { v: [] as (number | null)[] } } };
     for (let i = 1; i <= count; i++) {
       const stage = st.filter((s) => s[1] < i).pop() ?? st[0];
       let v: number | null = 0.2 + 0.01 * Math.sin(i / 7);
       if (k === 'spike' && i === 54_321) v = 1;
       if (k === 'gap' && i >= 400 && i < 600) v = null;
       if (k === 'ramp') v = i / count;
-      points.push({ stage: stage[0], step: i - stage[1], x: i, time: 1.7e9 + i, values: { [m]: v } });
+      if (c.stages[c.stages.length - 1] === stage[0]) c.stageRows[c.stageRows.length - 1]++;
+      else c.stages.push(stage[0]), c.stageRows.push(1);
+      c.step.push(i - stage[1]);
+      c.x.push(i);
+      c.time.push(1.7e9 + i);
+      c.metrics[m].v.push(v);
     }
-    (globalThis as any).__deliver({ method: 'dashboard/points', params: { run: runKey, points } });
+    (globalThis as any).__deliver({ method: 'dashboard/columns', params: c });
   }, [run, n, kind, metric, stages] as const);
 }
+
+/** A columns message for a few points, encoded as the host does. */
+const columns = (run: string, points: MetricPoint[]) => ({ method: 'dashboard/columns', params: toMetricColumns(run, points) });
 
 async function setSmoothing(p: PanelPage, w: number) {
   await p.page.evaluate((v) => {
@@ -179,7 +187,7 @@ describe('dashboard webview (headless chromium)', function () {
       return JSON.parse(JSON.stringify(d.stats));
     });
     const drawnBefore = (await p.posted('dashboard/drawn')).length;
-    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: [{ stage: 'visual', step: 466, x: 931, time: 1.8e9, values: { 'reward/overall': 0.99 } }] } });
+    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 466, x: 931, time: 1.8e9, values: { 'reward/overall': 0.99 } }]));
     await p.frames(3);
     const after = await p.page.evaluate(() => ({ stats: (globalThis as any).s2tDebug.dashboard.stats, mutations: (globalThis as any).__mutations }));
     assert.equal(after.stats.cardsBuilt, before.cardsBuilt, 'no card rebuilt');
@@ -202,7 +210,7 @@ describe('dashboard webview (headless chromium)', function () {
     const updates = () => p.page.evaluate(() => ({ ...(globalThis as any).s2tDebug.dashboard.stats.updates }));
     const before = await updates();
     assert.equal(before.throughput, undefined, 'the throughput chart (last in the grid) is below the fold: never drawn');
-    await p.deliver({ method: 'dashboard/points', params: { run: '/r/a', points: [{ stage: 's', step: 501, x: 501, time: 0, values: { 'reward/overall': 1, 'perf/throughput': 9 } }] } });
+    await p.deliver(columns('/r/a', [{ stage: 's', step: 501, x: 501, time: 0, values: { 'reward/overall': 1, 'perf/throughput': 9 } }]));
     await p.frames(3);
     const after = await updates();
     assert.equal(after.reward, before.reward + 1);
@@ -320,12 +328,10 @@ describe('dashboard webview (headless chromium)', function () {
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
     await p.page.evaluate(([a, b]) => {
       for (const [key, base, staged] of [[a, 450, true], [b, 580, false]] as const) {
-        const points = [];
-        for (let x = 1; x <= 930; x++) {
-          const stage = !staged ? 'merged' : x <= 90 ? 'perception' : x <= 465 ? 'textual' : 'visual';
-          points.push({ stage, step: x, x, time: 1.7e9 + x, values: { 'response_length/mean': base + 120 * Math.exp(-x / 300) + 15 * Math.sin(x / 9) } });
-        }
-        (globalThis as any).__deliver({ method: 'dashboard/points', params: { run: key, points } });
+        const x = Array.from({ length: 930 }, (_, i) => i + 1);
+        const stages = staged ? { stages: ['perception', 'textual', 'visual'], stageRows: [90, 375, 465] } : { stages: ['merged'], stageRows: [930] };
+        const v = x.map((s) => base + 120 * Math.exp(-s / 300) + 15 * Math.sin(s / 9));
+        (globalThis as any).__deliver({ method: 'dashboard/columns', params: { run: key, ...stages, step: x, x, time: x.map((s) => 1.7e9 + s), metrics: { 'response_length/mean': { v } } } });
       }
     }, [stagedRun.key, mergedRun.key] as const);
     await p.page.click('[data-action="layout-paper"]');
@@ -405,9 +411,11 @@ describe('dashboard webview (headless chromium)', function () {
     const p = await open();
     const evil = '<img src=x onerror="window.__pwned=1">';
     await p.deliver({ method: 'dashboard/runs', params: { runs: [{ ...stagedRun, label: evil, stages: [{ ...stagedRun.stages[0], id: evil }] }, null, { key: 3 }] } });
-    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: [null, { x: 'a' }, { x: 1, values: null }, { stage: evil, step: 1, x: 2, time: 0, values: { 'reward/overall': 'NaN', [evil]: 1, 'reward/format': null } }, { stage: 's', step: 3, x: 3, time: 0, values: { 'reward/overall': 0.5 } }] } });
-    await p.deliver({ method: 'dashboard/points', params: { run: stagedRun.key, points: 'not an array' } });
-    await p.deliver({ method: 'dashboard/points', params: null });
+    await p.deliver({ method: 'dashboard/columns', params: { run: stagedRun.key, stages: [evil, null], stageRows: [2, 'x'], step: [1, 2, 3], x: [2, 'a', 3], time: 'no',
+      metrics: { 'reward/overall': { v: ['NaN', 7, 0.5] }, [evil]: { rows: [0], v: [1] }, 'reward/format': { v: [null] }, 'actor/kl_loss': null } } });
+    await p.deliver({ method: 'dashboard/columns', params: { run: stagedRun.key, x: 'not an array' } });
+    await p.deliver({ method: 'dashboard/columns', params: { run: 7, x: [1] } });
+    await p.deliver({ method: 'dashboard/columns', params: null });
     await p.deliver({ method: 'error', params: { message: evil } });
     await p.deliver({ method: 'no/such-method', params: {} });
     await p.frames(3);

@@ -3,7 +3,7 @@
 // animation frame, and only while they are on screen. Owns the saved state (layout, smoothing, shared zoom,
 // log scales, hidden series) and reports each drawn frame back to the host (for freshness measurements).
 import { METRIC_FAMILIES } from '../../protocol/metrics';
-import type { MetricPoint, RunInfo } from '../../protocol/messages';
+import type { MetricColumns, RunInfo } from '../../protocol/messages';
 import type { Channel } from '../common/messaging';
 import { el } from '../common/dom';
 import { readTheme, type Theme } from '../common/theme';
@@ -93,16 +93,25 @@ export class Dashboard {
     this.syncAll();
   }
 
-  addPoints(run: string, points: MetricPoint[], reset = false): void {
-    if (typeof run !== 'string' || !Array.isArray(points)) return;
-    this.stats.pointsIn += points.length;
+  addColumns(c: MetricColumns): void {
+    const run = c?.run;
+    if (typeof run !== 'string') return;
+    const rows = Array.isArray(c.x) ? c.x.length : 0;
+    this.stats.pointsIn += rows;
     this.undrawnPoints = true;
-    const touched = this.store.ingest(run, points, reset);
+    const touched = this.store.ingest(run, c, c.reset === true);
     const cards = new Set<ChartCard>();
     for (const metric of touched) cards.add(this.cardFor(metric));
-    const newRun = !this.runs.some((r) => r.key === run);
-    if (newRun) return this.syncAll();
+    if (!this.runs.some((r) => r.key === run)) return this.syncAll();
     for (const card of cards) this.syncCard(card);
+  }
+
+  /** The host asks for a layout (Compare Runs opens the paper's figure): shown and saved, as a click would. */
+  showLayout(layout: unknown): void {
+    if (layout !== 'all' && layout !== 'paper') return;
+    this.state.layout = layout;
+    this.applyLayout();
+    this.save();
   }
 
   showError(message: string): void {

@@ -17,7 +17,8 @@ const dashboard = new Dashboard(document.getElementById('app')!, channel);
 
 channel.on('init', (p) => dashboard.adoptState(p.state));
 channel.on('dashboard/runs', (p) => dashboard.setRuns(p.runs));
-channel.on('dashboard/points', (p) => dashboard.addPoints(p.run, p.points, p.reset));
+channel.on('dashboard/columns', (p) => dashboard.addColumns(p));
+channel.on('dashboard/layout', (p) => dashboard.showLayout(p.layout));
 channel.on('error', (p) => dashboard.showError(String(p.message)));
 watchTheme((t) => dashboard.setTheme(t));
 channel.ready();

@@ -1,8 +1,9 @@
 // The dashboard's data: per run, the steps it logged (global x, stage, step, time) and per metric a sparse
 // series (only steps that logged it) in growable typed arrays, with its smoothed copy kept up to date
-// incrementally. DOM-free, so unit tests drive it directly. Points normally arrive in x order; a repeated x
-// (a resumed stage re-logging a step) replaces, an earlier x is inserted.
-import type { MetricPoint } from '../../protocol/messages';
+// incrementally. Fed by the host's column messages, copied number by number (no object per point). DOM-free,
+// so unit tests drive it directly. Rows normally arrive in x order; a repeated x (a resumed stage re-logging a
+// step) replaces, an earlier x is inserted.
+import type { MetricColumn, MetricColumns } from '../../protocol/messages';
 import { lowerBound } from '../common/search';
 import { newEma, smoothAll, smoothAppend, type EmaState } from './smoothing';
 import { toCsv, type Cell } from './csv';
@@ -60,8 +61,43 @@ function insertAt(a: Float64Array | Int32Array | Uint16Array, n: number, pos: nu
   a[pos] = v;
 }
 
-const isPoint = (p: MetricPoint | null | undefined): p is MetricPoint =>
-  !!p && typeof p.x === 'number' && Number.isFinite(p.x) && typeof p.values === 'object' && p.values !== null;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const numAt = (a: unknown[] | undefined, i: number): number => {
+  const v = a?.[i];
+  return typeof v === 'number' ? v : NaN;
+};
+
+/** One metric column, checked: its values and (when sparse) rows, `m` entries usable. */
+interface Column {
+  name: string;
+  v: unknown[];
+  rows?: unknown[];
+  m: number;
+  /** Next entry to apply. */
+  at: number;
+}
+
+function columnsOf(c: MetricColumns, n: number): Column[] {
+  const out: Column[] = [];
+  if (!isObj(c.metrics)) return out;
+  for (const name in c.metrics) {
+    const col = c.metrics[name] as MetricColumn | unknown;
+    if (!isObj(col) || !Array.isArray(col.v)) continue;
+    const rows = Array.isArray(col.rows) ? col.rows : undefined;
+    out.push({ name, v: col.v, rows, m: rows ? Math.min(rows.length, col.v.length) : Math.min(col.v.length, n), at: 0 });
+  }
+  return out;
+}
+
+/** The row of a column's entry j (NaN when malformed). */
+const rowOf = (col: Column, j: number): number => {
+  if (!col.rows) return j;
+  const r = col.rows[j];
+  return typeof r === 'number' && Number.isInteger(r) ? r : NaN;
+};
+
+/** A column value as the series stores it: null → NaN (a gap); undefined when it is not a value at all. */
+const valueOf = (v: unknown): number | undefined => (v === null ? NaN : typeof v === 'number' ? v : undefined);
 
 const newSeries = (metric: string): Series => ({
   metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(0), ema: newEma(), version: 0, edits: 0,
@@ -92,8 +128,8 @@ export class MetricStore {
     for (const k of [...this.runs.keys()]) if (!keep.has(k)) this.runs.delete(k);
   }
 
-  /** Applies a `dashboard/points` delta. Returns the metrics it touched (to redraw only their charts). */
-  ingest(runKey: string, points: readonly MetricPoint[], reset = false): Set<string> {
+  /** Applies a `dashboard/columns` delta. Returns the metrics it touched (to redraw only their charts). */
+  ingest(runKey: string, c: MetricColumns, reset = false): Set<string> {
     const touched = new Set<string>();
     let run = this.runs.get(runKey);
     if (reset || !run) {
@@ -101,105 +137,123 @@ export class MetricStore {
       run = newRun(runKey);
       this.runs.set(runKey, run);
     }
-    // One pass appends while points come in x order (the stream); the rest, if any, is merged one by one.
-    const done = this.appendAll(run, points, touched);
-    if (done < points.length) this.mergeEach(run, points.slice(done).filter(isPoint), touched);
+    const xs: unknown[] = Array.isArray(c?.x) ? c.x : [];
+    const n = xs.length;
+    if (!n) return touched;
+    const steps = Array.isArray(c.step) ? c.step : undefined;
+    const times = Array.isArray(c.time) ? c.time : undefined;
+    const stages = this.stagesOf(run, c, n);
+    const cols = columnsOf(c, n);
+    // One pass copies the rows after the run's last x, in order (the stream); the rest, if any, row by row.
+    const k = this.appendRows(run, xs, steps, times, stages, cols, touched);
+    if (k < n) this.mergeRows(run, k, xs, steps, times, stages, cols, touched);
     return touched;
   }
 
+  /** Stage index (into run.stageNames) per row, from the run-length encoding; '' where it runs short. */
+  private stagesOf(run: RunData, c: MetricColumns, n: number): Uint16Array {
+    const out = new Uint16Array(n);
+    const names = Array.isArray(c.stages) ? c.stages : [];
+    const counts = Array.isArray(c.stageRows) ? c.stageRows : [];
+    let i = 0;
+    for (let k = 0; k < names.length && i < n; k++) {
+      const count = Math.min(n - i, Math.max(0, Math.floor(Number(counts[k]) || 0)));
+      out.fill(this.stageIndex(run, String(names[k] ?? '')), i, i + count);
+      i += count;
+    }
+    if (i < n) out.fill(this.stageIndex(run, ''), i, n);
+    return out;
+  }
+
   /**
-   * The common case — points after the last, in order: one pass, capacity reserved once, smoothing per
-   * series at the end. Malformed points are skipped. Returns the index of the first point it could not
-   * append (an earlier or repeated x), or points.length.
+   * The common case — rows after the last, in x order: capacity reserved once, every column copied in one
+   * pass, smoothing per series at the end. Returns the first row it could not append (a repeated, earlier
+   * or non-finite x), or the row count.
    */
-  private appendAll(run: RunData, points: readonly MetricPoint[], touched: Set<string>): number {
-    const need = run.n + points.length;
+  private appendRows(run: RunData, xs: unknown[], steps: unknown[] | undefined, times: unknown[] | undefined, stages: Uint16Array,
+    cols: Column[], touched: Set<string>): number {
+    const n = xs.length;
+    let last = run.n > 0 ? run.x[run.n - 1] : -Infinity;
+    let k = 0;
+    for (; k < n; k++) {
+      const x = xs[k];
+      if (typeof x !== 'number' || !(x > last) || x === Infinity) break;
+      last = x;
+    }
+    if (k === 0) return 0;
+    const base = run.n;
+    const need = base + k;
     run.x = grownF64(run.x, need);
     run.step = grownF64(run.step, need);
     run.time = grownF64(run.time, need);
     run.stage = grownU16(run.stage, need);
-    const from = new Map<Series, number>();
-    // Points of one batch almost always carry the same keys in the same order: remember the series found
-    // for the j-th key and skip the map lookups when the key matches.
-    const keyAt: string[] = [];
-    const seriesAt: Series[] = [];
-    let stageName: unknown = undefined;
-    let stage = 0;
-    let k = 0;
-    for (; k < points.length; k++) {
-      const p = points[k];
-      if (!isPoint(p)) continue;
-      if (run.n > 0 && !(p.x > run.x[run.n - 1])) break;
-      const row = run.n++;
-      run.x[row] = p.x;
-      run.step[row] = typeof p.step === 'number' ? p.step : NaN;
-      run.time[row] = typeof p.time === 'number' ? p.time : NaN;
-      if (p.stage !== stageName) {
-        stageName = p.stage;
-        stage = this.stageIndex(run, String(p.stage ?? ''));
-      }
-      run.stage[row] = stage;
-      const values = p.values;
+    for (let i = 0; i < k; i++) {
+      run.x[base + i] = xs[i] as number;
+      run.step[base + i] = numAt(steps, i);
+      run.time[base + i] = numAt(times, i);
+    }
+    run.stage.set(stages.subarray(0, k), base);
+    run.n = need;
+    for (const col of cols) {
+      let s = run.metrics.get(col.name);
+      const start = s?.n ?? 0;
+      let prev = -1;
       let j = 0;
-      for (const metric in values) {
-        const v = values[metric];
-        if (v !== null && typeof v !== 'number') continue;
-        let s = keyAt[j] === metric ? seriesAt[j] : undefined;
-        if (!s) {
-          s = run.metrics.get(metric);
-          if (!s) run.metrics.set(metric, (s = newSeries(metric)));
-          keyAt[j] = metric;
-          seriesAt[j] = s;
-          if (!from.has(s)) {
-            // First value of this series in the batch: room for the rest of the batch at once.
-            this.reserve(s, s.n + points.length - k);
-            from.set(s, s.n);
-          }
-        }
-        j++;
-        if (s.n === s.x.length) this.reserve(s, s.n + 1);
-        s.x[s.n] = p.x;
-        s.y[s.n] = v === null ? NaN : v;
-        s.row[s.n] = row;
+      for (; j < col.m; j++) {
+        const r = rowOf(col, j);
+        if (!(r > prev)) break; // rows must ascend: the rest is malformed
+        if (r >= k) break; // left for the row-by-row pass
+        prev = r;
+        const y = valueOf(col.v[j]);
+        if (y === undefined) continue;
+        if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
+        if (s.n === start) this.reserve(s, start + col.m - j);
+        s.x[s.n] = xs[r] as number;
+        s.y[s.n] = y;
+        s.row[s.n] = base + r;
         s.n++;
       }
-    }
-    for (const [s, start] of from) {
-      this.extendSmooth(s, start);
-      s.version++;
-      touched.add(s.metric);
+      col.at = j;
+      if (s && s.n > start) {
+        this.extendSmooth(s, start);
+        s.version++;
+        touched.add(col.name);
+      }
     }
     return k;
   }
 
-  /** Points at or before the end: one at a time (replace or insert), then re-smooth what changed. */
-  private mergeEach(run: RunData, points: readonly MetricPoint[], touched: Set<string>): void {
+  /** Rows at or before the end (or after a malformed one): one at a time (replace or insert), then re-smooth. */
+  private mergeRows(run: RunData, from: number, xs: unknown[], steps: unknown[] | undefined, times: unknown[] | undefined, stages: Uint16Array,
+    cols: Column[], touched: Set<string>): void {
     const changed = new Set<Series>();
-    for (const p of points) {
-      const row = this.rowFor(run, p);
-      for (const metric in p.values) {
-        const v = p.values[metric];
-        if (v !== null && typeof v !== 'number') continue;
-        let s = run.metrics.get(metric);
-        if (!s) run.metrics.set(metric, (s = newSeries(metric)));
-        if (this.put(s, p.x, v === null ? NaN : v, row)) changed.add(s);
+    for (let i = from; i < xs.length; i++) {
+      const x = xs[i];
+      const ok = typeof x === 'number' && Number.isFinite(x);
+      const row = ok ? this.rowFor(run, x, numAt(steps, i), numAt(times, i), stages[i]) : -1;
+      for (const col of cols) {
+        // Entries of earlier rows left over (malformed order) are skipped.
+        while (col.at < col.m && !(rowOf(col, col.at) >= i)) col.at++;
+        if (col.at >= col.m || rowOf(col, col.at) !== i) continue;
+        const y = valueOf(col.v[col.at++]);
+        if (!ok || y === undefined) continue;
+        let s = run.metrics.get(col.name);
+        if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
+        if (this.put(s, x, y, row)) changed.add(s);
         else this.extendSmooth(s, s.n - 1);
         s.version++;
-        touched.add(metric);
+        touched.add(col.name);
       }
     }
     for (const s of changed) this.resmooth(s);
   }
 
-  /** The run row for p's x: appended, replaced (same x) or inserted (earlier x; later rows shift). */
-  private rowFor(run: RunData, p: MetricPoint): number {
-    const stage = this.stageIndex(run, String(p.stage ?? ''));
-    const step = typeof p.step === 'number' ? p.step : NaN;
-    const time = typeof p.time === 'number' ? p.time : NaN;
+  /** The run row for x: appended, replaced (same x) or inserted (earlier x; later rows shift). */
+  private rowFor(run: RunData, x: number, step: number, time: number, stage: number): number {
     let pos = run.n;
-    if (run.n > 0 && p.x <= run.x[run.n - 1]) {
-      pos = lowerBound(run.x, run.n, p.x);
-      if (run.x[pos] === p.x) {
+    if (run.n > 0 && x <= run.x[run.n - 1]) {
+      pos = lowerBound(run.x, run.n, x);
+      if (run.x[pos] === x) {
         run.step[pos] = step;
         run.time[pos] = time;
         run.stage[pos] = stage;
@@ -212,7 +266,7 @@ export class MetricStore {
     run.step = grownF64(run.step, need);
     run.time = grownF64(run.time, need);
     run.stage = grownU16(run.stage, need);
-    insertAt(run.x, run.n, pos, p.x);
+    insertAt(run.x, run.n, pos, x);
     insertAt(run.step, run.n, pos, step);
     insertAt(run.time, run.n, pos, time);
     insertAt(run.stage, run.n, pos, stage);

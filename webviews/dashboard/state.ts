@@ -1,9 +1,10 @@
 // What the dashboard remembers when its panel is hidden and comes back (vscode.setState) or after a window
 // reload (the host's copy): layout, smoothing, the shared x zoom, log scales and hidden series. Saved state
 // is data from an earlier page, so it is checked field by field and anything odd falls back to defaults.
+import type { DashboardLayout } from '../../protocol/messages';
 import { clampWeight } from './smoothing';
 
-export type Layout = 'all' | 'paper';
+export type Layout = DashboardLayout;
 
 export interface DashboardState {
   v: 1;

@@ -77,7 +77,7 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     assert.deepEqual(['warmup', 'perception', 'textual'].map((s) => points.filter((p) => p.stage === s && p.step > 0).length), [3, 3, 3]);
     await waitFor(() => dashboard.stats.drawn?.counts[runDir] === points.length, 30000, `page drew ${JSON.stringify(dashboard.stats.drawn)} of ${points.length}`);
     assert.equal(dashboard.stats.postedItems[runDir], points.length, 'each point posted once');
-    assert.ok((dashboard.stats.posted['dashboard/points'] ?? 0) > 2, 'points arrived as live deltas, not one snapshot');
+    assert.ok((dashboard.stats.posted['dashboard/columns'] ?? 0) > 2, 'points arrived as live deltas, not one snapshot');
     await waitFor(() => api.statusBar!.showing === undefined, 5000, 'status bar hides when nothing runs');
   });
 
