@@ -15,7 +15,8 @@ import { createRun, openRun, type OpenRun } from '../../trainer/run/runDir';
 import { Emitter } from './emitter';
 import { acquireLock, lockHeld, readLock, releaseLock, updateLock } from './runLock';
 import { parseStreamLine } from './streamRecords';
-import { lastLines, TextTail } from './textTail';
+import { lastLines } from './logLines';
+import { LineTail } from '../../trainer/io/lineTail';
 import type { RunStore } from './store';
 
 export interface SupervisorLog {
@@ -318,10 +319,10 @@ export class Supervisor {
     mkdirSync(dirname(logFile), { recursive: true });
     const progress = (p: Partial<JobProgress>) =>
       this.progressed.fire({ runDir, stageId, index: job.index, count: job.stages.length, total: stage.steps, ...p });
-    const logTail = new TextTail(logFile, true);
+    const logTail = new LineTail(logFile, true);
     const copyLog = (flush = false) => {
       if (this.disposed) return;
-      for (const line of logTail.read(flush)) this.o.output?.(runDir, stageId, line);
+      for (const line of logTail.read(flush).lines) this.o.output?.(runDir, stageId, line);
     };
     let handle: StageHandle;
     if (attached) {

@@ -3,7 +3,7 @@
 // logged right after). Read incrementally: a block counts once its closing blank line is there; a torn block
 // waits; the file is emptied when EasyR1 restarts, and reading then starts over.
 // Source: hiyouga/EasyR1 verl/utils/logger/gen_logger.py (FileGenerationLogger).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { pullAppended } from '../io/appendedBytes';
 import { parsePythonNumber } from './pythonValues';
 import type { AdapterNote } from './types';
 
@@ -92,37 +92,19 @@ export class EasyR1GenerationsTail {
 
   read(): GenerationsChunk {
     const out: GenerationsChunk = { blocks: [], notes: [], truncated: false };
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
-      throw err;
-    }
-    let buf: Buffer;
-    try {
-      const size = fstatSync(fd).size;
-      if (size < this.offset) {
-        out.truncated = true;
-        out.notes.push({ level: 'warn', file: this.path, message: 'the file was emptied (EasyR1 restarted); the samples read before are kept' });
-        this.offset = 0;
-      }
-      buf = Buffer.alloc(size - this.offset);
-      let got = 0;
-      while (got < buf.length) {
-        const n = readSync(fd, buf, got, buf.length - got, this.offset + got);
-        if (n <= 0) break;
-        got += n;
-      }
-      buf = buf.subarray(0, got);
-    } finally {
-      closeSync(fd);
-    }
-    const text = buf.toString('utf8');
-    const { blocks, consumed, skipped } = splitGenerationBlocks(text);
-    this.offset += Buffer.byteLength(text.slice(0, consumed), 'utf8');
-    out.blocks = blocks;
-    for (const s of skipped) out.notes.push({ level: 'warn', file: this.path, message: `text outside a [prompt] block skipped: ${s.slice(0, 80)}` });
+    const r = pullAppended(this.path, this.offset, (data) => {
+      // A block is taken only once its closing blank line is there, so a multi-byte character cut at the end
+      // of `data` is never inside what is consumed.
+      const text = data.toString('utf8');
+      const { blocks, consumed, skipped } = splitGenerationBlocks(text);
+      out.blocks.push(...blocks);
+      for (const s of skipped) out.notes.push({ level: 'warn', file: this.path, message: `text outside a [prompt] block skipped: ${s.slice(0, 80)}` });
+      return Buffer.byteLength(text.slice(0, consumed), 'utf8');
+    }, () => {
+      out.truncated = true;
+      out.notes.push({ level: 'warn', file: this.path, message: 'the file was emptied (EasyR1 restarted); the samples read before are kept' });
+    });
+    this.offset = r.offset;
     return out;
   }
 }

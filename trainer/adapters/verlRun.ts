@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { VerlFileLog, verlRecord } from './verlFileLogger';
 import { parseVerlConsoleLine } from './verlConsole';
-import { LineTail } from './lineTail';
+import { LineTail } from '../io/lineTail';
 import { VerlDumpDir } from './verlRollout';
 import { toEvalRecord, toTraces } from './samples';
 import { emptyChunk, nowSeconds, type AdapterChunk, type ForeignCheckpoint, type ForeignRunReader, type ReaderContext } from './types';

@@ -12,7 +12,7 @@ import { openRun } from '../run/runDir';
 import { readStageStatus, stagePath } from '../io/runDirReader';
 import { writeJsonAtomic } from '../io/runDirWriter';
 import { RUN_FILES } from '../../protocol/runRecords';
-import { LineTail } from '../adapters/lineTail';
+import { LineTail } from '../io/lineTail';
 import type { Launcher, StageExit, StageHandle, StageLaunch } from './target';
 import { batchScript, sbatchArgv } from './slurmScript';
 import { cancelJob, explainReason, queryJob, submit, TERMINAL_JOB_STATES, type JobInfo, type SlurmTools } from './slurmCommands';
