@@ -89,6 +89,59 @@ function columnsOf(c: MetricColumns, n: number): Column[] {
   return out;
 }
 
+/** dst[at + i] = src[i] for i < k, NaN where src[i] is not a number. One tight loop per column (optimised early). */
+function copyColumn(src: unknown[] | undefined, k: number, dst: Float64Array, at: number): void {
+  const m = src ? Math.min(k, src.length) : 0;
+  for (let i = 0; i < m; i++) {
+    const v = src![i];
+    dst[at + i] = typeof v === 'number' ? v : NaN;
+  }
+  if (m < k) dst.fill(NaN, at + m, at + k);
+}
+
+/**
+ * Appends a column's entries for rows [0, k) to series s (room reserved), x from the run rows written at
+ * `base`. Stops at a row that does not ascend (malformed) or is ≥ k (left for the row-by-row pass); returns
+ * the entry it stopped at. Plain locals in the loop: it runs once per streamed value.
+ */
+function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, k: number): number {
+  const sx = s.x;
+  const sy = s.y;
+  const sr = s.row;
+  const vs = col.v;
+  const rows = col.rows;
+  let w = s.n;
+  let j = 0;
+  if (!rows) {
+    const m = Math.min(col.m, k);
+    for (; j < m; j++) {
+      const v = vs[j];
+      const y = typeof v === 'number' ? v : v === null ? NaN : undefined;
+      if (y === undefined) continue;
+      sx[w] = runX[base + j];
+      sy[w] = y;
+      sr[w] = base + j;
+      w++;
+    }
+  } else {
+    let prev = -1;
+    for (; j < col.m; j++) {
+      const r = rows[j];
+      if (typeof r !== 'number' || !(r > prev) || r >= k || !Number.isInteger(r)) break;
+      prev = r;
+      const v = vs[j];
+      const y = typeof v === 'number' ? v : v === null ? NaN : undefined;
+      if (y === undefined) continue;
+      sx[w] = runX[base + r];
+      sy[w] = y;
+      sr[w] = base + r;
+      w++;
+    }
+  }
+  s.n = w;
+  return j;
+}
+
 /** The row of a column's entry j (NaN when malformed). */
 const rowOf = (col: Column, j: number): number => {
   if (!col.rows) return j;
@@ -187,38 +240,22 @@ export class MetricStore {
     run.step = grownF64(run.step, need);
     run.time = grownF64(run.time, need);
     run.stage = grownU16(run.stage, need);
-    for (let i = 0; i < k; i++) {
-      run.x[base + i] = xs[i] as number;
-      run.step[base + i] = numAt(steps, i);
-      run.time[base + i] = numAt(times, i);
-    }
+    copyColumn(xs, k, run.x, base);
+    copyColumn(steps, k, run.step, base);
+    copyColumn(times, k, run.time, base);
     run.stage.set(stages.subarray(0, k), base);
     run.n = need;
     for (const col of cols) {
       let s = run.metrics.get(col.name);
-      const start = s?.n ?? 0;
-      let prev = -1;
-      let j = 0;
-      for (; j < col.m; j++) {
-        const r = rowOf(col, j);
-        if (!(r > prev)) break; // rows must ascend: the rest is malformed
-        if (r >= k) break; // left for the row-by-row pass
-        prev = r;
-        const y = valueOf(col.v[j]);
-        if (y === undefined) continue;
-        if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
-        if (s.n === start) this.reserve(s, start + col.m - j);
-        s.x[s.n] = xs[r] as number;
-        s.y[s.n] = y;
-        s.row[s.n] = base + r;
-        s.n++;
-      }
-      col.at = j;
-      if (s && s.n > start) {
+      if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
+      const start = s.n;
+      this.reserve(s, start + Math.min(col.m, k));
+      col.at = appendColumn(col, s, run.x, base, k);
+      if (s.n > start) {
         this.extendSmooth(s, start);
         s.version++;
         touched.add(col.name);
-      }
+      } else if (s.n === 0) run.metrics.delete(col.name); // nothing but non-values: no series
     }
     return k;
   }
