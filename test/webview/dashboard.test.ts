@@ -175,6 +175,7 @@ describe('dashboard webview (headless chromium)', function () {
 
   it('applies a one-point delta incrementally: one chart redrawn, no DOM rebuilt, acknowledged with counts', async () => {
     const p = await open();
+    await setSmoothing(p, 0);
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
     for (const r of [stagedRun, mergedRun]) await deliverSeries(p, r.key, 930, 'ramp', 'reward/overall');
     await deliverSeries(p, stagedRun.key, 930, 'ramp', 'actor/kl_loss');
@@ -194,11 +195,62 @@ describe('dashboard webview (headless chromium)', function () {
     assert.equal(after.stats.updates.reward, before.updates.reward + 1, 'the reward chart redrawn once');
     for (const id of Object.keys(before.updates)) if (id !== 'reward') assert.equal(after.stats.updates[id], before.updates[id], `${id} not redrawn`);
     assert.equal(after.mutations, 0, 'no element added or removed');
-    assert.deepEqual((await chartInfo(p, 'reward')).x, [1, 931], 'the new point is on the axis');
+    // The point passed the axis end: the axis follows with 5 % room (GROWTH) so the next points need no re-layout.
+    assert.deepEqual((await chartInfo(p, 'reward')).x, [1, 931 + 0.05 * 930], 'the new point is on the axis, with room');
+    assert.equal(after.stats.layouts.reward, before.layouts.reward + 1, 'new axis limits: a full update');
     const drawn = (await p.posted('dashboard/drawn')).slice(drawnBefore);
     assert.equal(drawn.length, 1);
     assert.ok(parseWebviewMessage(drawn[0]), 'the host accepts the acknowledgement');
     assert.equal((drawn[0].params.counts as Record<string, number>)[stagedRun.key], 931);
+
+    // The next point lands inside the room: the chart is only drawn again (no Chart.js update), and it shows.
+    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 467, x: 932, time: 1.8e9, values: { 'reward/overall': 0.5 } }]));
+    await p.frames(3);
+    const next = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.stats);
+    assert.equal(next.updates.reward, after.stats.updates.reward + 1, 'redrawn');
+    assert.equal(next.layouts.reward, after.stats.layouts.reward, 'not laid out again');
+    assert.deepEqual((await chartInfo(p, 'reward')).x, [1, 931 + 0.05 * 930], 'same axis');
+    const last = await p.page.evaluate(() => { const b = (globalThis as any).s2tDebug.dashboard.cards.get('reward').drawn(0); return [b.x[b.n - 1], b.y[b.n - 1]]; });
+    assert.deepEqual(last, [932, 0.5], 'the downsampled line ends at the new point');
+    const info = await chartInfo(p, 'reward');
+    const px = await xPixel(p, 'reward', 932);
+    const py = await yPixel(p, 'reward', 0.5);
+    // A near-vertical antialiased segment: look in the columns around it, just above the new point.
+    const seg = (await Promise.all([-1, 0, 1].map((d) => column(p, 'reward', Math.round(px) + d, py - 4, py + 1)))).flat();
+    assert.ok(seg.some((c) => dist(c, DARK.blue) < 60), `the new segment is drawn down to 0.5 at step 932 (area ${JSON.stringify(info.area)})`);
+    // …and the old axis end (the last point of the first draw) was not left alone: the line continues past it.
+    const beyond = await column(p, 'reward', Math.round(await xPixel(p, 'reward', 931.5)), info.area.top, info.area.bottom);
+    assert.ok(beyond.some((c) => dist(c, DARK.blue) < 60), 'the line is drawn between 931 and 932');
+    assert.equal((await p.posted('dashboard/drawn')).length, drawnBefore + 2, 'acknowledged again');
+  });
+
+  it('streams 200 points one per frame with few re-layouts: axes keep room past a growing or noisy series', async () => {
+    const p = await open();
+    await setSmoothing(p, 0.6);
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
+    await deliverSeries(p, stagedRun.key, 200, 'spike', 'reward/overall');
+    await p.frames(3);
+    const before = await p.page.evaluate(() => JSON.parse(JSON.stringify((globalThis as any).s2tDebug.dashboard.stats)));
+    // One point per frame, as a live trainer: a slowly rising noisy value.
+    await p.page.evaluate(`(async () => {
+      for (let i = 201; i <= 400; i++) {
+        const v = 0.2 + i / 2000 + 0.02 * Math.sin(i * 1.7);
+        window.__deliverRaw({ method: 'dashboard/columns', params: { run: ${JSON.stringify(stagedRun.key)}, stages: ['visual'], stageRows: [1], step: [i], x: [i], time: [0], metrics: { 'reward/overall': { v: [v] } } } });
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      await new Promise((r) => requestAnimationFrame(r));
+    })()`);
+    const after = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.stats);
+    const redraws = after.updates.reward - before.updates.reward;
+    const layouts = after.layouts.reward - before.layouts.reward;
+    assert.ok(redraws >= 150, `redrawn per frame: ${redraws}`);
+    // x doubles (200 → 400): a re-layout each 5 % of growth is ~15; y rises by ~0.1 over a 0.04 range at first.
+    assert.ok(layouts <= 30, `re-laid out ${layouts} times for ${redraws} redraws`);
+    const info = await chartInfo(p, 'reward');
+    assert.ok(info.x[0] === 1 && info.x[1] >= 400 && info.x[1] <= 400 * 1.05 + 1, `x follows the data: ${info.x}`);
+    const y = await p.page.evaluate(() => { const s = (globalThis as any).s2tDebug.dashboard.store.runs.get('/ws/runs/demo/staged').metrics.get('reward/overall'); let lo = Infinity, hi = -Infinity; for (let i = 0; i < s.n; i++) { lo = Math.min(lo, s.y[i], s.smooth[i]); hi = Math.max(hi, s.y[i], s.smooth[i]); } return [lo, hi]; });
+    assert.ok(info.y[0] <= y[0] && info.y[1] >= y[1], `y holds every value drawn: axis ${info.y}, data ${y}`);
+    assert.ok(info.y[1] - info.y[0] <= (y[1] - y[0]) * 1.5, `y is not much looser than the data: axis ${info.y}, data ${y}`);
   });
 
   it('redraws only charts on screen: one scrolled out of view catches up when it comes back', async () => {
@@ -218,7 +270,9 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.locator('[data-card="throughput"]').scrollIntoViewIfNeeded();
     await p.frames(4);
     assert.equal((await updates()).throughput, 1, 'drawn once when scrolled into view');
-    assert.deepEqual((await chartInfo(p, 'throughput')).x, [1, 501], 'with every point that arrived meanwhile');
+    const x = (await chartInfo(p, 'throughput')).x;
+    assert.ok(x[0] === 1 && x[1] >= 501 && x[1] <= 501 + 0.05 * 500, `with every point that arrived meanwhile: ${x}`);
+    assert.deepEqual(await p.page.evaluate(() => { const b = (globalThis as any).s2tDebug.dashboard.cards.get('throughput').drawn(0); return b.x[b.n - 1]; }), 501);
   });
 
   it('zooms by drag and ctrl+wheel, pans by shift+drag on one chart, all charts follow; double-click resets to the data', async () => {

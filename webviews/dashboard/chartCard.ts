@@ -2,7 +2,7 @@
 // buttons, and a Chart.js chart whose lines our series plugin draws. Tooltips use our own hit-testing
 // (nearest step per series by binary search) because Chart.js has no points to hit.
 import { Chart, type ChartDataset, type LegendItem } from 'chart.js';
-import { attachModel, drawnPoints, drawTimes, type CardModel, type SeriesDef } from './seriesPlugin';
+import { attachModel, drawnPoints, drawTimes, redrawData, type CardModel, type SeriesDef } from './seriesPlugin';
 import { el, clear, formatValue } from '../common/dom';
 import { withAlpha, type Theme } from '../common/theme';
 import { nearestIndex } from '../common/search';
@@ -26,7 +26,11 @@ export class ChartCard {
   readonly chart: Chart<'line'>;
   series: SeriesDef[] = [];
   visible = true;
+  /** The intersection observer has reported on this card since it last became non-empty (else `visible` is a guess). */
+  observed = false;
   private log: boolean;
+  /** Something besides the data changed (series, log axis, theme, visibility): the next draw is a full update. */
+  private stale = true;
   private readonly logBox: HTMLElement & { checked: boolean };
   private readonly tooltip: HTMLElement;
   private readonly crosshair: HTMLElement;
@@ -128,12 +132,20 @@ export class ChartCard {
     this.series.push(...defs);
     this.root.classList.toggle('empty', defs.length === 0);
     if (same) return;
+    this.stale = true;
     this.chart.data.datasets = defs.map((d): ChartDataset<'line'> => ({
       label: d.label, data: [], borderColor: d.color, backgroundColor: d.color, borderDash: d.dash, hidden: this.host.isHidden(d.key),
     }));
   }
 
+  /** Shows or hides series i (legend toggle). */
+  setSeriesVisible(i: number, visible: boolean): void {
+    this.chart.setDatasetVisibility(i, visible);
+    this.stale = true;
+  }
+
   setLog(log: boolean): void {
+    this.stale = true;
     this.log = log;
     this.logBox.checked = log;
     this.chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
@@ -141,6 +153,7 @@ export class ChartCard {
 
   /** Re-reads colours after a theme switch (Chart.js options are live: mutate, then update). */
   setTheme(theme: Theme): void {
+    this.stale = true;
     const o = this.options(theme);
     const c = this.chart.options;
     for (const axis of ['x', 'y'] as const) {
@@ -167,9 +180,16 @@ export class ChartCard {
     return drawTimes(this.chart);
   }
 
-  /** Redraws now (the caller batches per animation frame and skips cards out of view). */
-  update(): void {
+  /**
+   * Redraws now (the caller batches per animation frame and skips cards out of view): only the drawing when
+   * nothing but the data changed and the axes keep their limits, else a full Chart.js update. Returns whether
+   * it was a full update (layout, ticks, legend).
+   */
+  update(): boolean {
+    if (!this.stale && redrawData(this.chart)) return false;
+    this.stale = false;
     this.chart.update('none');
+    return true;
   }
 
   private hover(e: MouseEvent): void {

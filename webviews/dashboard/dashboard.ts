@@ -22,6 +22,8 @@ export interface DashboardStats {
   flushes: number;
   /** Chart redraws per card id. */
   updates: Record<string, number>;
+  /** Of those, full Chart.js updates (new axis limits, series, theme…); the rest only drew. */
+  layouts: Record<string, number>;
   lastFlushMs: number;
   /** Host points applied. */
   pointsIn: number;
@@ -40,7 +42,7 @@ const safeFileName = (s: string) => s.replace(/[^\w .()-]+/g, '_').slice(0, 100)
 
 export class Dashboard {
   readonly store = new MetricStore();
-  readonly stats: DashboardStats = { cardsBuilt: 0, flushes: 0, updates: {}, lastFlushMs: 0, pointsIn: 0 };
+  readonly stats: DashboardStats = { cardsBuilt: 0, flushes: 0, updates: {}, layouts: {}, lastFlushMs: 0, pointsIn: 0 };
   readonly cards = new Map<string, ChartCard>();
   private readonly cardOfMetric = new Map<string, ChartCard>();
   private runs: RunInfo[] = [];
@@ -77,6 +79,7 @@ export class Dashboard {
         const card = this.cards.get((e.target as HTMLElement).dataset.card ?? '');
         if (!card) continue;
         card.visible = e.isIntersecting;
+        card.observed = true;
         if (card.visible && this.dirty.has(card)) this.schedule();
       }
     });
@@ -162,9 +165,10 @@ export class Dashboard {
     const drawn = new Set<string>();
     for (const card of [...this.dirty]) {
       // The intersection observer reports asynchronously: a card that just got data may be on screen already.
-      if (card.root.classList.contains('empty') || !(card.visible || (card.visible = onScreen(card.root)))) continue;
+      // Asking the layout is for those only (it forces a synchronous layout); the rest trust the observer.
+      if (card.root.classList.contains('empty') || !(card.visible || (!card.observed && (card.visible = onScreen(card.root))))) continue;
       this.dirty.delete(card);
-      card.update();
+      if (card.update()) this.stats.layouts[card.id] = (this.stats.layouts[card.id] ?? 0) + 1;
       this.stats.updates[card.id] = (this.stats.updates[card.id] ?? 0) + 1;
       for (const def of card.series) drawn.add(def.run);
     }
@@ -210,7 +214,7 @@ export class Dashboard {
         for (const card of this.cards.values()) {
           const i = card.series.findIndex((d) => d.key === key);
           if (i >= 0) {
-            card.chart.setDatasetVisibility(i, !hide);
+            card.setSeriesVisible(i, !hide);
             this.mark(card);
           }
         }
@@ -288,7 +292,14 @@ export class Dashboard {
   }
 
   private syncCard(card: ChartCard): void {
+    const wasEmpty = card.root.classList.contains('empty');
     card.setSeries(this.seriesFor(card));
+    if (wasEmpty && card.series.length) {
+      // Shown now: observed afresh (the observer reports only changes, and hidden → below the fold is none).
+      card.observed = false;
+      this.observer.unobserve(card.root);
+      this.observer.observe(card.root);
+    }
     if (card.id === PAPER_CARD) this.titlePaper(card);
     this.mark(card);
   }
@@ -309,7 +320,9 @@ export class Dashboard {
   private titlePaper(card: ChartCard): void {
     const labels = this.runKeys().filter((k) => this.store.runs.has(k)).map((k) => this.runLabel(k));
     const h = card.root.querySelector('.card-title');
-    if (h) h.textContent = this.state.layout === 'paper' && labels.length > 1 ? `Response length — ${labels.join(' vs ')}` : card.title;
+    const title = this.state.layout === 'paper' && labels.length > 1 ? `Response length — ${labels.join(' vs ')}` : card.title;
+    // Written only when it changes: any DOM write makes the next layout query synchronous.
+    if (h && h.textContent !== title) h.textContent = title;
   }
 
   private allMetrics(): Set<string> {

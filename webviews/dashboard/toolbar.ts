@@ -62,7 +62,9 @@ export function buildToolbar(a: ToolbarActions): Toolbar {
       slider.value = String(w);
       value.textContent = w.toFixed(3);
     },
-    showStatus: (text) => void (status.textContent = text),
+    showStatus(text) {
+      if (status.textContent !== text) status.textContent = text;
+    },
     showError(text) {
       error.textContent = text ?? '';
       error.classList.toggle('hidden', !text);
