@@ -12,6 +12,7 @@ import { registerRecipeAuthoring } from './recipes/index';
 import { registerTraceDiff } from './panels/diffFeature';
 import { registerShowCommand } from './commands/showCommand';
 import { registerAttachRunFolder } from './commands/attachRunFolder';
+import { registerCompareRuns } from './commands/compareRuns';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerTraceDiff(context, runs);
   registerShowCommand(context, log);
   registerAttachRunFolder(context, runs);
+  registerCompareRuns(context, runs, api.panels);
 
   api.activationMs = performance.now() - t0;
   return api;

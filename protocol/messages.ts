@@ -134,8 +134,10 @@ export type WebviewMessage =
    * Posted by the dashboard after a frame that drew new points: `at` is the epoch time of the draw in ms
    * (performance.timeOrigin + performance.now()), `counts[run]` how many points of each run the charts now hold.
    * The host uses it to measure freshness (append → drawn) and tests use it as the webview's acknowledgement.
+   * `arrived`: epoch ms when the first of the points it drew reached the page; `work`: ms the page spent
+   * drawing that frame (the freshness benchmark splits its latency with them).
    */
-  | Message<'dashboard/drawn', { at: number; counts: Record<string, number> }>
+  | Message<'dashboard/drawn', { at: number; counts: Record<string, number>; arrived?: number; work?: number }>
   | DiffWebviewMessage;
 
 // ---------------------------------------------------------------- trace diff panel (issue 6)
@@ -183,6 +185,8 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
   'export/png': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.dataUrl, 64 << 20) && p.dataUrl.startsWith('data:image/png;base64,'),
   log: (p) => isStr(p.level) && ['info', 'warn', 'error'].includes(p.level) && isStr(p.message, 4096),
   'dashboard/drawn': (p) => typeof p.at === 'number' && Number.isFinite(p.at) && isObj(p.counts)
+    && (p.arrived === undefined || (typeof p.arrived === 'number' && Number.isFinite(p.arrived)))
+    && (p.work === undefined || (typeof p.work === 'number' && Number.isFinite(p.work) && p.work >= 0))
     && Object.keys(p.counts).length <= 256
     && Object.entries(p.counts).every(([k, v]) => k.length <= 4096 && typeof v === 'number' && Number.isInteger(v) && v >= 0),
   'diff/details': (p) => Array.isArray(p.ids) && p.ids.length <= MAX_DETAIL_IDS && p.ids.every((id) => isStr(id, 1024)),

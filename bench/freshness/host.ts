@@ -1,6 +1,7 @@
 // Runs INSIDE a real VS Code extension host (bundled by bench/freshness/run.ts): measures how fresh the
 // dashboard is — from a metric line appended to metrics.jsonl to the moment the dashboard page reports it drew
-// that point ('dashboard/drawn', stamped with the page's clock; same machine, same clock as the writer).
+// that point ('dashboard/drawn', stamped with the page's clock; same machine, same clock as the writer) — and
+// splits it into the host's, VS Code's transport's and the page's shares.
 //   file:    a separate writer process appends real MetricRecords to a stage's metrics.jsonl (the store's
 //            fs.watch + tail path, as for a run started outside VS Code);
 //   trainer: the real built-in trainer run by the supervisor (its stdout records, de-duplicated with the file).
@@ -41,29 +42,67 @@ function percentile(xs: number[], p: number): number {
 }
 
 /** Latency of each point of `runDir` (in arrival order), from its record time to the draw that first included it. */
-function trackDraws(core: RunsCore, panel: DashboardPanel, runDir: string, stage: string): { latencies: number[]; host: number[]; dispose(): void } {
+function trackDraws(core: RunsCore, panel: DashboardPanel, runDir: string, stage: string): Shares & { latencies: number[]; dispose(): void } {
   const latencies: number[] = [];
   // The host's share: from the record's time to the store's delta (before postMessage).
   const host: number[] = [];
+  // When each point (by record time) left the store: the panel posts it in the same event, just before.
+  const posted = new Map<number, number>();
   const hostSub = core.store.onMetrics((d) => {
     if (d.run !== runDir || d.reset) return;
     const now = Date.now();
-    for (const p of d.points) if (p.stage === stage && p.step > 0) host.push(now - p.time * 1000);
+    for (const p of d.points) {
+      if (p.stage !== stage || p.step <= 0) continue;
+      host.push(now - p.time * 1000);
+      posted.set(p.time, now);
+    }
   });
+  // Per drawn frame: VS Code's transport (posted by the host → reached the page, for the frame's first new
+  // point), the page's share (reached the page → frame drawn: the wait for an animation frame, then drawing)
+  // and the drawing alone.
+  const transport: number[] = [];
+  const page: number[] = [];
+  const work: number[] = [];
   let seen = 0;
-  const sub = panel.onDidDraw(({ at, counts }) => {
+  const sub = panel.onDidDraw(({ at, counts, arrived, work: ms }) => {
     const n = counts[runDir] ?? 0;
     const points = core.store.points(runDir);
-    for (; seen < n && seen < points.length; seen++) if (points[seen].stage === stage && points[seen].step > 0) latencies.push(at - points[seen].time * 1000);
+    const before = latencies.length;
+    let first: number | undefined;
+    for (; seen < n && seen < points.length; seen++) {
+      if (points[seen].stage !== stage || points[seen].step <= 0) continue;
+      first ??= posted.get(points[seen].time);
+      latencies.push(at - points[seen].time * 1000);
+    }
+    if (latencies.length > before && arrived !== undefined && ms !== undefined) {
+      if (first !== undefined) transport.push(arrived - first);
+      page.push(at - arrived);
+      work.push(ms);
+      if (process.env.S2T_FRESH_DEBUG && at - arrived > 60) out(`    slow frame #${page.length} at point ${seen}: page ${(at - arrived).toFixed(1)} ms, drawing ${ms.toFixed(1)} ms, transport ${first !== undefined ? (arrived - first).toFixed(1) : '?'} ms`);
+    }
   });
-  return { latencies, host, dispose: () => { sub.dispose(); hostSub.dispose(); } };
+  return { latencies, host, transport, page, work, dispose: () => { sub.dispose(); hostSub.dispose(); } };
 }
 
-function report(name: string, xs: number[]): string {
+function report(name: string, xs: number[], what = 'points, append→drawn'): string {
   const f = (v: number) => v.toFixed(1);
-  const line = `${name}: ${xs.length} points, append→drawn p50 ${f(percentile(xs, 50))} ms, p95 ${f(percentile(xs, 95))} ms, max ${f(Math.max(...xs))} ms`;
+  const line = `${name}: ${xs.length} ${what} p50 ${f(percentile(xs, 50))} ms, p95 ${f(percentile(xs, 95))} ms, max ${f(Math.max(...xs))} ms`;
   out(line);
   return line;
+}
+
+interface Shares {
+  host: number[];
+  transport: number[];
+  page: number[];
+  work: number[];
+}
+
+function reportShares(t: Shares): void {
+  report('  host share (append → store delta)', t.host);
+  if (t.transport.length) report('  transport (host posts → page receives)', t.transport, 'frames,');
+  if (t.page.length) report('  page share (page receives → frame drawn)', t.page, 'frames,');
+  if (t.work.length) report('  page drawing alone', t.work, 'frames,');
 }
 
 async function fileMode(api: See2ThinkApi, core: RunsCore, ws: string): Promise<number[]> {
@@ -83,7 +122,7 @@ async function fileMode(api: See2ThinkApi, core: RunsCore, ws: string): Promise<
   await new Promise((r) => writer.once('exit', r));
   for (let i = 0; i < 300 && t.latencies.length < POINTS; i++) await sleep(100);
   t.dispose();
-  report('  host share (append → store delta)', t.host);
+  reportShares(t);
   return t.latencies;
 }
 
@@ -95,7 +134,7 @@ async function trainerMode(api: See2ThinkApi, core: RunsCore, ws: string): Promi
   for (let i = 0; i < 1800 && t.latencies.length < POINTS; i++) await sleep(100);
   await vscode.commands.executeCommand('see2think.stopRun', runDir);
   t.dispose();
-  report('  host share (append → store delta)', t.host);
+  reportShares(t);
   return t.latencies;
 }
 

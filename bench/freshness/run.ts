@@ -1,7 +1,7 @@
 // Freshness benchmark: in a real VS Code (code-server harness, headless chromium), how long from a metric line
 // appended to metrics.jsonl until the dashboard page has drawn it; p50/p95 over ≥ 200 points, for a writer
 // process and for the real trainer. Last line: p95 against TensorBoard's 30 s reload.
-// Usage: npx tsx bench/freshness/run.ts   (after npm run build; env S2T_FRESH_POINTS, S2T_FRESH_INTERVAL_MS, S2T_FRESH_METRICS)
+// Usage: npx tsx bench/freshness/run.ts   (after npm run build; env S2T_FRESH_POINTS, S2T_FRESH_INTERVAL_MS, S2T_FRESH_METRICS; S2T_FRESH_DEBUG=1 lists slow frames)
 import * as esbuild from 'esbuild';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const workspace = mkdtempSync(join(tmpdir(), 's2t-fresh-'));
   cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
   const env: Record<string, string> = {};
-  for (const k of ['S2T_FRESH_POINTS', 'S2T_FRESH_INTERVAL_MS', 'S2T_FRESH_METRICS']) if (process.env[k]) env[k] = process.env[k]!;
+  for (const k of ['S2T_FRESH_POINTS', 'S2T_FRESH_INTERVAL_MS', 'S2T_FRESH_METRICS', 'S2T_FRESH_DEBUG']) if (process.env[k]) env[k] = process.env[k]!;
   try {
     const { code, output } = await runSuite({ extensionPath: root, testsPath: join(outDir, 'index.js'), workspace, env, timeoutMs: 600000 });
     process.stdout.write(output);

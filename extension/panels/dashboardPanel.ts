@@ -2,20 +2,25 @@
 // the store's batched deltas as they come (a trainer's stdout point reaches the page within one flush), and
 // the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs.
 import * as vscode from 'vscode';
-import { toMetricColumns, type DashboardLayout, type MetricPoint, type RunInfo, type WebviewMessage } from '../../protocol/messages';
+import { toMetricColumns, type DashboardLayout, type MetricPoint, type ParamsOf, type RunInfo, type WebviewMessage } from '../../protocol/messages';
 import type { RunsCore } from '../runs/core';
 import { BasePanel } from './basePanel';
 
 export const DASHBOARD_VIEW = 'see2think.dashboard';
+
+/** The page's acknowledgement of a drawn frame, with when the host got it. */
+export type DrawnAck = ParamsOf<WebviewMessage, 'dashboard/drawn'> & { receivedAt: number };
 const RUNS_KEY = 'see2think.dashboard.runs';
 /** Rows per columns message when a whole series is sent (keeps each message a few MB at most). */
 const CHUNK = 50000;
 
 export class DashboardPanel extends BasePanel {
   private runDirs: string[] = [];
+  /** A layout asked for (Compare Runs) that the page has not been sent yet. */
+  private pendingLayout?: DashboardLayout;
   private lastRunsJson = '';
   private runsTimer?: NodeJS.Timeout;
-  private readonly drawnEmitter = new vscode.EventEmitter<{ at: number; counts: Record<string, number>; receivedAt: number }>();
+  private readonly drawnEmitter = new vscode.EventEmitter<DrawnAck>();
   /** The page drew new points (its acknowledgement): the freshness benchmark and tests listen. */
   readonly onDidDraw = this.drawnEmitter.event;
 
@@ -62,18 +67,42 @@ export class DashboardPanel extends BasePanel {
     if (this.isReady) this.sendAll();
   }
 
-  /** The RunInfo list the page gets (also for tests). */
+  /**
+   * The RunInfo list the page gets (also for tests). Without each stage's current step: the page does not show
+   * it, and leaving it out means a new 'dashboard/runs' (and a redraw of every chart) only when a stage changes
+   * state, not with every point.
+   */
   runInfos(): RunInfo[] {
-    return this.runDirs.map((d) => this.core.store.reader(d)?.info()).filter((r): r is RunInfo => !!r);
+    return this.runDirs.map((d) => this.core.store.reader(d)?.info()).filter((r): r is RunInfo => !!r)
+      .map((r) => ({ ...r, stages: r.stages.map(({ step: _step, ...s }) => s) }));
+  }
+
+  /** Shows a layout in the page (now, or as soon as it is ready); the page keeps it as its own state. */
+  showLayout(layout: DashboardLayout): void {
+    this.pendingLayout = layout;
+    if (this.isReady) this.sendLayout();
+  }
+
+  /** The layout the page last reported in its state (what it shows), if it reported any. */
+  get pageLayout(): DashboardLayout | undefined {
+    const l = (this.state as { layout?: unknown } | undefined)?.layout;
+    return l === 'all' || l === 'paper' ? l : undefined;
   }
 
   protected onReady(): void {
     this.sendAll();
+    this.sendLayout();
+  }
+
+  private sendLayout(): void {
+    if (!this.pendingLayout) return;
+    void this.post('dashboard/layout', { layout: this.pendingLayout });
+    this.pendingLayout = undefined;
   }
 
   protected override onMessage(m: WebviewMessage): void {
     if (m.method === 'dashboard/pick-runs') void this.pickRuns();
-    if (m.method === 'dashboard/drawn') this.drawnEmitter.fire(this.stats.drawn!);
+    if (m.method === 'dashboard/drawn') this.drawnEmitter.fire({ ...m.params, receivedAt: this.stats.drawn?.receivedAt ?? Date.now() });
   }
 
   private sendAll(): void {

@@ -404,6 +404,24 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.screenshot({ path: join(shots, 'dashboard-paper-figure.png') });
   });
 
+  it('shows the layout the host asks for (Compare Runs) and keeps it as its state; a bad layout is ignored', async () => {
+    const p = await open();
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+    for (const r of [stagedRun, mergedRun]) await deliverSeries(p, r.key, 100, 'ramp', 'response_length/mean');
+    await p.deliver({ method: 'dashboard/layout', params: { layout: 'nonsense' } });
+    await p.frames(2);
+    assert.equal(await p.page.locator('#app.layout-paper').count(), 0, 'unknown layout ignored');
+    await p.deliver({ method: 'dashboard/layout', params: { layout: 'paper' } });
+    await p.frames(2);
+    assert.equal(await p.page.locator('#app.layout-paper').count(), 1);
+    assert.equal(await p.page.locator('[data-card="length"] .card-title').innerText(), 'Response length — staged vs merged');
+    assert.deepEqual(await p.posted('dashboard/pick-runs'), [], 'two runs: nothing to pick');
+    assert.equal(await p.page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state')).layout), 'paper', 'saved for a hidden panel');
+    await p.page.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.method === 'state' && m.params.state.layout === 'paper'));
+    const [state] = (await p.posted('state')).slice(-1);
+    assert.ok(parseWebviewMessage(state), 'mirrored to the host (which reports it as the page layout)');
+  });
+
   it('the paper layout with one run asks the host to pick a second', async () => {
     const p = await open();
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });

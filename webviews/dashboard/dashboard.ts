@@ -53,6 +53,8 @@ export class Dashboard {
   private frame = 0;
   /** Points arrived since the last 'dashboard/drawn'. */
   private undrawnPoints = false;
+  /** When the first of them arrived (epoch ms). */
+  private undrawnSince = 0;
   private readonly toolbar: Toolbar;
   private readonly grid: HTMLElement;
   private readonly empty: HTMLElement;
@@ -101,6 +103,7 @@ export class Dashboard {
     if (typeof run !== 'string') return;
     const rows = Array.isArray(c.x) ? c.x.length : 0;
     this.stats.pointsIn += rows;
+    if (!this.undrawnPoints) this.undrawnSince = performance.timeOrigin + performance.now();
     this.undrawnPoints = true;
     const touched = this.store.ingest(run, c, c.reset === true);
     const cards = new Set<ChartCard>();
@@ -179,7 +182,8 @@ export class Dashboard {
     if (drawn.size && this.undrawnPoints) {
       this.undrawnPoints = false;
       const counts = Object.fromEntries([...drawn].map((run) => [run, this.store.runs.get(run)?.n ?? 0]));
-      this.channel.post('dashboard/drawn', { at: performance.timeOrigin + performance.now(), counts });
+      const at = performance.timeOrigin + performance.now();
+      this.channel.post('dashboard/drawn', { at, counts, arrived: this.undrawnSince, work: this.stats.lastFlushMs });
     }
   }
 
