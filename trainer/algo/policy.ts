@@ -55,7 +55,8 @@ export function lossAndGrads<A extends Record<string, tf.Tensor>>(
   });
   const { value, grads } = g(names.map((n) => policy.params[n]));
   const loss = (value.dataSync() as Float32Array)[0];
-  value.dispose();
+  // The loss may itself be one of the aux tensors (e.g. the policy loss when there is no KL term).
+  if (!Object.values(aux!).includes(value)) value.dispose();
   const named: Params = {};
   names.forEach((n, i) => (named[n] = grads[i]));
   return { loss, grads: named, aux: aux! };

@@ -1,0 +1,103 @@
+// The trainer learns. (1) The supervised warm-up, run as a real `sft` stage on the merged tasks, takes the
+// held-out format reward from ~0 to ≥ 0.9. (2) GRPO from an under-trained start (sampled accuracy well below
+// greedy) raises its own held-out *sampled* reward: paired on the same 300 prompts and sampling seed, the
+// gain after 50 steps must be ≥ 0.03 with its 95 % lower bound above 0 (DESIGN §8; seeds fixed; measured
+// here +0.076 … +0.098 over three seeds).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backend } from './helpers';
+import { createRun } from '../../trainer/run/runDir';
+import { runStage } from '../../trainer/stage/runStage';
+import { StageOutput } from '../../trainer/stage/output';
+import { parseJsonLoose } from '../../protocol/jsonLines';
+import type { MetricRecord } from '../../protocol/runRecords';
+import { resolveRecipe } from '../../protocol/recipe';
+import { modelConfigOf } from '../../trainer/model/config';
+import { initParams } from '../../trainer/model/vlm';
+import { promptInput } from '../../trainer/model/batch';
+import { decode, encode, EOS } from '../../trainer/model/tokenizer';
+import { sample } from '../../trainer/model/sampling';
+import { makePolicy, cloneParams } from '../../trainer/algo/policy';
+import { sftStep } from '../../trainer/algo/sft';
+import { grpoStep } from '../../trainer/algo/grpo';
+import { taskGenerator, scoreResponse } from '../../trainer/tasks/index';
+import { Rng } from '../../trainer/util/rng';
+
+const silent = { write: () => undefined };
+
+describe('learning', function () {
+  this.timeout(600000);
+  before(backend);
+
+  it('the sft warm-up stage reaches format reward ≥ 0.9 on held-out prompts', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 's2t-learn-'));
+    try {
+      writeFileSync(join(tmp, 'w.recipe.yaml'), `name: w
+model: { trainer: builtin, preset: small }
+stages:
+  - id: warmup
+    kind: sft
+    steps: 100
+    init_from: null
+    data: { val_size: 100 }
+    algorithm: { lr: 5.0e-4, global_batch_size: 32, max_response_length: 48, val_freq: 50, save_freq: 100 }
+`);
+      const run = createRun({ recipeFile: join(tmp, 'w.recipe.yaml'), runsDir: tmp, runId: 'r' });
+      const outcome = await runStage({ runDir: run.runDir, stageId: 'warmup', out: new StageOutput(run.runDir, 'warmup', silent, silent) });
+      assert.equal(outcome, 'succeeded');
+      const rows = readFileSync(join(run.runDir, 'stages', 'warmup', 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)
+        .map((l) => parseJsonLoose(l) as MetricRecord).filter((m) => typeof m['val/format'] === 'number');
+      assert.deepEqual(rows.map((m) => m.step), [0, 50, 100]);
+      assert.ok((rows[0]['val/format'] as number) < 0.1, `a fresh model has no format (${rows[0]['val/format']})`);
+      assert.ok((rows[2]['val/format'] as number) >= 0.9, `held-out format after the warm-up: ${rows[2]['val/format']}`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('GRPO raises held-out sampled reward from an under-trained start (paired, 50 steps)', () => {
+    const recipe = resolveRecipe({ name: 'g', model: { preset: 'small' }, stages: [{ id: 'rl', kind: 'perception', steps: 50, algorithm: { max_response_length: 48 } }] });
+    const cfg = modelConfigOf(recipe);
+    const reward = recipe.stages[0].reward;
+    const gen = taskGenerator('perception', {
+      imageSize: cfg.imageSize, maxPromptLength: cfg.maxPromptLength, maxResponseLength: 47,
+      lengthOf: (t) => encode(t).length, questions: ['count-color'],
+    });
+    const policy = makePolicy(cfg, initParams(cfg, 1), false);
+    const rng = new Rng(8);
+    // Under-trained on purpose: 150 SFT steps leave sampled accuracy well below greedy.
+    for (let i = 0; i < 150; i++) {
+      sftStep(policy, Array.from({ length: 32 }, () => gen.sample(rng)).map((e) => ({ prompt: promptInput(cfg, e), response: [...encode(e.demonstration), EOS] })),
+        { lr: 5e-4, weightDecay: 0.01, maxGradNorm: 1 });
+    }
+    const val = gen.validation(300);
+    const valPrompts = val.map((e) => promptInput(cfg, e));
+    const heldOut = (greedy = false) => sample(policy.params, cfg, valPrompts, greedy ? 1 : 2, { temperature: 1, topP: 1, maxTokens: 48, greedy }, new Rng(99))
+      .map((g, i) => g.reduce((a, r) => a + scoreResponse(decode(r.tokens), val[i].answer, reward).overall, 0) / g.length);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const before = heldOut();
+    const greedyBefore = mean(heldOut(true));
+    assert.ok(greedyBefore - mean(before) > 0.03, `the start must be under-trained: sampled ${mean(before)} vs greedy ${greedyBefore}`);
+
+    const ref = cloneParams(policy.params);
+    const opts = {
+      n: 8, miniBatchPrompts: 4, ppoEpochs: 2, sampling: { temperature: 1, topP: 1, maxTokens: 48 },
+      clipLow: 0.2, clipHigh: 0.3, klCoef: 0.02, klPenalty: 'low_var_kl' as const, adam: { lr: 1e-4, weightDecay: 0.01, maxGradNorm: 1 },
+    };
+    for (let step = 0; step < 50; step++) {
+      const ex = Array.from({ length: 8 }, () => gen.sample(rng));
+      grpoStep(policy, ref, ex.map((e) => promptInput(cfg, e)), (i, text) => {
+        const s = scoreResponse(text, ex[i].answer, reward);
+        return { reward: s.overall, accuracy: s.accuracy, format: s.format, answer: s.answer };
+      }, opts, rng);
+    }
+    const after = heldOut();
+    const d = after.map((a, i) => a - before[i]);
+    const gain = mean(d);
+    const se = Math.sqrt(d.reduce((a, x) => a + (x - gain) ** 2, 0) / (d.length - 1) / d.length);
+    console.log(`      held-out sampled reward ${mean(before).toFixed(3)} → ${mean(after).toFixed(3)} (paired gain ${gain.toFixed(3)} ± ${(1.96 * se).toFixed(3)}; greedy before ${greedyBefore.toFixed(3)})`);
+    assert.ok(gain >= 0.03 && gain - 1.96 * se > 0, `paired gain ${gain} ± ${1.96 * se}`);
+  });
+});
