@@ -40,6 +40,9 @@ describe(TITLE, function () {
       await waitFor(() => core.store.points(runDir).length >= 3, 180000, 'no points before the reload');
       const dash = (await vscode.commands.executeCommand<{ initialized: Promise<void> }>('see2think.openDashboard', runDir))!;
       await dash.initialized;
+      // The dashboard remembers its runs in workspaceState, which VS Code writes to storage after a short delay
+      // (in the browser workbench, a write still pending when the window unloads is lost): let it land.
+      await new Promise((r) => setTimeout(r, 1500));
       const phase: Phase1 = { grep: TITLE, runDir, pid: Number(job.handle!.id), hostPid: process.pid, pointsBefore: core.store.points(runDir).length };
       writeFileSync(marker, JSON.stringify(phase));
       // The command's promise is cancelled as the window goes (not a failure); this extension host ends with
