@@ -2,8 +2,9 @@
 // update (one point appended to every series) for (a) plain Chart.js with min-max decimation, the baseline,
 // and (b) our dashboard path (the real bundle under the panel CSP: messages → metric store → min-max per
 // pixel → the series plugin). Both start from the same 'dashboard/columns' messages the host sends (Chart.js's
-// side converts them to the {x, y} objects it needs). Medians over cold runs (a fresh browser each, gc() before each timed
-// step). Goals: ≤ 300 ms first draw, ≤ 16 ms per update.
+// side converts them to the {x, y} objects it needs). Medians over cold runs (a fresh browser each, gc() before
+// each timed step). Per update ours is timed twice: as a stream (most appends only redraw) and forced to a full
+// Chart.js update each time (the headline). Goals: ≤ 300 ms first draw, ≤ 16 ms per update.
 // Usage: npx tsx bench/charts/run.ts [--runs 5] [--updates 50] [--points 100000] [--series 10]
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ async function baselineRun(browser: Browser, code: string): Promise<{ first: num
   return { first: first.convert + first.draw, convert: first.convert, draw: first.draw, update: median(updates), counts };
 }
 
-async function oursRun(browser: Browser, origin: string): Promise<{ first: number; firstIngest: number; firstDraw: number; update: number; downsample: number; lines: number; steps: number[]; canvas: string; spikes: number }> {
+async function oursRun(browser: Browser, origin: string): Promise<{ first: number; firstIngest: number; firstDraw: number; update: number; streamed: number; relaid: number; downsample: number; lines: number; steps: number[]; canvas: string; spikes: number }> {
   const page: Page = await (await browser.newContext({ viewport: { width: 950, height: 430 }, deviceScaleFactor: 1 })).newPage();
   await page.goto(`${origin}/panel/dashboard.html?theme=dark`);
   await page.waitForFunction(() => (globalThis as any).__posted?.some((m: { method: string }) => m.method === 'ready'));
@@ -98,16 +99,31 @@ async function oursRun(browser: Browser, origin: string): Promise<{ first: numbe
     const t2 = performance.now();
     return { total: t2 - t0, ingest: t1 - t0, draw: t2 - t1 };
   }, [N, SERIES] as const);
+  // Updates: one point appended to every series, then drawn. First as a stream does it (the axes keep 5 % room
+  // past the data, so most appends only redraw), then each forced to a full Chart.js update (as when every
+  // append changed the axis limits) — the second is the per-update figure compared with the baseline.
   const updates: number[] = [];
+  const streamed: number[] = [];
+  let relaid = 0;
   const parts: { downsampleMs: number; linesMs: number }[] = [];
-  for (let u = 0; u < UPDATES; u++) {
-    const r = await page.evaluate(([x, s]) => {
+  for (let u = 0; u < 2 * UPDATES; u++) {
+    const full = u >= UPDATES;
+    const r = await page.evaluate(([x, s, forced]) => {
       const g = globalThis as any;
+      const card = g.s2tDebug.dashboard.cards.get('length');
+      const layouts = g.s2tDebug.dashboard.stats.layouts['length'] ?? 0;
+      if (forced) card.invalidate();
       const t0 = performance.now();
       for (let k = 0; k < s; k++) g.__deliverRaw({ method: 'dashboard/columns', params: { run: `/runs/r${k}`, stages: ['visual'], stageRows: [1], step: [x], x: [x], time: [1.8e9], metrics: { 'response_length/mean': { v: [400 + k] } } } });
       g.s2tDebug.dashboard.flush();
-      return { ms: performance.now() - t0, ...g.s2tDebug.dashboard.cards.get('length').times() };
-    }, [N + 1 + u, SERIES] as const);
+      return { ms: performance.now() - t0, laidOut: (g.s2tDebug.dashboard.stats.layouts['length'] ?? 0) > layouts, ...card.times() };
+    }, [N + 1 + u, SERIES, full] as const);
+    if (!full) {
+      streamed.push(r.ms);
+      relaid += r.laidOut ? 1 : 0;
+      continue;
+    }
+    if (!r.laidOut) throw new Error('a forced update did not lay the chart out');
     updates.push(r.ms);
     parts.push(r);
   }
@@ -131,7 +147,8 @@ async function oursRun(browser: Browser, origin: string): Promise<{ first: numbe
   const violations = await page.evaluate(() => (globalThis as any).__csp.length);
   if (violations) throw new Error(`${violations} CSP violations in the dashboard page`);
   await page.context().close();
-  return { first: first.total, firstIngest: first.ingest, firstDraw: first.draw, update: median(updates), downsample: median(parts.map((p) => p.downsampleMs)), lines: median(parts.map((p) => p.linesMs)), ...info };
+  return { first: first.total, firstIngest: first.ingest, firstDraw: first.draw, update: median(updates), streamed: median(streamed), relaid,
+    downsample: median(parts.map((p) => p.downsampleMs)), lines: median(parts.map((p) => p.linesMs)), ...info };
 }
 
 async function main() {
@@ -139,7 +156,7 @@ async function main() {
   const baseline = (await esbuild.build({ entryPoints: [join(__dirname, 'baseline.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true })).outputFiles[0].text;
   const h = await startHarness();
   const base: { first: number; convert: number; draw: number; update: number }[] = [];
-  const ours: { first: number; firstIngest: number; firstDraw: number; update: number }[] = [];
+  const ours: { first: number; firstIngest: number; firstDraw: number; update: number; streamed: number; relaid: number }[] = [];
   console.log(`${SERIES} series × ${N.toLocaleString('en-US')} points, ${UPDATES} updates per run, ${RUNS} cold runs (fresh Chromium each)`);
   try {
     for (let r = 0; r < RUNS; r++) {
@@ -154,9 +171,9 @@ async function main() {
             console.log(`run ${r + 1} Chart.js decimation: first draw ${b.first.toFixed(1)} ms (convert ${b.convert.toFixed(1)} + draw ${b.draw.toFixed(1)}), update median ${b.update.toFixed(2)} ms`);
           } else {
             const o = await oursRun(browser, h.origin);
-            if (o.steps.some((c) => c !== N + UPDATES)) throw new Error(`dashboard lost points: ${o.steps}`);
+            if (o.steps.some((c) => c !== N + 2 * UPDATES)) throw new Error(`dashboard lost points: ${o.steps}`);
             ours.push(o);
-            console.log(`run ${r + 1} ours:                first draw ${o.first.toFixed(1)} ms (ingest ${o.firstIngest.toFixed(1)} + draw ${o.firstDraw.toFixed(1)}), update median ${o.update.toFixed(2)} ms (downsample ${o.downsample.toFixed(2)}, lines ${o.lines.toFixed(2)}; canvas ${o.canvas}, spikes kept ${o.spikes}/${SERIES})`);
+            console.log(`run ${r + 1} ours:                first draw ${o.first.toFixed(1)} ms (ingest ${o.firstIngest.toFixed(1)} + draw ${o.firstDraw.toFixed(1)}), update median ${o.update.toFixed(2)} ms (downsample ${o.downsample.toFixed(2)}, lines ${o.lines.toFixed(2)}; canvas ${o.canvas}, spikes kept ${o.spikes}/${SERIES}); streamed ${o.streamed.toFixed(2)} ms (${o.relaid}/${UPDATES} re-laid out)`);
           }
         } finally {
           await browser.close();
@@ -174,7 +191,9 @@ async function main() {
   const bd = median(base.map((b) => b.draw));
   console.log(`first draw, drawing only (median of ${RUNS}): ours ${od.toFixed(1)} ms vs Chart.js decimation ${bd.toFixed(1)} ms = ${(bd / od).toFixed(2)}×`);
   console.log(`first draw from the host's messages (median of ${RUNS}): ours ${of.toFixed(1)} ms vs Chart.js decimation ${bf.toFixed(1)} ms = ${(bf / of).toFixed(2)}× (goal ≤ 300 ms: ${of <= 300 ? 'met' : 'MISSED'})`);
-  console.log(`per-update goal ≤ 16 ms: ${ou <= 16 ? 'met' : 'MISSED'}`);
+  const os = median(ours.map((o) => o.streamed));
+  console.log(`per-update as streamed (axes keep room, most appends only redraw; median of ${RUNS}): ours ${os.toFixed(2)} ms vs Chart.js decimation ${bu.toFixed(2)} ms = ${(bu / os).toFixed(2)}×`);
+  console.log(`per-update goal ≤ 16 ms (every update a full Chart.js update): ${ou <= 16 ? 'met' : 'MISSED'}`);
   console.log(`per-update: ours ${ou.toFixed(2)} ms vs Chart.js decimation ${bu.toFixed(2)} ms = ${(bu / ou).toFixed(2)}× faster`);
 }
 

@@ -138,14 +138,19 @@ export class ChartCard {
     }));
   }
 
-  /** Shows or hides series i (legend toggle). */
-  setSeriesVisible(i: number, visible: boolean): void {
-    this.chart.setDatasetVisibility(i, visible);
+  /** The next update re-lays out the chart (Chart.js update) even if only data changed. */
+  invalidate(): void {
     this.stale = true;
   }
 
+  /** Shows or hides series i (legend toggle). */
+  setSeriesVisible(i: number, visible: boolean): void {
+    this.chart.setDatasetVisibility(i, visible);
+    this.invalidate();
+  }
+
   setLog(log: boolean): void {
-    this.stale = true;
+    this.invalidate();
     this.log = log;
     this.logBox.checked = log;
     this.chart.options.scales!.y!.type = log ? 'logarithmic' : 'linear';
@@ -153,7 +158,7 @@ export class ChartCard {
 
   /** Re-reads colours after a theme switch (Chart.js options are live: mutate, then update). */
   setTheme(theme: Theme): void {
-    this.stale = true;
+    this.invalidate();
     const o = this.options(theme);
     const c = this.chart.options;
     for (const axis of ['x', 'y'] as const) {
