@@ -8,6 +8,7 @@ import type { Runs } from '../runs/index';
 import type { RunsCore } from '../runs/core';
 import type { RunSnapshot, StageSnapshot } from '../runs/runReader';
 import type { RecipeRoot } from '../runs/discovery';
+import { queuedText } from './queued';
 
 export type RunsNode =
   | { type: 'recipe'; recipe: vscode.Uri; root: RecipeRoot }
@@ -117,8 +118,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         if (!run) return item;
         const state = runState(run);
         const current = run.stages.find((s) => s.status?.state === 'running');
-        item.iconPath = icon(state);
-        item.description = current ? `${current.id} ${progressText(current)}` : state;
+        const queued = run.stages.find((s) => queuedText(s.status));
+        item.iconPath = queued && !current ? new vscode.ThemeIcon('clock') : icon(state);
+        item.description = current ? `${current.id} ${progressText(current)}` : queued ? `${queued.id} ${queuedText(queued.status)}` : state;
         const job = core?.supervisor.job(node.runDir);
         const resumable = run.stages.some((s) => s.status?.state !== 'succeeded') && state !== 'running';
         item.contextValue = `see2think.run${state === 'running' ? '.running' : ''}${resumable ? '.resumable' : ''}`;
@@ -135,12 +137,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.id = `stage:${node.runDir}#${node.stageId}`;
         if (!s) return item;
         const state = s.status?.state ?? 'pending';
-        item.iconPath = icon(state);
+        const queued = queuedText(s.status);
+        item.iconPath = queued ? new vscode.ThemeIcon('clock') : icon(state);
         const reward = s.lastPoint?.values['reward/overall'];
-        item.description = `${s.kind} · ${progressText(s)}${state !== 'pending' && state !== 'running' ? ` · ${state}` : ''}${typeof reward === 'number' ? ` · r ${reward.toFixed(3)}` : ''}`;
+        item.description = `${s.kind} · ${queued ?? progressText(s)}${state !== 'pending' && state !== 'running' ? ` · ${state}` : ''}${typeof reward === 'number' ? ` · r ${reward.toFixed(3)}` : ''}`;
         item.contextValue = `see2think.stage.${state}`;
         const md = new vscode.MarkdownString(`**${s.id}** (${s.kind}): ${state}, step ${progressText(s)}`);
         if (s.status?.exit_code !== undefined && s.status.exit_code !== null) md.appendMarkdown(`, exit code ${s.status.exit_code}`);
+        if (queued) md.appendMarkdown(`\n\n${queued}`);
         if (s.status?.error) md.appendCodeblock(s.status.error, 'text');
         if (s.badLines) md.appendMarkdown(`\n\n${s.badLines} unreadable metric line(s) skipped`);
         item.tooltip = md;

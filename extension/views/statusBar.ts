@@ -4,6 +4,7 @@ import { METRICS } from '../../protocol/metrics';
 import type { MetricPoint } from '../../protocol/messages';
 import type { Runs } from '../runs/index';
 import type { RunsCore } from '../runs/core';
+import { queuedText } from './queued';
 
 /** Seconds left for a stage from the pace of its last points (undefined until two points exist). */
 export function etaSeconds(points: MetricPoint[], total: number): number | undefined {
@@ -54,6 +55,16 @@ export class RunStatusBar implements vscode.Disposable {
     for (const dir of dirs) {
       const run = core.store.get(dir);
       const stage = run?.stages.find((s) => s.status?.state === 'running');
+      const queued = run?.stages.find((s) => queuedText(s.status));
+      if (run && !stage && queued) {
+        // A batch job waiting in the queue: say why (SLURM's pending reason), so nobody waits for a job that never starts.
+        this.item.text = `$(clock) ${queued.id} ${queuedText(queued.status)}`;
+        this.item.tooltip = `See2Think: ${run.recipeName}/${run.runId}, stage '${queued.id}' ${queuedText(queued.status)} — click for the dashboard`;
+        this.item.command = { command: 'see2think.openDashboard', title: 'Open Dashboard', arguments: [dir] };
+        this.item.show();
+        this.showing = dir;
+        return;
+      }
       if (!run || !stage) continue;
       const total = stage.totalSteps || stage.status?.total_steps || 0;
       const step = stage.lastPoint?.step ?? stage.status?.step ?? 0;
