@@ -41,14 +41,18 @@ export function loadNativeBlas(): { blas?: NativeBlas; why: string } {
   const dir = process.env.S2T_CACHE_DIR ?? join(homedir(), '.cache', 'see2think');
   const lib = join(dir, `s2t_blas-${hash}.node`);
   if (!existsSync(lib)) {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${lib}.${process.pid}.tmp`;
-    const r = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=s2t_blas', `-I${headers}`, src, '-o', tmp, '-lopenblas'], { encoding: 'utf8', timeout: 60000 });
-    if (r.status !== 0) {
-      const msg = (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `gcc exited ${r.status}`;
-      return (loaded = { why: `native BLAS not built (${msg.trim()})` });
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${lib}.${process.pid}.tmp`;
+      const r = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=s2t_blas', `-I${headers}`, src, '-o', tmp, '-lopenblas'], { encoding: 'utf8', timeout: 60000 });
+      if (r.status !== 0) {
+        const msg = (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `gcc exited ${r.status}`;
+        return (loaded = { why: `native BLAS not built (${msg.trim()})` });
+      }
+      renameSync(tmp, lib);
+    } catch (err) {
+      return (loaded = { why: `native BLAS not built (${(err as Error).message})` });
     }
-    renameSync(tmp, lib);
   }
   // OpenBLAS 0.3.21 does not recognise this AMD CPU's AVX-512; SkylakeX kernels run on it (set before load).
   if (!process.env.OPENBLAS_CORETYPE && /avx512f/.test(cpuFlags())) process.env.OPENBLAS_CORETYPE = 'SkylakeX';
