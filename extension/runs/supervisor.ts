@@ -15,7 +15,8 @@ import { createRun, openRun, type OpenRun } from '../../trainer/run/runDir';
 import { Emitter } from './emitter';
 import { acquireLock, lockHeld, readLock, releaseLock, updateLock } from './runLock';
 import { parseStreamLine } from './streamRecords';
-import { lastLines } from './logLines';
+import { lastLines } from '../../trainer/io/logLines';
+import { recordStageEnd, settleStage } from '../../trainer/run/settleStage';
 import { LineTail } from '../../trainer/io/lineTail';
 import type { RunStore } from './store';
 
@@ -198,7 +199,7 @@ export class Supervisor {
           if (again?.state !== 'running') continue;
           const tail = lastLines(stagePath(snap.dir, s.id, RUN_FILES.log), 12);
           const why = `the trainer (pid ${st.pid ?? '?'}) ended without recording how the stage ended (found when this window started)`;
-          this.writeEnd(snap.dir, s.id, again, 'failed', null, null, why, tail);
+          recordStageEnd(snap.dir, s.id, again, 'failed', null, null, why, tail);
           this.dropStaleLock(snap.dir);
           failed.push(`${snap.dir}#${s.id}`);
           this.stageEnded.fire({ runDir: snap.dir, stageId: s.id, state: 'failed', exitCode: null, signal: null, error: why, logTail: tail });
@@ -383,14 +384,7 @@ export class Supervisor {
 
   /** Records how a stage ended when its trainer did not (or could not), and describes the ending. */
   private async settle(runDir: string, stageId: string, exit: StageExit): Promise<StageEnd> {
-    const logTail = lastLines(stagePath(runDir, stageId, RUN_FILES.log), 12);
-    let st = readStageStatus(runDir, stageId).value;
-    if (!st || !TERMINAL_STATES.includes(st.state)) {
-      // The trainer died (or never started) without writing its end: say what we know.
-      const state = exit.state === 'succeeded' ? 'failed' : exit.state;
-      const error = exit.state === 'succeeded' ? 'the trainer exited 0 without recording that the stage succeeded' : exit.error;
-      st = this.writeEnd(runDir, stageId, st, state, exit.exitCode, exit.signal, error, logTail);
-    }
+    const { status: st, logTail } = settleStage(runDir, stageId, exit);
     this.o.store.refresh(runDir);
     this.o.store.flush();
     const state = st.state as StageEnd['state'];
@@ -401,26 +395,6 @@ export class Supervisor {
     const how = state === 'succeeded' ? 'succeeded' : `${state}${end.exitCode !== null ? ` (exit code ${end.exitCode})` : end.signal ? ` (${end.signal})` : ''}${end.error ? `: ${end.error}` : ''}`;
     (state === 'failed' ? this.o.log.error : this.o.log.info).call(this.o.log, `stage '${stageId}' of ${runDir} ${how}`);
     return end;
-  }
-
-  private writeEnd(runDir: string, stageId: string, cur: StageStatus | undefined, state: 'failed' | 'cancelled', exitCode: number | null, signal: string | null, error: string | undefined, tail: string[]): StageStatus {
-    const now = new Date().toISOString();
-    const total = cur?.total_steps ?? (openRunSafe(runDir)?.recipe.stages.find((s) => s.id === stageId)?.steps ?? 0);
-    const st: StageStatus = {
-      ...(cur ?? { stage: stageId, target: 'local' as const, total_steps: total }),
-      state, exit_code: exitCode, signal, ended: now, updated: now,
-      error: [error ?? `the stage ${state}`, ...(state === 'failed' && tail.length ? ['last lines of log.txt:', ...tail.slice(-6)] : [])].join('\n'),
-    };
-    new StageWriter(runDir, stageId).status(st);
-    return st;
-  }
-}
-
-function openRunSafe(runDir: string): OpenRun | undefined {
-  try {
-    return openRun(runDir);
-  } catch {
-    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@ import type { ResolvedStage } from '../../protocol/recipe';
 import { UsageError } from './validate';
 import { createRun, openRun, runsRoot, type OpenRun } from '../run/runDir';
 import { loadRecipeFile } from '../recipe/validate';
+import { settleStage } from '../run/settleStage';
 import { readStageStatus, stagePath } from '../io/runDirReader';
 import { latestCheckpoint } from '../io/checkpointPaths';
 import { launcherFor, stageArgv } from '../launch/index';
@@ -206,17 +207,18 @@ export async function runCommand(args: string[], out: (line: string) => void): P
       });
       const exit = await current.wait();
       current = undefined;
-      const status = readStageStatus(run.runDir, stage.id).value;
-      if (exit.state === 'succeeded') {
+      // The stage writes its own end; if its process died before it could, record what the exit says.
+      const { status } = settleStage(run.runDir, stage.id, exit);
+      if (status.state === 'succeeded') {
         out(`[${stage.id}] succeeded`);
         continue;
       }
-      if (exit.state === 'cancelled' || interrupted) {
-        out(`[${stage.id}] cancelled at step ${status?.step ?? '?'}${status?.last_checkpoint ? ` (checkpoint ${status.last_checkpoint})` : ''}; continue with: see2think run ${a.recipe} --run-id ${run.meta.id} --resume`);
+      if (status.state === 'cancelled' || interrupted) {
+        out(`[${stage.id}] cancelled at step ${status.step ?? '?'}${status.last_checkpoint ? ` (checkpoint ${status.last_checkpoint})` : ''}; continue with: see2think run ${a.recipe} --run-id ${run.meta.id} --resume`);
         code = 130;
         break;
       }
-      out(`[${stage.id}] failed: ${status?.error ?? exit.error ?? 'unknown error'} (log: ${stagePath(run.runDir, stage.id, RUN_FILES.log)})`);
+      out(`[${stage.id}] failed: ${(status.error ?? exit.error ?? 'unknown error').split('\n')[0]} (log: ${stagePath(run.runDir, stage.id, RUN_FILES.log)})`);
       code = 1;
       break;
     }

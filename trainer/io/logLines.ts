@@ -1,5 +1,5 @@
 // The last lines of a stage's log.txt, for error messages ("what the trainer wrote before it died").
-// (Following a growing log line by line is trainer/io/lineTail.ts.)
+// (Following a growing log line by line is lineTail.ts.)
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** The last `n` non-empty lines of a text file (reads at most its last 64 KiB); [] if it is missing. */
