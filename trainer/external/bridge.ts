@@ -5,15 +5,15 @@
 // checkpoint merge) and records how it ended. Locally and as a SLURM job alike.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, readdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { RUN_FILES, type StageStatus } from '../../protocol/runRecords';
+import { RUN_FILES } from '../../protocol/runRecords';
 import { openRun, type OpenRun } from '../run/runDir';
 import { readStageStatus, stagePath } from '../io/runDirReader';
 import { latestCheckpoint, CHECKPOINT_META } from '../io/checkpointPaths';
-import { processAlive, terminateGroup } from '../launch/local';
+import { terminateGroup } from '../launch/local';
 import { StageOutput } from '../stage/output';
+import { claimStage, nowIso, startRunningStatus } from '../stage/runningStatus';
 import { truncateJsonlAfterStep } from '../stage/truncate';
 import { EasyR1RunReader } from '../adapters/easyr1Run';
 import { VerlRunReader } from '../adapters/verlRun';
@@ -41,7 +41,6 @@ export interface ExternalStageOptions {
 
 export type ExternalOutcome = 'succeeded' | 'failed' | 'cancelled';
 
-const nowIso = () => new Date().toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The recipe file's folder as launched (relative recipe paths resolve against it). */
@@ -121,28 +120,16 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
   if (!stage) throw new Error(`no stage '${o.stageId}' in ${o.runDir} (stages: ${run.recipe.stages.map((s) => s.id).join(', ')})`);
   const out = o.out ?? new StageOutput(run.runDir, stage.id);
   const stageDir = out.writer.dir;
-  const prev = readStageStatus(run.runDir, stage.id).value;
-  if (prev?.state === 'running' && prev.pid && prev.pid !== process.pid && prev.host === hostname() && processAlive(prev.pid)) {
-    throw new Error(`stage ${stage.id} is already running (pid ${prev.pid})`);
-  }
+  const prev = claimStage(run.runDir, stage.id);
   const trainer = run.recipe.model.trainer;
   const compiled = compileStage({ recipe: run.recipe, stageId: stage.id, runDir: run.runDir, recipeDir: recipeDirOf(run) });
 
-  const status: StageStatus = {
-    ...(prev?.job_id ? { job_id: prev.job_id } : {}),
-    stage: stage.id, state: 'running', target: prev?.target ?? stage.launch.target,
-    pid: process.pid, host: hostname(), started: nowIso(), updated: nowIso(), step: 0, total_steps: stage.steps,
-  };
-  const setStatus = (patch: Partial<StageStatus>) => {
-    Object.assign(status, patch, { updated: nowIso() });
-    out.status({ ...status });
-  };
+  const { current: status, set: setStatus } = startRunningStatus(out, stage, prev);
   const fail = (error: string): ExternalOutcome => {
     out.log(error, 'error');
     setStatus({ state: 'failed', error, ended: nowIso() });
     return 'failed';
   };
-  setStatus({});
 
   // Earlier progress: resume it (EasyR1 and verl pick up their own latest checkpoint), or start over.
   const hasProgress = nonEmptyDir(compiled.outputDir) && compiled.outputDir !== stageDir || latestCheckpoint(stageDir) !== undefined;

@@ -2,17 +2,16 @@
 // what the extension's supervisor and SLURM batch scripts run): starts from the init stage's final checkpoint
 // (or a fresh model), trains with SFT or GRPO, validates, and writes status, metrics, traces and checkpoints.
 // Cancellation (SIGTERM/SIGINT) is honoured between steps: checkpoint, then status `cancelled`.
-import { hostname } from 'node:os';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
+import { RUN_FILES, type TraceRecord } from '../../protocol/runRecords';
 import type { ResolvedStage } from '../../protocol/recipe';
 import { METRICS } from '../../protocol/metrics';
 import { openRun, type OpenRun } from '../run/runDir';
 import { readRunMeta, readStageStatus, stagePath } from '../io/runDirReader';
 import { writeRunMeta } from '../io/runDirWriter';
 import { checkpointDir, latestCheckpoint } from '../io/checkpointPaths';
-import { processAlive } from '../launch/local';
+import { claimStage, nowIso, startRunningStatus } from './runningStatus';
 import { initBackend } from '../backend';
 import { Rng } from '../util/rng';
 import { type ModelConfig, modelConfigOf } from '../model/config';
@@ -53,7 +52,6 @@ export interface RunStageOptions {
 export type StageOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
-const nowIso = () => new Date().toISOString();
 
 function hasProgress(stageDir: string): boolean {
   const metrics = join(stageDir, RUN_FILES.metrics);
@@ -93,10 +91,7 @@ export async function runStage(o: RunStageOptions): Promise<StageOutcome> {
   }
   const out = o.out ?? new StageOutput(o.runDir, stage.id);
   const stageDir = out.writer.dir;
-  const prev = readStageStatus(o.runDir, stage.id).value;
-  if (prev?.state === 'running' && prev.pid && prev.pid !== process.pid && prev.host === hostname() && processAlive(prev.pid)) {
-    throw new Error(`stage ${stage.id} is already running (pid ${prev.pid})`);
-  }
+  const prev = claimStage(o.runDir, stage.id);
   if (!o.resume && hasProgress(stageDir)) {
     if (!o.restart) {
       throw new Error(`stage ${stage.id} already has progress in ${stageDir}: pass --resume to continue it, or --restart to discard it and start over`);
@@ -110,16 +105,7 @@ export async function runStage(o: RunStageOptions): Promise<StageOutcome> {
   recordBackend(o.runDir, backend.label);
   out.log(`backend: ${backend.label}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
 
-  const status: StageStatus = {
-    ...(prev?.job_id ? { job_id: prev.job_id } : {}),
-    stage: stage.id, state: 'running', target: prev?.target ?? stage.launch.target,
-    pid: process.pid, host: hostname(), started: nowIso(), updated: nowIso(), step: 0, total_steps: stage.steps,
-  };
-  const setStatus = (patch: Partial<StageStatus>) => {
-    Object.assign(status, patch, { updated: nowIso() });
-    out.status({ ...status });
-  };
-  setStatus({});
+  const setStatus = startRunningStatus(out, stage, prev).set;
 
   let trainer: StageTrainer | undefined;
   try {
