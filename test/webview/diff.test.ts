@@ -11,7 +11,7 @@ import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
 import { encodeJsonLine } from '../../protocol/jsonLines';
 import { parseEvalText } from '../../trainer/compare/evalFile';
 import { compareEvals, type Comparison } from '../../trainer/compare/comparison';
-import { startHarness, launchChromium, openPanel, type Harness, type PanelPage } from './harness/harness';
+import { startHarness, launchChromium, openPanel, assertCleanAndClose, type Harness, type PanelPage } from './harness/harness';
 
 const OUT = join(__dirname, '../../test-results/webview');
 const N = 3000;
@@ -115,11 +115,7 @@ describe('trace diff panel (chromium)', function () {
     await p.show();
     await p.serve(async () => (await p.page.locator('.row[data-id="known"] .trace-a .del').count()) > 0);
   });
-  afterEach(async () => {
-    assert.deepEqual(await p.violations(), [], 'no CSP violations');
-    assert.deepEqual([...p.consoleErrors, ...(await p.errors())], [], 'no page errors');
-    await p.page.context().close();
-  });
+  afterEach(() => assertCleanAndClose([p]));
 
   it('renders the summary numbers of the comparison', async () => {
     const s = c.summary;

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { startHarness, launchChromium, openPanel, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
+import { startHarness, launchChromium, openPanel, assertCleanAndClose, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
 import type { RunInfo } from '../../protocol/messages';
 
 const shots = join(__dirname, '../../test-results/webview');
@@ -92,13 +92,7 @@ describe('traces webview (headless chromium)', function () {
     await h?.close();
   });
   afterEach(async function () {
-    for (const p of panels) {
-      assert.deepEqual(await p.violations(), [], 'CSP violations');
-      assert.deepEqual(await p.errors(), [], 'page errors');
-      assert.deepEqual(p.consoleErrors, [], 'console errors');
-      assert.deepEqual((await p.posted('log')).filter((m) => m.params.level === 'error'), [], 'errors logged to the host');
-    }
-    for (const p of panels) await p.page.context().close();
+    await assertCleanAndClose(panels);
     panels = [];
   });
   const open = async () => {

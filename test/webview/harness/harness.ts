@@ -2,6 +2,7 @@
 // panelHtml() under its strict CSP (cspSource = this server's origin), the nonce'd stand-in for the VS Code
 // API first, then the bundle; dist/ and media/ as the only resources. Helpers open a panel, deliver host
 // messages, and read what the page posted, its CSP violations and its errors.
+import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, normalize, extname, sep } from 'node:path';
@@ -105,4 +106,15 @@ export function wrap(page: Page, consoleErrors: string[] = []): PanelPage {
     // A string, not a function: tsx would wrap named inner functions in a __name() the page lacks.
     frames: (n = 2) => page.evaluate(`new Promise((r) => { let i = ${Number(n)}; (function f() { if (i-- <= 0) r(); else requestAnimationFrame(f); })(); })`),
   };
+}
+
+/** After each test: no CSP violation, no uncaught error, nothing logged as an error by the page; then closes them. */
+export async function assertCleanAndClose(panels: PanelPage[]): Promise<void> {
+  for (const p of panels) {
+    assert.deepEqual(await p.violations(), [], 'CSP violations');
+    assert.deepEqual(await p.errors(), [], 'page errors');
+    assert.deepEqual(p.consoleErrors, [], 'console errors');
+    assert.deepEqual((await p.posted('log')).filter((m) => m.params.level === 'error'), [], 'errors logged to the host');
+  }
+  for (const p of panels) await p.page.context().close();
 }
