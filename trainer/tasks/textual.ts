@@ -1,5 +1,8 @@
 // Textual reasoning (the paper's stage 2, ORZ-Math-like, text only): short multi-step arithmetic word
-// problems whose demonstrations write out every intermediate result ("3+4=7 7-2=5").
+// problems whose demonstrations write out every intermediate result ("3+4=7 7-2=5"). The held-out unit is
+// the worded problem (as a scene is for the visual tasks): holding out whole arithmetic skeletons left ~80
+// never-trained sums in a 300-prompt validation set, which GRPO on the others lowered (measured: −0.05 on
+// them while fresh problems rose +0.05 in the same run).
 import type { Rng } from '../util/rng';
 import { templatedGenerator, type Template } from './generator';
 import { resolveTaskOptions } from './options';
@@ -46,10 +49,8 @@ const chain: Template = {
       v = apply(v, s);
     }
     const { think, result } = worked(start, steps);
-    return {
-      prompt: `${name} has ${start} ${item}, ${steps.map((s) => verb(rng, s)).join(', ')}. How many now?`,
-      think, answer: String(result), splitKey: `chain:${start}${steps.map((s) => s.op + s.n).join('')}`,
-    };
+    const prompt = `${name} has ${start} ${item}, ${steps.map((s) => verb(rng, s)).join(', ')}. How many now?`;
+    return { prompt, think, answer: String(result), splitKey: prompt };
   },
 };
 
@@ -63,13 +64,15 @@ const groups: Template = {
     const product = a * b;
     const head = `${a} bags hold ${b} ${item} each.`;
     if (o.steps === 1) {
-      return { prompt: `${head} How many ${item} in all?`, think: `${a}*${b}=${product}`, answer: String(product), splitKey: `groups:${a}*${b}` };
+      const prompt = `${head} How many ${item} in all?`;
+      return { prompt, think: `${a}*${b}=${product}`, answer: String(product), splitKey: prompt };
     }
     const s = step(rng, product, o.maxNumber);
     const are = s.n === 1 ? 'is' : 'are';
     const tail = s.op === '+' ? `${s.n} more ${are} loose. How many in all?` : `${s.n} ${are} lost. How many are left?`;
     const { think, result } = worked(product, [s]);
-    return { prompt: `${head} ${tail}`, think: `${a}*${b}=${product} ${think}`, answer: String(result), splitKey: `groups:${a}*${b}${s.op}${s.n}` };
+    const prompt = `${head} ${tail}`;
+    return { prompt, think: `${a}*${b}=${product} ${think}`, answer: String(result), splitKey: prompt };
   },
 };
 
@@ -82,18 +85,13 @@ const total: Template = {
     const x = rng.int(1, o.maxNumber);
     const y = rng.int(1, o.maxNumber);
     if (o.steps === 1) {
-      return {
-        prompt: `${a} has ${x} ${item}, ${b} has ${y}. How many in total?`,
-        think: `${x}+${y}=${x + y}`, answer: String(x + y), splitKey: `total:${x},${y}`,
-      };
+      const prompt = `${a} has ${x} ${item}, ${b} has ${y}. How many in total?`;
+      return { prompt, think: `${x}+${y}=${x + y}`, answer: String(x + y), splitKey: prompt };
     }
     const s = step(rng, y, o.maxNumber);
     const changed = apply(y, s);
-    return {
-      prompt: `${a} has ${x} ${item}, ${b} has ${y}. ${b} ${verb(rng, s)}. How many in total?`,
-      think: `${y}${s.op}${s.n}=${changed} ${x}+${changed}=${x + changed}`,
-      answer: String(x + changed), splitKey: `total:${x},${y}${s.op}${s.n}`,
-    };
+    const prompt = `${a} has ${x} ${item}, ${b} has ${y}. ${b} ${verb(rng, s)}. How many in total?`;
+    return { prompt, think: `${y}${s.op}${s.n}=${changed} ${x}+${changed}=${x + changed}`, answer: String(x + changed), splitKey: prompt };
   },
 };
 
