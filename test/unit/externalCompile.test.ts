@@ -60,6 +60,7 @@ describe('EasyR1 command line of the paper example (examples/easyr1.recipe.yaml)
       'worker.rollout.val_override_config.top_p=0.95',
       'worker.rollout.val_override_config.n=1',
       `worker.reward.reward_function=${EX}/../VLM-CapCurriculum/training/reward_functions/math.py:compute_score`,
+      'worker.reward.reward_type=batch',
       'trainer.project_name=paper-easyr1',
       'trainer.experiment_name=paper-easyr1-perception',
       "trainer.logger=['console','file']",
@@ -77,7 +78,6 @@ describe('EasyR1 command line of the paper example (examples/easyr1.recipe.yaml)
       'worker.actor.optim.strategy=adamw_bf16',
       'worker.rollout.gpu_memory_utilization=0.7',
       'worker.rollout.tensor_parallel_size=1',
-      'worker.reward.reward_type=batch',
       'trainer.n_gpus_per_node=8',
       `data.image_dir=${EX}/../data/Perception/images`,
       'worker.actor.micro_batch_size_per_device_for_update=16',
@@ -213,6 +213,28 @@ stages:
     assert.equal(a.argv.some((x) => x.startsWith('data.train_files=') || x.startsWith('worker.actor.model.model_path=')), false);
     const b = compileStage({ recipe, stageId: 'b', runDir: '/r', recipeDir: '/rec' });
     assert.ok(b.argv.includes('worker.actor.model.model_path=/r/stages/a/easyr1/global_step_2/actor/huggingface'), 'later stages always start from the previous one');
+  });
+
+  it("EasyR1's own reward functions get the recipe's format weight and their reward type; a user's own gets neither", () => {
+    const compileWith = (reward: string, overrides = '') => {
+      const recipe = recipeOf(`name: w\nmodel: { trainer: easyr1, path: org/m }\nstages:\n  - { id: a, kind: perception, steps: 2, data: { file: t.jsonl }, reward: ${reward}${overrides} }\n`);
+      return compileStage({ recipe, stageId: 'a', runDir: '/r', recipeDir: '/rec' });
+    };
+    const arg = (argv: string[], key: string) => argv.find((a) => a.startsWith(key + '='))?.slice(key.length + 1);
+    const math = compileWith('{ name: math }');
+    assert.deepEqual(['reward_function', 'reward_type', 'reward_function_kwargs.format_weight'].map((k) => arg(math.argv, `worker.reward.${k}`)),
+      ['./examples/reward_function/math.py:compute_score', 'batch', '0.1']);
+    assert.deepEqual(math.notes, []);
+    // r1v.py's own default is 0.5: the recipe's 0.1 must be passed.
+    const r1v = compileWith('{ name: r1v }');
+    assert.deepEqual([arg(r1v.argv, 'worker.reward.reward_type'), arg(r1v.argv, 'worker.reward.reward_function_kwargs.format_weight')], ['sequential', '0.1']);
+    const uneven = compileWith('{ accuracy_weight: 1.0, format_weight: 0.2 }');
+    assert.equal(arg(uneven.argv, 'worker.reward.reward_function_kwargs.format_weight'), '0.2');
+    assert.match(uneven.notes.join('\n'), /accuracy as 1 − format_weight = 0\.8, not the recipe's accuracy_weight 1/);
+    const own = compileWith('{ format_weight: 0.3, accuracy_weight: 0.7 }', ', overrides: { worker.reward.reward_function: /mine.py:score }');
+    assert.equal(arg(own.argv, 'worker.reward.reward_function'), '/mine.py:score');
+    assert.equal(arg(own.argv, 'worker.reward.reward_function_kwargs.format_weight'), undefined, 'not passed to a function that may not take it');
+    assert.match(own.notes.join('\n'), /0\.7\/0\.3 are not passed to your worker\.reward\.reward_function/);
   });
 
   it('names the field to fix when a stage cannot be compiled', () => {

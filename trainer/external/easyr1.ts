@@ -46,6 +46,7 @@ export function compileEasyR1(c: StageContext): CompiledStage {
     .float('worker.rollout.val_override_config.top_p', a.val_top_p)
     .int('worker.rollout.val_override_config.n', a.val_n)
     .set('worker.reward.reward_function', `./examples/reward_function/${stage.reward.name}.py:compute_score`)
+    .set('worker.reward.reward_type', stage.reward.name === 'r1v' ? 'sequential' : 'batch')
     .set('trainer.project_name', recipe.name)
     .set('trainer.experiment_name', `${recipe.name}-${stage.id}`)
     .set('trainer.logger', "['console','file']")
@@ -55,14 +56,15 @@ export function compileEasyR1(c: StageContext): CompiledStage {
     .bool('trainer.val_before_train', a.val_before_train)
     .int('trainer.val_generations_to_log', d.val_size)
     .set('trainer.save_checkpoint_path', c.outputDir);
+  // EasyR1's math.py and r1v.py score (1 − format_weight)·accuracy + format_weight·format and take format_weight
+  // as a keyword (r1v's own default is 0.5, not the paper's 0.1); a reward function of the user's own may not.
+  const ownReward = 'worker.reward.reward_function' in stage.overrides;
+  if (!ownReward) o.float('worker.reward.reward_function_kwargs.format_weight', stage.reward.format_weight);
   for (const [k, v] of overridesOf(c)) o.set(k, pyValue(v));
 
   const python = pythonOf(c);
   const cwd = cwdOf(c);
-  const notes: string[] = [];
-  if (stage.reward.accuracy_weight !== 0.9 || stage.reward.format_weight !== 0.1) {
-    notes.push(`EasyR1's ${stage.reward.name}.py weighs accuracy and format itself (0.9/0.1): the recipe's ${stage.reward.accuracy_weight}/${stage.reward.format_weight} apply only if worker.reward.reward_function points at a reward that uses them`);
-  }
+  const notes = rewardNotes(stage.reward, ownReward);
   return {
     trainer: 'easyr1',
     stageId: stage.id,
@@ -79,4 +81,15 @@ export function compileEasyR1(c: StageContext): CompiledStage {
     }],
     notes,
   };
+}
+
+function rewardNotes(r: StageContext['stage']['reward'], ownReward: boolean): string[] {
+  if (ownReward) {
+    return r.accuracy_weight === 0.9 && r.format_weight === 0.1 ? [] : [
+      `the recipe's reward weights ${r.accuracy_weight}/${r.format_weight} are not passed to your worker.reward.reward_function: set them there (or with worker.reward.reward_function_kwargs)`,
+    ];
+  }
+  return Math.abs(r.accuracy_weight + r.format_weight - 1) < 1e-9 ? [] : [
+    `EasyR1's ${r.name}.py weighs accuracy as 1 − format_weight = ${+(1 - r.format_weight).toFixed(6)}, not the recipe's accuracy_weight ${r.accuracy_weight}`,
+  ];
 }
