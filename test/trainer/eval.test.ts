@@ -4,7 +4,7 @@
 // the CLI streams progress and stops cleanly on SIGTERM.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
@@ -22,27 +22,7 @@ import { decodePng } from '../../trainer/io/png';
 const root = join(__dirname, '../..');
 const cli = (...args: string[]) => [process.execPath, ['--import', 'tsx', join(root, 'trainer/cli.ts'), ...args]] as const;
 
-const RECIPE = `name: eval-test
-model:
-  trainer: builtin
-  preset: tiny
-defaults:
-  algorithm:
-    max_response_length: 40
-    val_before_train: false
-stages:
-  - id: warmup
-    kind: sft
-    steps: 20
-    init_from: null
-    data:
-      val_size: 24
-    algorithm:
-      lr: 2.0e-3
-      global_batch_size: 16
-      save_freq: 10
-      val_freq: 20
-`;
+const RECIPE = join(__dirname, '../fixtures/checkpoints/tiny-sft.recipe.yaml');
 
 function lines(file: string): { header: EvalHeader; records: EvalRecord[] } {
   const f = parseEvalText(readFileSync(file, 'utf8'), file);
@@ -59,7 +39,7 @@ describe('eval: a real checkpoint on a held-out set', function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 's2t-eval-'));
-    writeFileSync(join(dir, 'eval.recipe.yaml'), RECIPE);
+    copyFileSync(RECIPE, join(dir, 'eval.recipe.yaml'));
     runDir = createRun({ recipeFile: join(dir, 'eval.recipe.yaml'), runsDir: join(dir, 'runs'), runId: 'r1' }).runDir;
     const [cmd, args] = cli('stage', runDir, 'warmup');
     const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, S2T_BACKEND: 'wasm' } });
@@ -93,7 +73,7 @@ describe('eval: a real checkpoint on a held-out set', function () {
     const o = await evaluateCheckpoint({ checkpoint: ck20 });
     assert.equal(o.file, join(runDir, 'evals', 'warmup.step-20__merged-24__t0.6-p0.95__seed1.jsonl'));
     const { header, records } = lines(o.file);
-    assert.equal(header.checkpoint, 'eval-test/r1/warmup/step-20');
+    assert.equal(header.checkpoint, 'tiny-sft/r1/warmup/step-20');
     assert.equal(header.set, 'merged:24');
     assert.deepEqual(header.sampling, { temperature: 0.6, top_p: 0.95, n: 1 });
     const ref = locateCheckpoint(ck20);
@@ -147,7 +127,7 @@ describe('eval: a real checkpoint on a held-out set', function () {
     const c = compareEvals(parseEvalText(readFileSync(a.file, 'utf8'), a.file), parseEvalText(readFileSync(b.file, 'utf8'), b.file));
     assert.equal(c.summary.paired, 24);
     assert.equal(Object.values(c.summary.flips).reduce((x, y) => x + y, 0), 24);
-    assert.equal(c.summary.a.checkpoint, 'eval-test/r1/warmup/step-10');
+    assert.equal(c.summary.a.checkpoint, 'tiny-sft/r1/warmup/step-10');
     assert.equal(c.summary.meanLengthB, b.meanLength);
     assert.deepEqual(c.summary.warnings, []);
   });

@@ -3,7 +3,7 @@
 // VS Code's diff editor on A's and B's trace with the right contents; a second evaluation is reused.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -13,27 +13,6 @@ import { parseEvalText } from '../../../trainer/compare/evalFile';
 import type { DiffPanel } from '../../../extension/panels/diffPanel';
 import { EXTENSION_ID, waitFor } from './util';
 
-const RECIPE = `name: eval-host
-model:
-  trainer: builtin
-  preset: tiny
-defaults:
-  algorithm:
-    max_response_length: 40
-    val_before_train: false
-stages:
-  - id: warmup
-    kind: sft
-    steps: 20
-    init_from: null
-    data:
-      val_size: 24
-    algorithm:
-      lr: 2.0e-3
-      global_batch_size: 16
-      save_freq: 10
-      val_freq: 20
-`;
 
 describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', function () {
   this.timeout(300000);
@@ -46,7 +25,7 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await waitFor(() => ext.isActive, 30000, 'extension never activated');
     const dir = mkdtempSync(join(tmpdir(), 's2t-diff-host-'));
-    writeFileSync(join(dir, 'eval.recipe.yaml'), RECIPE);
+    copyFileSync(join(process.env.S2T_REPO!, 'test/fixtures/checkpoints/tiny-sft.recipe.yaml'), join(dir, 'eval.recipe.yaml'));
     runDir = createRun({ recipeFile: join(dir, 'eval.recipe.yaml'), runsDir: join(dir, 'runs'), runId: 'r1' }).runDir;
     // The stage runs as the extension runs trainers: the host's runtime as Node, the bundled CLI.
     const cli = join(ext.extensionPath, 'dist', 'cli.js');
@@ -67,8 +46,8 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
     const evals = readdirSync(join(runDir, 'evals')).sort();
     assert.deepEqual(evals, ['warmup.step-10__merged-24__t0.6-p0.95__seed1.jsonl', 'warmup.step-20__merged-24__t0.6-p0.95__seed1.jsonl']);
     assert.equal(panel.summary.paired, 24);
-    assert.equal(panel.summary.a.checkpoint, 'eval-host/r1/warmup/step-10');
-    assert.equal(panel.summary.b.checkpoint, 'eval-host/r1/warmup/step-20');
+    assert.equal(panel.summary.a.checkpoint, 'tiny-sft/r1/warmup/step-10');
+    assert.equal(panel.summary.b.checkpoint, 'tiny-sft/r1/warmup/step-20');
     await panel.initialized;
     await waitFor(() => (panel!.stats.received['diff/details'] ?? 0) > 0 && (panel!.stats.posted['diff/details'] ?? 0) > 0, 30000, 'the page never asked for row details');
     assert.ok((panel.stats.posted['diff/data'] ?? 0) >= 1);
@@ -87,8 +66,8 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
     const [docA, docB] = await Promise.all([vscode.workspace.openTextDocument(input.original), vscode.workspace.openTextDocument(input.modified)]);
     const ra = fa.records[3];
     const rb = fb.records.find((r) => r.prompt_id === id)!;
-    assert.ok(docA.getText().startsWith('checkpoint: eval-host/r1/warmup/step-10\n'), docA.getText().slice(0, 200));
-    assert.ok(docB.getText().startsWith('checkpoint: eval-host/r1/warmup/step-20\n'));
+    assert.ok(docA.getText().startsWith('checkpoint: tiny-sft/r1/warmup/step-10\n'), docA.getText().slice(0, 200));
+    assert.ok(docB.getText().startsWith('checkpoint: tiny-sft/r1/warmup/step-20\n'));
     assert.ok(docA.getText().includes(`prompt ${id}: ${ra.prompt}`));
     assert.ok(docA.getText().endsWith(`\n${ra.response}\n`), 'A document ends with A\'s trace, verbatim');
     assert.ok(docB.getText().endsWith(`\n${rb.response}\n`), 'B document ends with B\'s trace, verbatim');
@@ -99,7 +78,7 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
     const node = (step: number, dir: string) => ({ type: 'checkpoint', runDir, stageId: 'warmup', step, dir });
     const p = await vscode.commands.executeCommand<DiffPanel>('see2think.compareCheckpoints', node(20, ck20), [node(10, ck10), node(20, ck20)]);
     assert.ok(p);
-    assert.deepEqual([p.summary.a.checkpoint, p.summary.b.checkpoint], ['eval-host/r1/warmup/step-10', 'eval-host/r1/warmup/step-20']);
+    assert.deepEqual([p.summary.a.checkpoint, p.summary.b.checkpoint], ['tiny-sft/r1/warmup/step-10', 'tiny-sft/r1/warmup/step-20']);
     assert.equal(readdirSync(join(runDir, 'evals')).length, 2, 'no new evaluation');
     p.dispose();
   });
