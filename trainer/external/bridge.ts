@@ -14,6 +14,7 @@ import { latestCheckpoint, CHECKPOINT_META } from '../io/checkpointPaths';
 import { terminateGroup } from '../launch/local';
 import { StageOutput } from '../stage/output';
 import { claimStage, nowIso, startRunningStatus } from '../stage/runningStatus';
+import type { RunStageOptions } from '../stage/runStage';
 import { truncateJsonlAfterStep } from '../stage/truncate';
 import { EasyR1RunReader } from '../adapters/easyr1Run';
 import { VerlRunReader } from '../adapters/verlRun';
@@ -24,13 +25,8 @@ import { looksLikeHubId } from './stageContext';
 import type { CompiledStage, Step } from './compiled';
 import { StageMirror } from './mirror';
 
-export interface ExternalStageOptions {
-  runDir: string;
-  stageId: string;
-  resume?: boolean;
-  restart?: boolean;
-  out?: StageOutput;
-  cancelRequested?: () => boolean;
+/** The built-in stage's options (resume, restart, output, stop), plus how the external trainer is watched. */
+export interface ExternalStageOptions extends RunStageOptions {
   /** How often the trainer's files are read (default 1000 ms). */
   pollMs?: number;
   /** Grace period between SIGTERM and SIGKILL on stop (default 30 s). */
