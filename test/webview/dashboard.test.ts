@@ -6,8 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startHarness, launchChromium, openPanel, assertCleanAndClose, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
+import { openPanel, panelSuite, wrap, type PanelPage } from './harness/harness';
 import { parseWebviewMessage, toMetricColumns, type MetricPoint, type RunInfo } from '../../protocol/messages';
 
 const shots = join(__dirname, '../../test-results/webview');
@@ -84,27 +83,11 @@ async function setSmoothing(p: PanelPage, w: number) {
 }
 
 describe('dashboard webview (headless chromium)', function () {
-  let h: Harness;
-  let browser: Browser;
-  let panels: PanelPage[] = [];
-
-  before(async function () {
-    if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
-    h = await startHarness();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
-  });
-  afterEach(async function () {
-    await assertCleanAndClose(panels);
-    panels = [];
-  });
+  const suite = panelSuite();
+  before(() => mkdirSync(shots, { recursive: true }));
   const open = async (o: Parameters<typeof openPanel>[3] = {}) => {
-    const p = await openPanel(browser, h, 'dashboard', { height: 2000, ...o });
-    panels.push(p);
+    const p = await openPanel(suite.browser, suite.h, 'dashboard', { height: 2000, ...o });
+    suite.panels.push(p);
     return p;
   };
 
@@ -452,7 +435,7 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.reload();
     await p.page.waitForFunction(() => (globalThis as any).__posted.some((m: { method: string }) => m.method === 'ready'));
     const q = wrap(p.page, p.consoleErrors);
-    panels[0] = q;
+    suite.panels[0] = q;
     await feed(q);
     assert.equal(await q.page.locator('input.smoothing').inputValue(), '0.25');
     const restored = await chartInfo(q, 'kl');

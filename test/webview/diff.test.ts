@@ -11,7 +11,7 @@ import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
 import { encodeJsonLine } from '../../protocol/jsonLines';
 import { parseEvalText } from '../../trainer/compare/evalFile';
 import { compareEvals, type Comparison } from '../../trainer/compare/comparison';
-import { startHarness, launchChromium, openPanel, assertCleanAndClose, type Harness, type PanelPage } from './harness/harness';
+import { openPanel, panelSuite, type Harness, type PanelPage } from './harness/harness';
 
 const OUT = join(__dirname, '../../test-results/webview');
 const N = 3000;
@@ -95,27 +95,20 @@ async function openDiff(browser: Browser, h: Harness, c: Comparison): Promise<Di
 
 describe('trace diff panel (chromium)', function () {
   this.timeout(120000);
-  let h: Harness;
-  let browser: Browser;
+  const suite = panelSuite();
   let c: Comparison;
   let p: DiffPage;
 
-  before(async () => {
-    h = await startHarness();
-    browser = await launchChromium();
+  before(() => {
     c = comparison();
     mkdirSync(OUT, { recursive: true });
   });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
-  });
   beforeEach(async () => {
-    p = await openDiff(browser, h, c);
+    p = await openDiff(suite.browser, suite.h, c);
+    suite.panels.push(p);
     await p.show();
     await p.serve(async () => (await p.page.locator('.row[data-id="known"] .trace-a .del').count()) > 0);
   });
-  afterEach(() => assertCleanAndClose([p]));
 
   it('renders the summary numbers of the comparison', async () => {
     const s = c.summary;

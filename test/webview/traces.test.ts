@@ -6,8 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { startHarness, launchChromium, openPanel, assertCleanAndClose, bundlesBuilt, wrap, type Harness, type PanelPage } from './harness/harness';
+import { openPanel, panelSuite, wrap, type PanelPage } from './harness/harness';
 import type { RunInfo } from '../../protocol/messages';
 
 const shots = join(__dirname, '../../test-results/webview');
@@ -76,28 +75,11 @@ const listState = (p: PanelPage) => p.page.evaluate(() => {
 const onScreen = (s: Awaited<ReturnType<typeof listState>>) => s.rows.filter((r) => r.top + r.height > 0 && r.top < s.clientHeight);
 
 describe('traces webview (headless chromium)', function () {
-  let h: Harness;
-  let browser: Browser;
-  let panels: PanelPage[] = [];
-
-  before(async function () {
-    if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
-    h = await startHarness();
-    h.fixtures.set('shape.png', { type: 'image/png', body: png(32, 32, [220, 40, 40]) });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await h?.close();
-  });
-  afterEach(async function () {
-    await assertCleanAndClose(panels);
-    panels = [];
-  });
+  const suite = panelSuite((h) => h.fixtures.set('shape.png', { type: 'image/png', body: png(32, 32, [220, 40, 40]) }));
+  before(() => mkdirSync(shots, { recursive: true }));
   const open = async () => {
-    const p = await openPanel(browser, h, 'traces', { height: 800 });
-    panels.push(p);
+    const p = await openPanel(suite.browser, suite.h, 'traces', { height: 800 });
+    suite.panels.push(p);
     await p.deliver({ method: 'traces/runs', params: { runs: [run] } });
     return p;
   };
@@ -231,7 +213,7 @@ describe('traces webview (headless chromium)', function () {
       (globalThis as any).__deliver({ method: 'traces/items', params: { items: [
         mk(1, { imageUri: 'javascript:globalThis.__pwned=3' }), mk(2, { imageUri: 'http://evil.example/x.png' }), mk(3, { imageUri: uri }), mk(4, {}),
       ] } });
-    }, [run.key, `${h.origin}/fixtures/shape.png`, evil] as const);
+    }, [run.key, `${suite.h.origin}/fixtures/shape.png`, evil] as const);
     await p.frames(2);
     const row = (pos: number) => p.page.locator(`.row[data-pos="${pos}"]`);
     // Newest first: prompt 4, 3, 2, 1. Expand the one with the served image (prompt 3).
@@ -289,7 +271,7 @@ describe('traces webview (headless chromium)', function () {
     await p.page.reload();
     await p.page.waitForFunction(() => (globalThis as any).__posted.some((m: { method: string }) => m.method === 'ready'));
     const q = wrap(p.page, p.consoleErrors);
-    panels[0] = q;
+    suite.panels[0] = q;
     await q.deliver({ method: 'traces/runs', params: { runs: [run] } });
     await deliverTraces(q, 0, 200);
     assert.equal(await q.page.locator('select[data-filter="stage"]').inputValue(), 'perception');

@@ -63,7 +63,37 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 export function bundlesBuilt(): boolean {
-  return ['dashboard', 'traces'].every((p) => existsSync(join(root, `dist/webviews/${p}.js`)));
+  return ['dashboard', 'traces', 'diff'].every((p) => existsSync(join(root, `dist/webviews/${p}.js`)));
+}
+
+export interface PanelSuite {
+  readonly h: Harness;
+  readonly browser: Browser;
+  /** The panels the current test opened, checked and closed after it (a reloaded page replaces its entry). */
+  panels: PanelPage[];
+}
+
+/**
+ * The mocha hooks every panel suite needs: the bundles built, one server and one Chromium for the suite, and
+ * after each test the clean-page checks on the panels it opened. Call inside `describe`.
+ */
+export function panelSuite(setup?: (h: Harness) => void): PanelSuite {
+  const s = { panels: [] } as unknown as { h: Harness; browser: Browser; panels: PanelPage[] };
+  before(async () => {
+    if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
+    s.h = await startHarness();
+    setup?.(s.h);
+    s.browser = await launchChromium();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.h?.close();
+  });
+  afterEach(async () => {
+    await assertCleanAndClose(s.panels);
+    s.panels = [];
+  });
+  return s;
 }
 
 export interface PanelPage {
