@@ -106,6 +106,13 @@ describe('recipe validation', () => {
     assert.equal(long.problems[0].code, 'schema/pattern');
   });
 
+  it('hostile strings: control characters in a recipe print escaped, one problem per line', () => {
+    const r = validateRecipeText(OK.replace('name: ok', 'name: "x\\e[31m$(rm -rf ~)\\nfake.yaml:1:1: error: y"'), 'r.recipe.yaml');
+    const line = formatProblem('r.recipe.yaml', r.problems[0]);
+    assert.match(line, /^r\.recipe\.yaml:\d+:\d+: error: name 'x\\u001b\[31m\$\(rm -rf ~\)\\u000afake\.yaml:1:1: err.* is not allowed/);
+    assert.doesNotMatch(line, /[\u0000-\u001f]/);
+  });
+
   it('model sizes that must divide', () => {
     const t = OK.replace('stages:', 'model:\n  size: {d_model: 100, n_heads: 3, image_size: 32, patch_size: 5}\nstages:');
     assert.deepEqual(problemsOf(t), ['3:33 model/heads-divide', '3:64 model/patch-divide']);

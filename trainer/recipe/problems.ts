@@ -15,8 +15,13 @@ export interface Problem {
   fix?: { replacement?: string; insertKey?: string; insertValue?: unknown; [k: string]: unknown };
 }
 
+// Control characters from a recipe (an ESC sequence in a name, a newline in a key) would recolour the terminal
+// or split one problem over several lines: they are printed escaped, one problem per line.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const visible = (text: string): string => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function formatProblem(file: string, p: Problem): string {
-  return `${file}:${p.range.start.line}:${p.range.start.col}: ${p.severity}: ${p.message}`;
+  return `${visible(file)}:${p.range.start.line}:${p.range.start.col}: ${p.severity}: ${visible(p.message)}`;
 }
 
 /** Where a JSON path points, written the way a user reads it: stages[1].algorithm.lr */
