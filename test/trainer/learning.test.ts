@@ -24,6 +24,7 @@ import { sftStep } from '../../trainer/algo/sft';
 import { grpoStep } from '../../trainer/algo/grpo';
 import { taskGenerator, scoreResponse } from '../../trainer/tasks/index';
 import { Rng } from '../../trainer/util/rng';
+import { pairedGain, showPaired } from './learningPaired';
 
 const silent = { write: () => undefined };
 
@@ -93,11 +94,16 @@ stages:
         return { reward: s.overall, accuracy: s.accuracy, format: s.format, answer: s.answer };
       }, opts, rng);
     }
-    const after = heldOut();
-    const d = after.map((a, i) => a - before[i]);
-    const gain = mean(d);
-    const se = Math.sqrt(d.reduce((a, x) => a + (x - gain) ** 2, 0) / (d.length - 1) / d.length);
-    console.log(`      held-out sampled reward ${mean(before).toFixed(3)} → ${mean(after).toFixed(3)} (paired gain ${gain.toFixed(3)} ± ${(1.96 * se).toFixed(3)}; greedy before ${greedyBefore.toFixed(3)})`);
-    assert.ok(gain >= 0.03 && gain - 1.96 * se > 0, `paired gain ${gain} ± ${1.96 * se}`);
+    const paired = pairedGain(before, heldOut());
+    console.log(`      held-out sampled reward ${showPaired(paired)}; greedy before ${greedyBefore.toFixed(3)}`);
+    assert.ok(paired.gain >= 0.03 && paired.gain - paired.half > 0, `paired gain ${paired.gain} ± ${paired.half}`);
+  });
+
+  it('the paired gain and its 95 % interval, by hand', () => {
+    // d = [0.5, 0, 0.25, 0.25]: mean 0.25, sample variance 0.125/3, se = sqrt(0.125/3/4).
+    const p = pairedGain([0, 0.5, 0.25, 0], [0.5, 0.5, 0.5, 0.25]);
+    assert.deepEqual([p.before, p.after, p.gain, p.prompts], [0.1875, 0.4375, 0.25, 4]);
+    assert.ok(Math.abs(p.half - 1.96 * Math.sqrt(0.125 / 3 / 4)) < 1e-12);
+    assert.throws(() => pairedGain([1], [1]), RangeError);
   });
 });
