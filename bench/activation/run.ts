@@ -2,26 +2,22 @@
 // harness) with the deferred core as the in-run baseline, and the .vsix size from `vsce package
 // --no-dependencies`. Last line: the headline figures against the goals (≤ 50 ms, ≤ 15 MB).
 // Usage: npx tsx bench/activation/run.ts   (after npm run build)
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSuite } from '../../test/host/codeServer';
+import { bundleForHost, fixtureWorkspace } from '../../test/host/hostBundle';
 
 const root = join(__dirname, '../..');
 
 async function main(): Promise<number> {
   const outDir = join(root, 'out/bench', `activation-${process.pid}`);
-  await esbuild.build({
-    entryPoints: [{ in: join(__dirname, 'host.ts'), out: 'index' }], outdir: outDir, bundle: true, platform: 'node', target: 'node20',
-    format: 'cjs', external: ['vscode'], logLevel: 'warning', mainFields: ['module', 'main'],
-  });
-  const workspace = mkdtempSync(join(tmpdir(), 's2t-act-'));
-  cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+  const testsPath = await bundleForHost([{ in: join(__dirname, 'host.ts'), out: 'index' }], outDir);
+  const workspace = fixtureWorkspace('s2t-act-');
   const vsixDir = mkdtempSync(join(tmpdir(), 's2t-vsix-'));
   try {
-    const { code, output } = await runSuite({ extensionPath: root, testsPath: join(outDir, 'index.js'), workspace, timeoutMs: 300000 });
+    const { code, output } = await runSuite({ extensionPath: root, testsPath, workspace, timeoutMs: 300000 });
     process.stdout.write(output);
     if (code) return code;
     const vsix = join(vsixDir, 'see2think.vsix');

@@ -1,11 +1,10 @@
 // Runs the extension-host suites in a real VS Code: bundles test/host/suite/*.test.ts, copies the fixture
 // workspace to a temp folder, and runs the suite inside the extension host. Exit code = result.
 // Env: S2T_GREP=<mocha grep>; VSCODE_EXECUTABLE_PATH=<desktop VS Code> uses @vscode/test-electron instead.
-import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSuite } from './codeServer';
+import { bundleForHost, fixtureWorkspace } from './hostBundle';
 
 const root = join(__dirname, '../..');
 // Per-process folder inside the repo (so the bundles resolve mocha from node_modules) that parallel runs do not share.
@@ -17,17 +16,12 @@ async function bundleSuite(name = 'suite'): Promise<string> {
   rmSync(dir, { recursive: true, force: true });
   const suiteDir = join(__dirname, name);
   const entries = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => ({ in: join(suiteDir, f), out: f.replace(/\.ts$/, '') }));
-  await esbuild.build({
-    entryPoints: [...entries, { in: join(__dirname, 'suite', 'index.ts'), out: 'index' }], outdir: dir, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-    external: ['vscode', 'mocha', 'playwright-core'], sourcemap: 'inline', logLevel: 'warning', mainFields: ['module', 'main'],
-  });
-  return join(dir, 'index.js');
+  return bundleForHost([...entries, { in: join(__dirname, 'suite', 'index.ts'), out: 'index' }], dir);
 }
 
 async function main(): Promise<number> {
   const testsPath = await bundleSuite();
-  const workspace = mkdtempSync(join(tmpdir(), 's2t-ws-'));
-  cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+  const workspace = fixtureWorkspace('s2t-ws-');
   const env = { S2T_GREP: process.env.S2T_GREP ?? '', S2T_REPO: root };
   if (process.env.VSCODE_EXECUTABLE_PATH) {
     const { runTests } = await import('@vscode/test-electron');
@@ -43,8 +37,7 @@ async function main(): Promise<number> {
   // Restricted Mode: suite-untrusted/ runs in a workspace that is not trusted (titles start "untrusted workspace").
   const grep = process.env.S2T_GREP;
   if (existsSync(join(__dirname, 'suite-untrusted')) && (!grep || new RegExp(grep).test('untrusted workspace'))) {
-    const ws = mkdtempSync(join(tmpdir(), 's2t-ws-untrusted-'));
-    cpSync(join(root, 'test/fixtures/workspace'), ws, { recursive: true });
+    const ws = fixtureWorkspace('s2t-ws-untrusted-');
     const r = await runSuite({ extensionPath: root, testsPath: await bundleSuite('suite-untrusted'), workspace: ws, env, timeoutMs, untrusted: true });
     process.stdout.write(r.output);
     code ||= r.code;
