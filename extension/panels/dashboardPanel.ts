@@ -106,6 +106,9 @@ export class DashboardPanel extends BasePanel {
   }
 
   private sendAll(): void {
+    // Deltas still waiting in the store hold points the snapshot below already has: send them first, or the
+    // page would get those points twice (once in the snapshot, once when the store's flush timer fires).
+    this.core.store.flush();
     this.lastRunsJson = '';
     this.sendRuns();
     for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir), true);

@@ -44,6 +44,7 @@ export class TracesPanel extends BasePanel {
   protected onReady(): void {
     const reader = this.core.store.reader(this.runDir);
     if (!reader) return;
+    this.core.store.flush(); // pending deltas first: the snapshot below already holds their rows
     void this.post('traces/runs', { runs: [reader.info()] });
     this.sendItems(this.core.store.traces(this.runDir), true);
   }

@@ -4,7 +4,8 @@
 // group and Resume continues from its checkpoint; a stage that fails (trainer error, or killed) shows as failed
 // with its message.
 import { strict as assert } from 'node:assert';
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, waitFor, sleep } from './util';
@@ -139,6 +140,24 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     await waitFor(() => dash.stats.readyCount === readies + 1, 30000, 'the page did not load again');
     await waitFor(() => (dash.stats.drawn?.receivedAt ?? 0) > shown && dash.stats.drawn?.counts[runDir] === n, 30000, `redrawn: ${JSON.stringify(dash.stats.drawn)}`);
     assert.equal(dash.stats.postedItems[runDir], n, 'the whole series was sent again (reset), once');
+  });
+
+  it('a page loading while the store holds an unsent delta gets each point once (snapshot, then only newer points)', async () => {
+    const dash = api.panels!.dashboard!;
+    const runDir = dash.runs[0];
+    // A copy of the finished run outside the workspace, so the other tests' runs stay as they are.
+    const copy = join(mkdtempSync(join(tmpdir(), 's2t-pending-')), 'run');
+    cpSync(runDir, copy, { recursive: true });
+    core.store.addRun(copy);
+    const last = core.store.points(copy).filter((p) => p.stage === 'textual').at(-1)!;
+    // The stdout copy of a new point: applied to the run at once, its delta waits for the store's flush timer.
+    core.store.ingest(copy, 'textual', { type: 'metric', record: { step: last.step + 1, time: Date.now() / 1000, stage: 'textual', reward: 0.5 } });
+    dash.setRuns([runDir, copy]); // sends the whole series now, while that delta is pending
+    const n = core.store.points(copy).length;
+    await waitFor(() => dash.stats.drawn?.counts[copy] === n, 30000, `page drew ${JSON.stringify(dash.stats.drawn)} of ${n}`);
+    await sleep(300); // past any flush timer
+    assert.equal(dash.stats.postedItems[copy], n, 'the pending point was not posted again after the snapshot');
+    dash.setRuns([runDir]);
   });
 
   it('the traces panel gets every trace, live, with webview image URIs; an image path leaving its stage folder is dropped', async () => {
