@@ -29,6 +29,13 @@ describe('local launch target (child process groups)', function () {
     assert.deepEqual(await h.wait(), { state: 'failed', exitCode: 3, signal: null, error: 'trainer exited with code 3' });
   });
 
+  it('a stage folder removed by hand is made again for its log (not an ENOENT)', async () => {
+    const logFile = join(dir, 'stages', 'gone', 'log.txt');
+    const h = await new LocalLauncher().start({ runDir: dir, stageId: 'gone', logFile, argv: [node, '-e', 'console.error("hello")'] });
+    assert.equal((await h.wait()).state, 'succeeded');
+    assert.match(readFileSync(logFile, 'utf8'), /hello/);
+  });
+
   it('a missing executable is a clear error, not a hang', async () => {
     await assert.rejects(new LocalLauncher().start({ runDir: dir, stageId: 's', logFile: join(dir, 'log.txt'), argv: ['/no/such/trainer'] }), /cannot start \/no\/such\/trainer/);
   });

@@ -3,7 +3,8 @@
 // tolerates a closed stdout, so a stage survives the death of whoever launched it (a reloaded VS Code window)
 // and can be re-attached by pid.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Launcher, StageExit, StageHandle, StageLaunch } from './target';
 
@@ -64,6 +65,7 @@ export class LocalLauncher implements Launcher {
 
   async start(l: StageLaunch): Promise<StageHandle> {
     const [cmd, ...args] = l.argv;
+    mkdirSync(dirname(l.logFile), { recursive: true }); // a stage folder removed by hand is made again, not an ENOENT
     const logFd = openSync(l.logFile, 'a');
     const child = spawn(cmd, args, {
       cwd: l.cwd, env: { ...process.env, ...l.env }, detached: true, shell: false,
