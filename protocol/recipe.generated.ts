@@ -368,6 +368,10 @@ export interface Data {
    */
   val_size?: number;
   /**
+   * Built-in trainer, SFT stages: fraction of demonstrations that take the question's shortcut (working that skips a step, so a wrong answer), like an instruct model's lazy habit that the RL stages then train away.
+   */
+  shortcut_rate?: number;
+  /**
    * Training data file (relative to the recipe); JSONL or Parquet for external trainers.
    */
   file?: string;

@@ -16,15 +16,12 @@ import type { MetricRecord } from '../../protocol/runRecords';
 import { resolveRecipe } from '../../protocol/recipe';
 import { modelConfigOf } from '../../trainer/model/config';
 import { initParams } from '../../trainer/model/vlm';
-import { promptInput } from '../../trainer/model/batch';
-import { decode, encode, EOS } from '../../trainer/model/tokenizer';
-import { sample } from '../../trainer/model/sampling';
-import { makePolicy, cloneParams } from '../../trainer/algo/policy';
-import { sftStep } from '../../trainer/algo/sft';
-import { grpoStep } from '../../trainer/algo/grpo';
-import { taskGenerator, scoreResponse } from '../../trainer/tasks/index';
+import { encode } from '../../trainer/model/tokenizer';
+import { makePolicy } from '../../trainer/algo/policy';
+import { taskGenerator } from '../../trainer/tasks/index';
 import { Rng } from '../../trainer/util/rng';
 import { pairedGain, showPaired } from './learningPaired';
+import { grpoFor, heldOut, meanOf, promptRewards, sftFor } from './learningLoop';
 
 const silent = { write: () => undefined };
 
@@ -69,32 +66,14 @@ stages:
     const policy = makePolicy(cfg, initParams(cfg, 1), false);
     const rng = new Rng(8);
     // Under-trained on purpose: 150 SFT steps leave sampled accuracy well below greedy.
-    for (let i = 0; i < 150; i++) {
-      sftStep(policy, Array.from({ length: 32 }, () => gen.sample(rng)).map((e) => ({ prompt: promptInput(cfg, e), response: [...encode(e.demonstration), EOS] })),
-        { lr: 5e-4, weightDecay: 0.01, maxGradNorm: 1 });
-    }
+    sftFor(policy, cfg, gen, 150, rng);
     const val = gen.validation(300);
-    const valPrompts = val.map((e) => promptInput(cfg, e));
-    const heldOut = (greedy = false) => sample(policy.params, cfg, valPrompts, greedy ? 1 : 2, { temperature: 1, topP: 1, maxTokens: 48, greedy }, new Rng(99))
-      .map((g, i) => g.reduce((a, r) => a + scoreResponse(decode(r.tokens), val[i].answer, reward).overall, 0) / g.length);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const before = heldOut();
-    const greedyBefore = mean(heldOut(true));
-    assert.ok(greedyBefore - mean(before) > 0.03, `the start must be under-trained: sampled ${mean(before)} vs greedy ${greedyBefore}`);
-
-    const ref = cloneParams(policy.params);
-    const opts = {
-      n: 8, miniBatchPrompts: 4, ppoEpochs: 2, sampling: { temperature: 1, topP: 1, maxTokens: 48 },
-      clipLow: 0.2, clipHigh: 0.3, klCoef: 0.02, klPenalty: 'low_var_kl' as const, adam: { lr: 1e-4, weightDecay: 0.01, maxGradNorm: 1 },
-    };
-    for (let step = 0; step < 50; step++) {
-      const ex = Array.from({ length: 8 }, () => gen.sample(rng));
-      grpoStep(policy, ref, ex.map((e) => promptInput(cfg, e)), (i, text) => {
-        const s = scoreResponse(text, ex[i].answer, reward);
-        return { reward: s.overall, accuracy: s.accuracy, format: s.format, answer: s.answer };
-      }, opts, rng);
-    }
-    const paired = pairedGain(before, heldOut());
+    const T1 = { temperature: 1, topP: 1 };
+    const before = promptRewards(heldOut(policy, cfg, val, reward, 2, T1));
+    const greedyBefore = meanOf(promptRewards(heldOut(policy, cfg, val, reward, 1, { ...T1, greedy: true })));
+    assert.ok(greedyBefore - meanOf(before) > 0.03, `the start must be under-trained: sampled ${meanOf(before)} vs greedy ${greedyBefore}`);
+    grpoFor(policy, cfg, gen, reward, { steps: 50, prompts: 8, lr: 1e-4, klCoef: 0.02 }, rng);
+    const paired = pairedGain(before, promptRewards(heldOut(policy, cfg, val, reward, 2, T1)));
     console.log(`      held-out sampled reward ${showPaired(paired)}; greedy before ${greedyBefore.toFixed(3)}`);
     assert.ok(paired.gain >= 0.03 && paired.gain - paired.half > 0, `paired gain ${paired.gain} ± ${paired.half}`);
   });

@@ -222,6 +222,30 @@ describe('tasks: learnability and knobs', () => {
     assert.throws(() => taskGenerator('merged', { ...OPTS, questions: ['nope'] }), /names no question of any generator/);
   });
 
+  it('shortcutRate: that share of training demonstrations skips a step and answers wrongly; validation never does', () => {
+    const plain = draws('merged', 3000, 5);
+    const lazy = draws('merged', 3000, 5, { ...OPTS, shortcutRate: 0.5 });
+    assert.ok(plain.every((e) => !e.shortcut), 'rate 0: no shortcut');
+    const taken = lazy.filter((e) => e.shortcut);
+    const share = taken.length / lazy.length;
+    assert.ok(share > 0.45 && share < 0.55, `share ${share}`);
+    // Every template has a shortcut; each is well formatted and (mostly) wrong.
+    assert.deepEqual(new Set(taken.map((e) => e.question)), new Set(plain.map((e) => e.question)));
+    for (const e of taken) assert.equal(scoreResponse(e.demonstration, e.answer, MATH).format, 1, e.demonstration);
+    const wrong = taken.filter((e) => scoreResponse(e.demonstration, e.answer, MATH).accuracy === 0).length / taken.length;
+    assert.ok(wrong > 0.6, `shortcut answers wrong: ${wrong}`);
+    for (const e of lazy.filter((x) => !x.shortcut)) assert.equal(scoreResponse(e.demonstration, e.answer, MATH).accuracy, 1);
+    // The shortcuts are the documented ones (spot checks).
+    const remove = taken.find((e) => e.question === 'remove-color')!;
+    assert.match(remove.demonstration, /^<think>all=\d+<\/think> \\boxed\{\d+\}$/);
+    const chain = taken.find((e) => e.question === 'chain')!;
+    assert.equal(think(chain).split(' ').length, 1, 'the chain stops after its first operation');
+    // Validation sets are the same with or without the habit.
+    const g = (rate: number) => taskGenerator('merged', { ...OPTS, shortcutRate: rate }).validation(300);
+    assert.deepEqual(g(0.5), g(0));
+    assert.throws(() => taskGenerator('perception', { ...OPTS, shortcutRate: 1.5 }), /shortcutRate must be a number in \[0, 1\], got 1.5/);
+  });
+
   it('bad knob values are clear errors', () => {
     assert.throws(() => taskGenerator('perception', { ...OPTS, gridSize: 1 }), /gridSize must be an integer in \[2, 9\], got 1/);
     assert.throws(() => taskGenerator('perception', { ...OPTS, imageSize: 8 }), /imageSize must be an integer in \[16, 1024\], got 8/);

@@ -23,6 +23,7 @@ export class StageData {
       maxResponseLength: maxResponse - 1,
       lengthOf: (text) => encode(text).length,
       responseFormat: stage.reward.name === 'r1v' ? 'r1v' : 'math',
+      shortcutRate: stage.data.shortcut_rate,
     });
     if (stage.data.size) {
       // The pool has its own seed: it is the same set however far the stage has got.

@@ -13,6 +13,8 @@ export interface Draft {
   /** The <think> content: the work the answer depends on (counted cells, intermediate sums). */
   think: string;
   scene?: Scene;
+  /** The lazy working for this question (a skipped step) and the answer it leads to: see TaskOptions.shortcutRate. */
+  shortcut?: { think: string; answer: string };
   /** Examples with the same key fall on the same side of the train/validation split. */
   splitKey: string;
 }
@@ -78,15 +80,20 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
     return null;
   };
 
-  const toExample = (d: Draft, question: string, id: string): TaskExample => ({
+  const toExample = (d: Draft, question: string, id: string, shortcut = false): TaskExample => ({
     id,
     task: kind,
     prompt: d.prompt,
     ...(d.scene ? { image: renderScene(d.scene, o.imageSize) } : {}),
     answer: d.answer,
-    demonstration: formatResponse(d.think, d.answer, o.responseFormat),
+    demonstration: shortcut && d.shortcut ? formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat) : formatResponse(d.think, d.answer, o.responseFormat),
     question,
+    ...(shortcut ? { shortcut: true } : {}),
   });
+  // Only a training draw may take its shortcut (the rng is not touched when the rate is 0: same draws as before).
+  const takesShortcut = (d: Draft, rng: Rng): boolean =>
+    o.shortcutRate > 0 && !!d.shortcut && rng.next() < o.shortcutRate &&
+    o.lengthOf(formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat)) <= o.maxResponseLength;
   const contentKey = (d: Draft) => `${d.prompt}\u0000${d.scene ? sceneSignature(d.scene) : ''}`;
   const nothingFits = () => new RangeError(
     `no ${kind} question fits maxPromptLength ${o.maxPromptLength} and maxResponseLength ${o.maxResponseLength} ` +
@@ -131,10 +138,10 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
           fallback ??= got;
           continue;
         }
-        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`);
+        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`, takesShortcut(got.draft, rng));
       }
       // Everything that fits is held out (a tiny problem space): train on it rather than fail.
-      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`);
+      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`, takesShortcut(fallback.draft, rng));
       throw nothingFits();
     },
     validation(size: number): TaskExample[] {

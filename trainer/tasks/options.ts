@@ -30,6 +30,11 @@ function intIn(name: string, value: number, lo: number, hi: number): number {
   return value;
 }
 
+function rateIn(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new RangeError(`task option ${name} must be a number in [0, 1], got ${value}`);
+  return value;
+}
+
 export function resolveTaskOptions(o: TaskOptions): ResolvedTaskOptions {
   const gridSize = intIn('gridSize', o.gridSize ?? KNOB_DEFAULTS.gridSize, 2, 9);
   const maxObjects = intIn('maxObjects', o.maxObjects ?? Math.min(KNOB_DEFAULTS.maxObjects, gridSize * gridSize), 1, gridSize * gridSize);
@@ -48,5 +53,6 @@ export function resolveTaskOptions(o: TaskOptions): ResolvedTaskOptions {
     lengthOf: o.lengthOf ?? characters,
     questions: o.questions ? [...o.questions] : null,
     responseFormat: format,
+    shortcutRate: rateIn('shortcutRate', o.shortcutRate ?? 0),
   };
 }

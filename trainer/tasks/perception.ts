@@ -24,13 +24,20 @@ export const countOf = (sc: Scene, s: Subject): number => sc.objects.filter((o) 
 /** "2 red", "1 circle", "3 circles" (option text). */
 const claim = (n: number, s: Subject): string => `${n} ${s.name}${s.kind === 'shape' && n !== 1 ? 's' : ''}`;
 
+// Shortcuts (TaskOptions.shortcutRate): counting every object, or reading the first object listed.
+const countEverything = (sc: Scene) => ({ think: listCells(sc.objects), answer: String(sc.objects.length) });
+const firstOther = (sc: Scene, x: SceneObject): SceneObject => sc.objects.find((y) => y !== x) ?? x;
+
 const countColor: Template = {
   id: 'count-color',
   draw(rng, o) {
     const sc = scene(rng, o);
     const color = rng.pick(COLORS);
     const hits = sc.objects.filter((x) => x.color === color);
-    return { prompt: `How many ${color} objects are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc) };
+    return {
+      prompt: `How many ${color} objects are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc),
+      shortcut: countEverything(sc),
+    };
   },
 };
 
@@ -40,7 +47,10 @@ const countShape: Template = {
     const sc = scene(rng, o);
     const shape = rng.pick(SHAPES);
     const hits = sc.objects.filter((x) => x.shape === shape);
-    return { prompt: `How many ${shape}s are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc) };
+    return {
+      prompt: `How many ${shape}s are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc),
+      shortcut: countEverything(sc),
+    };
   },
 };
 
@@ -52,6 +62,7 @@ const colorAt: Template = {
     return {
       prompt: `What color is the shape at row ${x.row}, col ${x.col}?`,
       think: `${x.color} ${x.shape}`, answer: x.color, scene: sc, splitKey: sceneSignature(sc),
+      shortcut: ((y) => ({ think: `${y.color} ${y.shape}`, answer: y.color }))(firstOther(sc, x)),
     };
   },
 };
@@ -64,6 +75,7 @@ const shapeAt: Template = {
     return {
       prompt: `What shape is at row ${x.row}, col ${x.col}?`,
       think: `${x.color} ${x.shape}`, answer: x.shape, scene: sc, splitKey: sceneSignature(sc),
+      shortcut: ((y) => ({ think: `${y.color} ${y.shape}`, answer: y.shape }))(firstOther(sc, x)),
     };
   },
 };
@@ -88,6 +100,8 @@ const choice: Template = {
       prompt: `Which is true? ${options}`,
       think: actual.map((n, i) => `${LETTERS[i]}:${n}`).join(' '),
       answer: LETTERS[truth], scene: sc, splitKey: sceneSignature(sc),
+      // Checks the first claim only and takes it.
+      shortcut: { think: `A:${actual[0]}`, answer: 'A' },
     };
   },
 };

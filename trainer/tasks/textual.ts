@@ -50,7 +50,8 @@ const chain: Template = {
     }
     const { think, result } = worked(start, steps);
     const prompt = `${name} has ${start} ${item}, ${steps.map((s) => verb(rng, s)).join(', ')}. How many now?`;
-    return { prompt, think, answer: String(result), splitKey: prompt };
+    const first = worked(start, steps.slice(0, 1)); // stops after the first operation
+    return { prompt, think, answer: String(result), splitKey: prompt, shortcut: { think: first.think, answer: String(first.result) } };
   },
 };
 
@@ -72,7 +73,8 @@ const groups: Template = {
     const tail = s.op === '+' ? `${s.n} more ${are} loose. How many in all?` : `${s.n} ${are} lost. How many are left?`;
     const { think, result } = worked(product, [s]);
     const prompt = `${head} ${tail}`;
-    return { prompt, think: `${a}*${b}=${product} ${think}`, answer: String(result), splitKey: prompt };
+    // The shortcut stops at the product.
+    return { prompt, think: `${a}*${b}=${product} ${think}`, answer: String(result), splitKey: prompt, shortcut: { think: `${a}*${b}=${product}`, answer: String(product) } };
   },
 };
 
@@ -91,7 +93,10 @@ const total: Template = {
     const s = step(rng, y, o.maxNumber);
     const changed = apply(y, s);
     const prompt = `${a} has ${x} ${item}, ${b} has ${y}. ${b} ${verb(rng, s)}. How many in total?`;
-    return { prompt, think: `${y}${s.op}${s.n}=${changed} ${x}+${changed}=${x + changed}`, answer: String(x + changed), splitKey: prompt };
+    return {
+      prompt, think: `${y}${s.op}${s.n}=${changed} ${x}+${changed}=${x + changed}`, answer: String(x + changed), splitKey: prompt,
+      shortcut: { think: `${x}+${y}=${x + y}`, answer: String(x + y) }, // ignores the change
+    };
   },
 };
 

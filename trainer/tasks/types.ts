@@ -25,6 +25,8 @@ export interface TaskExample {
   answer: string;
   /** A correct response in the paper's format: `<think>…</think> \boxed{answer}` (ASCII). */
   demonstration: string;
+  /** Whether the demonstration is the question's shortcut (wrong working) rather than the correct one. */
+  shortcut?: boolean;
   /** Which question template produced it (e.g. 'count-color', 'remove-color', 'chain'): for per-kind metrics. */
   question?: string;
 }
@@ -50,6 +52,12 @@ export interface TaskOptions {
   steps?: number;
   /** Only these question templates (ids as in TaskExample.question); default all of each generator. */
   questions?: string[];
+  /**
+   * Fraction of training demonstrations that take the question's shortcut: working that skips a step (counts
+   * every object, stops after the first operation, ignores the removed group) and so answers wrongly — the
+   * lazy habit an instruct model brings to RL, which the reward then has to train away. Default 0.
+   */
+  shortcutRate?: number;
   /** Demonstrations in the math reward's format (`\boxed{}`, default) or r1v's (`<answer></answer>`). */
   responseFormat?: 'math' | 'r1v';
 }

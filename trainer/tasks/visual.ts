@@ -33,6 +33,7 @@ function removeTemplate(kind: Subject['kind']): Template {
         prompt: `Remove all ${group(s)}. How many objects are left?`,
         think: `all=${all} ${s.name}=${k} ${all}-${k}=${all - k}`,
         answer: String(all - k), ...withScene(sc),
+        shortcut: { think: `all=${all}`, answer: String(all) }, // forgets to remove
       };
     },
   };
@@ -48,7 +49,7 @@ const moreThan: Template = {
     const prompt = a.kind === 'color'
       ? `How many more ${a.name} than ${b.name} objects are there?`
       : `How many more ${a.name}s than ${b.name}s are there?`;
-    return { prompt, think: `${a.name}=${x} ${b.name}=${y} ${x}-${y}=${x - y}`, answer: String(x - y), ...withScene(sc) };
+    return { prompt, think: `${a.name}=${x} ${b.name}=${y} ${x}-${y}=${x - y}`, answer: String(x - y), ...withScene(sc), shortcut: { think: `${a.name}=${x}`, answer: String(x) } };
   },
 };
 
@@ -61,7 +62,7 @@ const sumTwo: Template = {
     const prompt = a.kind === 'color'
       ? `How many objects are ${a.name} or ${b.name}?`
       : `How many ${a.name}s and ${b.name}s are there in total?`;
-    return { prompt, think: `${a.name}=${x} ${b.name}=${y} ${x}+${y}=${x + y}`, answer: String(x + y), ...withScene(sc) };
+    return { prompt, think: `${a.name}=${x} ${b.name}=${y} ${x}+${y}=${x + y}`, answer: String(x + y), ...withScene(sc), shortcut: { think: `${a.name}=${x}`, answer: String(x) } };
   },
 };
 
@@ -76,6 +77,7 @@ const addObjects: Template = {
     return {
       prompt: `Add ${added}. How many ${group(s)} are there now?`,
       think: `${s.name}=${k} ${k}+${n}=${k + n}`, answer: String(k + n), ...withScene(sc),
+      shortcut: { think: `${s.name}=${k}`, answer: String(k) }, // forgets the added ones
     };
   },
 };
