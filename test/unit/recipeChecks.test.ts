@@ -50,6 +50,16 @@ describe('semantic checks', () => {
     assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    algorithm:\n      rollout_batch_size: 8\n'), [], 'SFT has no rollouts');
   });
 
+  it('data.shortcut_rate outside a built-in sft stage is a warning that it does nothing, at the value', () => {
+    const [p, ...rest] = problems(BASE + '    data:\n      shortcut_rate: 0.5\n');
+    assert.equal(rest.length, 0);
+    assert.deepEqual([p.severity, p.code, p.path], ['warning', 'data/shortcut-unused', ['stages', 0, 'data', 'shortcut_rate']]);
+    assert.match(p.message, /no effect here: stage 'perception' is perception \(RL learns from rewards/);
+    assert.equal(p.range.start.line, 7, "1-based: the shortcut_rate line");
+    assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    data:\n      shortcut_rate: 0.5\n'), [], 'a built-in sft stage uses it');
+    assert.deepEqual(problems(BASE + '    data:\n      shortcut_rate: 0\n'), [], 'zero is the default: nothing to say');
+  });
+
   it('one problem per place, naming every stage that inherits the setting', () => {
     const text = `name: x\ndefaults:\n  algorithm:\n    rollout_batch_size: 12\n    global_batch_size: 8\n${BASE.split('\n').slice(1).join('\n')}  - id: textual\n    kind: textual-reasoning\n    steps: 10\n`;
     const ps = problems(text);

@@ -23,12 +23,25 @@ export const checkModelShape: SemanticCheck = ({ src, recipe }) => {
   return problems;
 };
 
-export const checkDataSource: SemanticCheck = ({ src, recipe }) =>
+export const checkDataSource: SemanticCheck = ({ src, recipe, resolved }) =>
   recipe.stages.flatMap((s, i): Problem[] => {
-    if (!s.data?.generator || !s.data.file) return [];
-    const path = ['stages', i, 'data', 'file'];
-    return [{
-      severity: 'error', code: 'data/generator-and-file', path, range: src.rangeOf(path, 'key'),
-      message: `stages[${i}].data has both 'generator' and 'file': choose one`,
-    }];
+    const found: Problem[] = [];
+    if (s.data?.generator && s.data.file) {
+      const path = ['stages', i, 'data', 'file'];
+      found.push({
+        severity: 'error', code: 'data/generator-and-file', path, range: src.rangeOf(path, 'key'),
+        message: `stages[${i}].data has both 'generator' and 'file': choose one`,
+      });
+    }
+    // Only the built-in trainer's supervised stages learn from demonstrations: elsewhere the rate changes nothing.
+    const stage = resolved.stages[i];
+    if (s.data?.shortcut_rate && stage && (stage.kind !== 'sft' || resolved.model.trainer !== 'builtin')) {
+      const path = ['stages', i, 'data', 'shortcut_rate'];
+      const where = stage.kind !== 'sft' ? `stage '${stage.id}' is ${stage.kind} (RL learns from rewards, not demonstrations)` : `the ${resolved.model.trainer} trainer reads its own data`;
+      found.push({
+        severity: 'warning', code: 'data/shortcut-unused', path, range: src.rangeOf(path),
+        message: `data.shortcut_rate has no effect here: ${where}; it shapes the built-in trainer's sft demonstrations`,
+      });
+    }
+    return found;
   });
