@@ -80,20 +80,23 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
     return null;
   };
 
-  const toExample = (d: Draft, question: string, id: string, shortcut = false): TaskExample => ({
+  const toExample = (d: Draft, question: string, id: string, shortcut?: string): TaskExample => ({
     id,
     task: kind,
     prompt: d.prompt,
     ...(d.scene ? { image: renderScene(d.scene, o.imageSize) } : {}),
     answer: d.answer,
-    demonstration: shortcut && d.shortcut ? formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat) : formatResponse(d.think, d.answer, o.responseFormat),
+    demonstration: shortcut ?? formatResponse(d.think, d.answer, o.responseFormat),
     question,
     ...(shortcut ? { shortcut: true } : {}),
   });
-  // Only a training draw may take its shortcut (the rng is not touched when the rate is 0: same draws as before).
-  const takesShortcut = (d: Draft, rng: Rng): boolean =>
-    o.shortcutRate > 0 && !!d.shortcut && rng.next() < o.shortcutRate &&
-    o.lengthOf(formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat)) <= o.maxResponseLength;
+  // A training draw's shortcut demonstration, when this draw takes it and it fits (the rng is not touched when
+  // the rate is 0: the same draws as before the option existed).
+  const shortcutOf = (d: Draft, rng: Rng): string | undefined => {
+    if (!(o.shortcutRate > 0 && d.shortcut && rng.next() < o.shortcutRate)) return undefined;
+    const response = formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat);
+    return o.lengthOf(response) <= o.maxResponseLength ? response : undefined;
+  };
   const contentKey = (d: Draft) => `${d.prompt}\u0000${d.scene ? sceneSignature(d.scene) : ''}`;
   const nothingFits = () => new RangeError(
     `no ${kind} question fits maxPromptLength ${o.maxPromptLength} and maxResponseLength ${o.maxResponseLength} ` +
@@ -138,10 +141,10 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
           fallback ??= got;
           continue;
         }
-        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`, takesShortcut(got.draft, rng));
+        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`, shortcutOf(got.draft, rng));
       }
       // Everything that fits is held out (a tiny problem space): train on it rather than fail.
-      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`, takesShortcut(fallback.draft, rng));
+      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`, shortcutOf(fallback.draft, rng));
       throw nothingFits();
     },
     validation(size: number): TaskExample[] {

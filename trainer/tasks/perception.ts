@@ -26,7 +26,11 @@ const claim = (n: number, s: Subject): string => `${n} ${s.name}${s.kind === 'sh
 
 // Shortcuts (TaskOptions.shortcutRate): counting every object, or reading the first object listed.
 const countEverything = (sc: Scene) => ({ think: listCells(sc.objects), answer: String(sc.objects.length) });
-const firstOther = (sc: Scene, x: SceneObject): SceneObject => sc.objects.find((y) => y !== x) ?? x;
+/** Reads the first other object instead of the one asked about. */
+const readOther = (sc: Scene, x: SceneObject, what: 'color' | 'shape') => {
+  const y = sc.objects.find((o) => o !== x) ?? x;
+  return { think: `${y.color} ${y.shape}`, answer: y[what] };
+};
 
 const countColor: Template = {
   id: 'count-color',
@@ -62,7 +66,7 @@ const colorAt: Template = {
     return {
       prompt: `What color is the shape at row ${x.row}, col ${x.col}?`,
       think: `${x.color} ${x.shape}`, answer: x.color, scene: sc, splitKey: sceneSignature(sc),
-      shortcut: ((y) => ({ think: `${y.color} ${y.shape}`, answer: y.color }))(firstOther(sc, x)),
+      shortcut: readOther(sc, x, 'color'),
     };
   },
 };
@@ -75,7 +79,7 @@ const shapeAt: Template = {
     return {
       prompt: `What shape is at row ${x.row}, col ${x.col}?`,
       think: `${x.color} ${x.shape}`, answer: x.shape, scene: sc, splitKey: sceneSignature(sc),
-      shortcut: ((y) => ({ think: `${y.color} ${y.shape}`, answer: y.shape }))(firstOther(sc, x)),
+      shortcut: readOther(sc, x, 'shape'),
     };
   },
 };

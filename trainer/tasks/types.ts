@@ -1,6 +1,6 @@
 // The contract between the task generators (trainer/tasks/) and the trainer (model, SFT, GRPO, eval).
 // A task example is a prompt (optionally with a rendered scene), its ground-truth answer, and one correct,
-// well-formatted demonstration used by the supervised warm-up.
+// well-formatted demonstration used by the supervised warm-up (or, at data.shortcut_rate, a lazy wrong one).
 import type { Generator } from '../../protocol/recipe';
 import type { Rng } from '../util/rng';
 
@@ -23,7 +23,7 @@ export interface TaskExample {
   image?: SceneImage;
   /** Canonical ground-truth answer, compared with the extracted \boxed{} content. */
   answer: string;
-  /** A correct response in the paper's format: `<think>…</think> \boxed{answer}` (ASCII). */
+  /** A response in the paper's format, `<think>…</think> \boxed{answer}` (ASCII): correct unless `shortcut`. */
   demonstration: string;
   /** Whether the demonstration is the question's shortcut (wrong working) rather than the correct one. */
   shortcut?: boolean;
