@@ -183,6 +183,24 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     panel.dispose();
   });
 
+  it('a traces page loading while the store holds an unsent trace gets each trace once', async () => {
+    const runDir = api.panels!.dashboard!.runs[0];
+    const copy = join(mkdtempSync(join(tmpdir(), 's2t-pending-traces-')), 'run');
+    cpSync(runDir, copy, { recursive: true });
+    core.store.addRun(copy);
+    const panel = (await vscode.commands.executeCommand<import('../../../extension/panels/tracesPanel').TracesPanel>('see2think.openTraces', copy))!;
+    await panel.initialized;
+    const total = core.store.traces(copy).length;
+    await waitFor(() => panel.stats.postedItems[copy] === total, 30000, `posted ${panel.stats.postedItems[copy]} of ${total}`);
+    const line = readFileSync(join(copy, 'stages/textual/traces.jsonl'), 'utf8').split('\n').find(Boolean)!;
+    core.store.ingest(copy, 'textual', { type: 'trace', record: { ...JSON.parse(line), prompt_id: 'pending-by-test' } });
+    // The page says ready (as after a reload) while that trace's delta waits for the store's flush timer.
+    (panel as unknown as { receive(m: unknown): void }).receive({ method: 'ready', params: { panel: 'traces' } });
+    await sleep(300);
+    assert.equal(panel.stats.postedItems[copy], total + 1, 'the pending trace was not posted again after the snapshot');
+    panel.dispose();
+  });
+
   it('Run Stage (recipe, stage) runs one stage in a new run; Run From Stage continues that run from the next stage', async () => {
     const uri = await recipe('tiny');
     const runDir = (await vscode.commands.executeCommand<string>('see2think.runStage', uri, 'warmup'))!;
