@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, waitFor, sleep } from './util';
+import { activeApi, waitFor, sleep } from './util';
 import { createRun } from '../../../trainer/run/runDir';
 import { StageWriter } from '../../../trainer/io/runDirWriter';
 import type { See2ThinkApi } from '../../../extension/extension';
@@ -49,9 +49,7 @@ describe('compare runs: staged vs merged on the dashboard (real VS Code)', funct
   const files: string[] = [];
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<See2ThinkApi>(EXTENSION_ID)!;
-    await waitFor(() => ext.isActive, 30000, 'extension never activated');
-    api = ext.exports;
+    api = await activeApi();
     core = await api.runs!.core();
     ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const stagedFile = join(ws, 'cmp-staged.recipe.yaml');

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, waitFor } from './util';
+import { activeApi, waitFor } from './util';
 import type { See2ThinkApi } from '../../../extension/extension';
 
 const marker = process.env.EXT_TEST_LOG ? join(dirname(process.env.EXT_TEST_LOG), 'reload-phase.json') : '';
@@ -24,9 +24,7 @@ describe(TITLE, function () {
   this.timeout(600000);
 
   async function api(): Promise<See2ThinkApi> {
-    const ext = vscode.extensions.getExtension<See2ThinkApi>(EXTENSION_ID)!;
-    await waitFor(() => ext.isActive, 60000, 'extension never activated');
-    return ext.exports;
+    return activeApi(60000);
   }
 
   if (!marker || !existsSync(marker)) {

@@ -8,7 +8,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, waitFor, sleep } from './util';
+import { EXTENSION_ID, activeApi, waitFor, sleep } from './util';
 import type { See2ThinkApi } from '../../../extension/extension';
 import type { RunsCore } from '../../../extension/runs/core';
 import type { RunsNode } from '../../../extension/views/runsTree';
@@ -46,9 +46,7 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
   const ends: StageEnd[] = [];
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<See2ThinkApi>(EXTENSION_ID)!;
-    await waitFor(() => ext.isActive, 30000, 'extension never activated');
-    api = ext.exports;
+    api = await activeApi();
     core = await api.runs!.core();
     core.supervisor.onStageEnd((e) => ends.push(e));
   });

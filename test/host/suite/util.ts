@@ -1,4 +1,7 @@
 // Helpers for tests that run inside the extension host.
+import * as vscode from 'vscode';
+import type { See2ThinkApi } from '../../../extension/extension';
+
 export const EXTENSION_ID = 'see2think.see2think';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,4 +15,11 @@ export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs: number, 
     if (Date.now() > end) throw new Error(`${message} (after ${timeoutMs} ms)`);
     await sleep(100);
   }
+}
+
+/** The extension's API once it has activated (activation is by event: a suite may start before it). */
+export async function activeApi(timeoutMs = 30000): Promise<See2ThinkApi> {
+  const ext = vscode.extensions.getExtension<See2ThinkApi>(EXTENSION_ID)!;
+  await waitFor(() => ext.isActive, timeoutMs, 'extension never activated');
+  return ext.exports;
 }
