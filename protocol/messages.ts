@@ -3,7 +3,7 @@
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
 // postMessage JSON-serialises, so NaN/Infinity travel as null: a null metric value means "not a number".
 import type { StageState, TraceRecord } from './runRecords';
-import type { CompareSummary, DiffRow, DiffRowDetail } from './compare';
+import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
 
 export type PanelKind = 'dashboard' | 'traces' | 'diff';
 

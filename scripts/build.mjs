@@ -30,7 +30,7 @@ const webviewEntries = existsSync(join(root, 'webviews'))
 
 const builds = [
   { ...node, entryPoints: { extension: join(root, 'extension/extension.ts') }, outdir: dist },
-  { ...node, entryPoints: { cli: join(root, 'trainer/cli.ts') }, outdir: dist },
+  { ...node, entryPoints: { cli: join(root, 'cli/main.ts') }, outdir: dist },
   {
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true,
     minify: production, logLevel: 'warning', entryPoints: webviewEntries, outdir: join(dist, 'webviews'),

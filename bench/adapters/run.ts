@@ -6,7 +6,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EasyR1ExperimentLog } from '../../trainer/adapters/easyr1ExperimentLog';
+import { EasyR1ExperimentLog } from '../../core/external/easyr1/easyr1ExperimentLog';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 
 const steps = Number(process.argv[2] ?? 2000);

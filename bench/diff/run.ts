@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffWordsWithSpace } from 'diff';
-import { applyDiffView, DEFAULT_DIFF_VIEW } from '../../protocol/compare';
-import { loadEvalFile } from '../../trainer/compare/loadEval';
-import { compareEvals } from '../../trainer/compare/comparison';
-import { formatSummary } from '../../trainer/compare/format';
+import { applyDiffView, DEFAULT_DIFF_VIEW } from '../../protocol/diff';
+import { loadEvalFile } from '../../core/diff/loadEval';
+import { compareEvals } from '../../core/diff/comparison';
+import { formatSummary } from '../../core/diff/formatDiff';
 import { syntheticEvals } from './synthetic';
 import { startHarness, launchChromium, openPanel } from '../../test/webview/harness/harness';
 

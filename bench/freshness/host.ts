@@ -10,11 +10,11 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { METRICS } from '../../protocol/metrics';
-import { createRun } from '../../trainer/run/runDir';
-import { StageWriter } from '../../trainer/io/runDirWriter';
+import { createRun } from '../../core/rundir/runDir';
+import { StageWriter } from '../../core/rundir/runDirWriter';
 import type { See2ThinkApi } from '../../extension/extension';
 import type { DashboardPanel } from '../../extension/panels/dashboardPanel';
-import type { RunsCore } from '../../extension/runs/core';
+import type { RunsCore } from '../../extension/runs/runsServices';
 
 const POINTS = Number(process.env.S2T_FRESH_POINTS || 250);
 const INTERVAL_MS = Number(process.env.S2T_FRESH_INTERVAL_MS || 40);

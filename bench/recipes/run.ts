@@ -4,8 +4,8 @@
 // Usage: npx tsx bench/recipes/run.ts [--stages N] [--runs R]. Last line = the headline.
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
-import { completionsAt } from '../../trainer/recipe/completions';
-import { validateRecipeText } from '../../trainer/recipe/validate';
+import { completionsAt } from '../../core/recipe/language/completions';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
 
 const { values } = parseArgs({ options: { stages: { type: 'string', default: '120' }, runs: { type: 'string', default: '200' } } });
 const STAGES = Number(values.stages);

@@ -1,12 +1,12 @@
 // "See2Think: Attach to Run Folder": monitors a run started outside VS Code. A See2Think run directory joins the
 // runs store as it is; an EasyR1, verl or TRL folder is mirrored live into a run directory of ours in the
-// extension's storage (trainer/external/attach.ts) and joins the store, so the runs view, dashboard, traces
+// extension's storage (core/external/attachRun.ts) and joins the store, so the runs view, dashboard, traces
 // and trace diff show it like any other run. Attached folders are remembered per workspace and re-attached
 // when the window reloads.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { Runs } from '../runs/index';
-import type { AttachedRun } from '../../trainer/external/attach';
+import type { AttachedRun } from '../../core/external/attachRun';
 
 const STATE_KEY = 'see2think.attachedFolders';
 
@@ -24,7 +24,7 @@ export function registerAttachRunFolder(context: vscode.ExtensionContext, runs: 
   const storage = () => join((context.storageUri ?? context.globalStorageUri).fsPath, 'attached');
 
   async function attach(folder: string, interactive: boolean): Promise<AttachResult | undefined> {
-    const { detectRunFolders, describeDetection } = await import('../../trainer/adapters/detect');
+    const { detectRunFolders, describeDetection } = await import('../../core/external/detect');
     const found = detectRunFolders(folder);
     if (!found.length) {
       if (interactive) void vscode.window.showErrorMessage(`${folder}: no EasyR1, verl, TRL or See2Think run found there (looked for experiment_log.jsonl, a verl file log, trainer_state.json, run.json …)`);
@@ -42,7 +42,7 @@ export function registerAttachRunFolder(context: vscode.ExtensionContext, runs: 
       core.store.addRun(d.dir);
       return { kind: 'see2think', folder: d.dir, runDir: d.dir };
     }
-    const { AttachedRun } = await import('../../trainer/external/attach');
+    const { AttachedRun } = await import('../../core/external/attachRun');
     attached.get(d.dir)?.stop();
     const run = new AttachedRun(d, { into: storage() });
     attached.set(d.dir, run);

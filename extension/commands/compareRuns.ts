@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
 import type { Runs } from '../runs/index';
-import type { RunsCore } from '../runs/core';
+import type { RunsCore } from '../runs/runsServices';
 import type { RunSnapshot } from '../runs/runReader';
 import type { Panels } from '../panels/index';
 import type { DashboardPanel } from '../panels/dashboardPanel';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { parseJsonLoose } from '../../protocol/jsonLines';
-import type { EvalOutcome, EvalStreamRecord } from '../../protocol/compare';
+import type { EvalOutcome, EvalStreamRecord } from '../../protocol/diff';
 import type { Runs } from '../runs/index';
 import type { RunSnapshot } from '../runs/runReader';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runs } from '../runs/index';
-import type { RunsCore } from '../runs/core';
+import type { RunsCore } from '../runs/runsServices';
 import type { RunJob, StageEnd } from '../runs/supervisor';
 import type { LaunchMode } from '../runs/plan';
 import { pickRecipe } from '../recipes/findRecipes';
@@ -35,7 +35,7 @@ async function launch(runs: Runs, mode: LaunchMode, recipeArg: unknown, stageArg
   if (!uri) return undefined;
   const core = await runs.core();
   await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
-  const { loadRecipeFile, RecipeError } = await import('../../trainer/recipe/validate');
+  const { loadRecipeFile, RecipeError } = await import('../../core/recipe/loadRecipe');
   const { planLaunch } = await import('../runs/plan');
   const rel = vscode.workspace.asRelativePath(uri);
   try {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
 import { pickRecipe } from '../recipes/findRecipes';
 import { recipeUriOf, stageIdOf } from './args';
-import type { CompiledStage } from '../../trainer/external/compiled';
+import type { CompiledStage } from '../../core/external/compiled';
 
 export function registerShowCommand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   context.subscriptions.push(
@@ -14,8 +14,8 @@ export function registerShowCommand(context: vscode.ExtensionContext, log: vscod
       if (!uri) return undefined;
       const doc = await vscode.workspace.openTextDocument(uri);
       const rel = vscode.workspace.asRelativePath(uri);
-      const { validateRecipeText } = await import('../../trainer/recipe/validate');
-      const { formatProblem } = await import('../../trainer/recipe/problems');
+      const { validateRecipeText } = await import('../../core/recipe/loadRecipe');
+      const { formatProblem } = await import('../../core/recipe/problems');
       const { resolved, problems } = validateRecipeText(doc.getText(), uri.fsPath, { recipeDir: dirname(uri.fsPath) });
       if (!resolved) {
         for (const p of problems) log.appendLine(formatProblem(rel, p));
@@ -39,9 +39,9 @@ export function registerShowCommand(context: vscode.ExtensionContext, log: vscod
         void vscode.window.showErrorMessage(`${rel} has no stage '${String(wanted)}'`);
         return undefined;
       }
-      const { compileStage } = await import('../../trainer/external/compile');
-      const { formatCompiledStage } = await import('../../trainer/external/display');
-      const { runsRoot } = await import('../../trainer/run/runDir');
+      const { compileStage } = await import('../../core/external/compile');
+      const { formatCompiledStage } = await import('../../core/external/display');
+      const { runsRoot } = await import('../../core/rundir/runDir');
       const runDir = join(runsRoot(uri.fsPath, resolved), resolved.name, '<run-id>');
       let compiled: CompiledStage[];
       try {

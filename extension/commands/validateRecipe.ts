@@ -1,7 +1,7 @@
 // "See2Think: Validate Recipe": runs the same checks as `see2think validate` on a recipe and reports them
 // in the log (and returns them, for tests and other commands).
 import * as vscode from 'vscode';
-import type { Problem } from '../../trainer/recipe/problems';
+import type { Problem } from '../../core/recipe/problems';
 import { pickRecipe } from '../recipes/findRecipes';
 import * as path from 'node:path';
 
@@ -12,9 +12,9 @@ export function registerValidateCommand(context: vscode.ExtensionContext, log: v
       if (!target) return undefined;
       const doc = await vscode.workspace.openTextDocument(target);
       // Loaded on first use: the validator pulls in ajv and yaml, which activation should not pay for.
-      const { validateRecipeText } = await import('../../trainer/recipe/validate');
-      const { defaultCheckEnvironment } = await import('../../trainer/recipe/environment');
-      const { formatProblem } = await import('../../trainer/recipe/problems');
+      const { validateRecipeText } = await import('../../core/recipe/loadRecipe');
+      const { defaultCheckEnvironment } = await import('../../core/recipe/environment');
+      const { formatProblem } = await import('../../core/recipe/problems');
       const { problems } = validateRecipeText(doc.getText(), target.fsPath, defaultCheckEnvironment(path.dirname(target.fsPath)));
       const rel = vscode.workspace.asRelativePath(target);
       for (const p of problems) log.appendLine(formatProblem(rel, p));

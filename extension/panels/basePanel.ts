@@ -1,11 +1,11 @@
-// One webview panel's host side, shared by every panel: the page (strict CSP from webviews/common/html.ts, only
+// One webview panel's host side, shared by every panel: the page (strict CSP from panelHtml.ts, only
 // the extension's dist/ and media/ — plus, for traces, the run folders — as local resources), the ready handshake
 // (a deferred `initialized`, reset whenever the page is torn down while hidden), validation of every incoming
 // message, state mirrored for restore, exports saved through a dialog, and a record of what was posted and what
 // the page acknowledged (tests and the freshness benchmark read it).
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
-import { newNonce, panelAssets, panelHtml } from '../../webviews/common/html';
+import { newNonce, panelAssets, panelHtml } from './panelHtml';
 import { parseWebviewMessage, type HostMessage, type PanelKind, type ParamsOf, type WebviewMessage } from '../../protocol/messages';
 
 export interface PanelStats {

@@ -3,7 +3,7 @@
 // the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs.
 import * as vscode from 'vscode';
 import { toMetricColumns, type DashboardLayout, type MetricPoint, type ParamsOf, type RunInfo, type WebviewMessage } from '../../protocol/messages';
-import type { RunsCore } from '../runs/core';
+import type { RunsCore } from '../runs/runsServices';
 import { BasePanel } from './basePanel';
 
 export const DASHBOARD_VIEW = 'see2think.dashboard';

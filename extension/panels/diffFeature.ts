@@ -1,9 +1,9 @@
-// The trace diff feature, registered by one line in extension.ts: Evaluate Checkpoint, Compare Checkpoints,
+// The trace diff feature, registered by one line in extension.ts: Evaluate Checkpoint, Diff Checkpoints,
 // the `see2think-trace:` documents behind Open in Diff Editor, and the panel's restore after a reload.
 import * as vscode from 'vscode';
 import type { Runs } from '../runs/index';
 import { registerEvaluateCommand } from '../commands/evaluateCheckpoint';
-import { registerCompareCommand } from '../commands/compareCheckpoints';
+import { registerCompareCommand } from '../commands/diffCheckpoints';
 import { DiffPanel, DIFF_VIEW, filesFromState } from './diffPanel';
 import { TraceDocuments, TRACE_SCHEME } from './diffTraceDocuments';
 

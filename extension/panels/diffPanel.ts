@@ -1,4 +1,4 @@
-// The trace diff panel's host: compares two eval files (trainer/compare), sends the page the summary and every
+// The trace diff panel's host: compares two eval files (core/diff), sends the page the summary and every
 // compact row, answers its requests for the details of rows in view (word diff computed on demand, cached),
 // and opens VS Code's diff editor on one prompt's two traces. Restored after a window reload from the page's
 // saved state, which names the two eval files.
@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import type { WebviewMessage } from '../../protocol/messages';
-import type { DiffRowDetail } from '../../protocol/compare';
-import { parseEvalText } from '../../trainer/compare/evalFile';
-import { compareEvals, type Comparison } from '../../trainer/compare/comparison';
+import type { DiffRowDetail } from '../../protocol/diff';
+import { parseEvalText } from '../../core/diff/evalFile';
+import { compareEvals, type Comparison } from '../../core/diff/comparison';
 import { BasePanel } from './basePanel';
 import { traceUri } from './diffTraceDocuments';
 

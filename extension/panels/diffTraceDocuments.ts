@@ -3,7 +3,7 @@
 // prompt id, so a diff editor restored after a window reload still finds its content.
 import * as vscode from 'vscode';
 import { readFile, stat } from 'node:fs/promises';
-import { parseEvalText, type EvalFile } from '../../trainer/compare/evalFile';
+import { parseEvalText, type EvalFile } from '../../core/diff/evalFile';
 import type { EvalRecord } from '../../protocol/runRecords';
 
 export const TRACE_SCHEME = 'see2think-trace';

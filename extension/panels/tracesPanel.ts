@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { resolve, sep } from 'node:path';
 import type { TraceItem } from '../../protocol/messages';
-import { stagePath } from '../../trainer/io/runDirReader';
-import type { RunsCore } from '../runs/core';
+import { stagePath } from '../../core/rundir/runDirReader';
+import type { RunsCore } from '../runs/runsServices';
 import type { TraceRow } from '../runs/runReader';
 import { BasePanel } from './basePanel';
 

@@ -2,10 +2,10 @@
 // a missing required key → inserted with a sensible value, stages out of the paper's order → reordered.
 // Fixes come from our own Problems, so they also apply to the JSON service's diagnostics at the same place.
 import * as vscode from 'vscode';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import type { Problem } from '../../trainer/recipe/problems';
-import { insertKeyEdit, missingKeyValue, reorderStagesEdit, replaceScalarEdit, type TextEdit } from '../../trainer/recipe/edits';
-import { yamlScalar } from '../../trainer/recipe/schemaNav';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
+import type { Problem } from '../../core/recipe/problems';
+import { insertKeyEdit, missingKeyValue, reorderStagesEdit, replaceScalarEdit, type TextEdit } from '../../core/recipe/language/edits';
+import { yamlScalar } from '../../core/recipe/language/schemaNav';
 import { PAPER_ORDER } from '../../protocol/recipe';
 import { recipeFileName, RECIPE_SELECTOR } from './documents';
 import { toVsRange } from './diagnostics';

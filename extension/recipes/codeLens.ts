@@ -2,7 +2,7 @@
 // and, once the stage has runs, "Dashboard" above each stage. The commands belong to the runs feature.
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import { parseRecipeSource } from '../../trainer/recipe/sourceMap';
+import { parseRecipeSource } from '../../core/recipe/sourceMap';
 import { recipeFileName, RECIPE_SELECTOR } from './documents';
 import { recipeRunsFolder, runsByStage } from './stageRuns';
 
@@ -11,7 +11,7 @@ export const LENS_COMMANDS = {
   runAll: 'see2think.runAll',
   compare: 'see2think.compareRuns',
   /** The trace diff's own command (no arguments: it asks for the two checkpoints). */
-  compareCheckpoints: 'see2think.compareCheckpoints',
+  diffCheckpoints: 'see2think.diffCheckpoints',
   runStage: 'see2think.runStage',
   runFrom: 'see2think.runFrom',
   dashboard: 'see2think.openDashboard',
@@ -57,7 +57,7 @@ export function recipeLenses(doc: vscode.TextDocument, trusted: boolean, compare
 function compareCommand(doc: vscode.TextDocument, registered: string[]): vscode.Command | undefined {
   const title = 'Compare with…';
   if (registered.includes(LENS_COMMANDS.compare)) return { title, command: LENS_COMMANDS.compare, arguments: [doc.uri] };
-  if (registered.includes(LENS_COMMANDS.compareCheckpoints)) return { title, command: LENS_COMMANDS.compareCheckpoints, arguments: [] };
+  if (registered.includes(LENS_COMMANDS.diffCheckpoints)) return { title, command: LENS_COMMANDS.diffCheckpoints, arguments: [] };
   return undefined;
 }
 

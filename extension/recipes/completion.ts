@@ -1,7 +1,7 @@
 // Completion in recipes: keys still allowed at the cursor, enum values and defaults (all from the schema),
 // and init_from's earlier stage ids. Where another service owns the schema (JSON), only the stage ids.
 import * as vscode from 'vscode';
-import { completionsAt, type CompletionSpec } from '../../trainer/recipe/completions';
+import { completionsAt, type CompletionSpec } from '../../core/recipe/language/completions';
 import { ownerOf, recipeFileName, RECIPE_SELECTOR } from './documents';
 
 const KIND: Record<CompletionSpec['kind'], vscode.CompletionItemKind> = {

@@ -2,10 +2,10 @@
 // (debounced), on save and when files are created or deleted (data files may appear); cleared on close.
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import { defaultCheckEnvironment } from '../../trainer/recipe/environment';
-import type { Problem } from '../../trainer/recipe/problems';
-import type { Range as SourceRange } from '../../trainer/recipe/sourceMap';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
+import { defaultCheckEnvironment } from '../../core/recipe/environment';
+import type { Problem } from '../../core/recipe/problems';
+import type { Range as SourceRange } from '../../core/recipe/sourceMap';
 import { isRecipeDocument, ownerOf, recipeFileName } from './documents';
 import { showsProblem } from './schemaOwner';
 

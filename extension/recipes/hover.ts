@@ -1,8 +1,8 @@
 // Hover in recipes: a key's description, type, default and the paper's value; on an enum value, what it
 // means. Where another service already shows descriptions (JSON), only type, default and paper value.
 import * as vscode from 'vscode';
-import { cursorContext } from '../../trainer/recipe/cursorContext';
-import { hoverMarkdown } from '../../trainer/recipe/schemaNav';
+import { cursorContext } from '../../core/recipe/language/cursorContext';
+import { hoverMarkdown } from '../../core/recipe/language/schemaNav';
 import { ownerOf, recipeFileName, RECIPE_SELECTOR } from './documents';
 
 const WORD = /[A-Za-z0-9_$.+-]+/;

@@ -1,7 +1,7 @@
 // "See2Think: New Recipe": writes a recipe from a template (staged in the paper's order, merged baseline,
 // quick demo, EasyR1 on SLURM) under the name the user gives, never over an existing file, and opens it.
 import * as vscode from 'vscode';
-import { withRecipeName } from '../../trainer/recipe/edits';
+import { withRecipeName } from '../../core/recipe/language/edits';
 import { recipeSchema } from '../../protocol/recipe';
 
 export interface RecipeTemplate {

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
-import { readStageStatus } from '../../trainer/io/runDirReader';
+import { readStageStatus } from '../../core/rundir/runDirReader';
 
 /** runs/<name>/ for a recipe file: runs_dir is relative to the recipe's folder. */
 export function recipeRunsFolder(recipeDir: string, runsDir: string | undefined, name: string): string {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { findRecipes, RECIPE_GLOB } from '../recipes/findRecipes';
-import { parseRecipeSource } from '../../trainer/recipe/sourceMap';
+import { parseRecipeSource } from '../../core/recipe/sourceMap';
 import type { RunStore } from './store';
 
 export interface RecipeRoot {

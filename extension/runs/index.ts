@@ -1,7 +1,7 @@
 // The runs feature's entry at activation: cheap (types only), it loads the working parts (store, supervisor,
 // discovery — which pull in the recipe validator) on the next tick, so activation itself stays fast.
 import * as vscode from 'vscode';
-import type { RunsCore } from './core';
+import type { RunsCore } from './runsServices';
 
 export interface Runs {
   readonly extensionUri: vscode.Uri;
@@ -25,7 +25,7 @@ export function createRuns(context: vscode.ExtensionContext, log: vscode.LogOutp
   let loading: Promise<RunsCore> | undefined;
   const core = (): Promise<RunsCore> => (loading ??= (async () => {
     const t0 = performance.now();
-    const { RunsCore } = await import('./core');
+    const { RunsCore } = await import('./runsServices');
     instance = new RunsCore({ extensionUri: context.extensionUri, log, trainerLog });
     context.subscriptions.push(instance);
     runs.coreImportMs = performance.now() - t0;

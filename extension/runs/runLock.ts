@@ -4,8 +4,8 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../../trainer/launch/local';
-import { writeJsonAtomic } from '../../trainer/io/runDirWriter';
+import { processAlive } from '../../core/launch/local';
+import { writeJsonAtomic } from '../../core/rundir/runDirWriter';
 
 export const LOCK_FILE = '.see2think.lock';
 

@@ -5,10 +5,10 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
 import type { MetricPoint, RunInfo } from '../../protocol/messages';
-import { JsonlTail, type BadLine } from '../../trainer/io/jsonlTail';
-import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../trainer/io/runDirReader';
-import { listCheckpoints } from '../../trainer/io/checkpointPaths';
-import { openRun } from '../../trainer/run/runDir';
+import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
+import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
+import { listCheckpoints } from '../../core/rundir/checkpointPaths';
+import { openRun } from '../../core/rundir/runDir';
 import { StageSeries, toPoint, type AddResult } from './stageSeries';
 
 export interface StageSnapshot {

@@ -6,18 +6,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RUN_FILES, TERMINAL_STATES, type LaunchTarget, type StageStatus } from '../../protocol/runRecords';
-import type { Launcher, StageExit, StageHandle } from '../../trainer/launch/target';
-import { launcherFor as defaultLauncherFor, stageArgv } from '../../trainer/launch/index';
-import { processAlive } from '../../trainer/launch/local';
-import { readStageStatus, stagePath } from '../../trainer/io/runDirReader';
-import { StageWriter } from '../../trainer/io/runDirWriter';
-import { createRun, openRun, type OpenRun } from '../../trainer/run/runDir';
+import type { Launcher, StageExit, StageHandle } from '../../core/launch/target';
+import { launcherFor as defaultLauncherFor, stageArgv } from '../../core/launch/index';
+import { processAlive } from '../../core/launch/local';
+import { readStageStatus, stagePath } from '../../core/rundir/runDirReader';
+import { StageWriter } from '../../core/rundir/runDirWriter';
+import { createRun, openRun, type OpenRun } from '../../core/rundir/runDir';
 import { Emitter } from './emitter';
 import { acquireLock, lockHeld, readLock, releaseLock, updateLock } from './runLock';
 import { parseStreamLine } from './streamRecords';
-import { lastLines } from '../../trainer/io/logLines';
-import { recordStageEnd, settleStage } from '../../trainer/run/settleStage';
-import { LineTail } from '../../trainer/io/lineTail';
+import { lastLines } from '../../core/rundir/logLines';
+import { recordStageEnd, settleStage } from '../../core/rundir/settleStage';
+import { LineTail } from '../../core/rundir/lineTail';
 import type { RunStore } from './store';
 
 export interface SupervisorLog {

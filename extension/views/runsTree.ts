@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { StageState } from '../../protocol/runRecords';
 import type { Runs } from '../runs/index';
-import type { RunsCore } from '../runs/core';
+import type { RunsCore } from '../runs/runsServices';
 import type { RunSnapshot, StageSnapshot } from '../runs/runReader';
 import type { RecipeRoot } from '../runs/discovery';
 import { queuedText } from './queued';

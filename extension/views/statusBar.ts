@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { METRICS } from '../../protocol/metrics';
 import type { MetricPoint } from '../../protocol/messages';
 import type { Runs } from '../runs/index';
-import type { RunsCore } from '../runs/core';
+import type { RunsCore } from '../runs/runsServices';
 import { queuedText } from './queued';
 
 /** Seconds left for a stage from the pace of its last points (undefined until two points exist). */

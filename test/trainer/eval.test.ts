@@ -8,19 +8,19 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
-import { createRun } from '../../trainer/run/runDir';
+import { createRun } from '../../core/rundir/runDir';
 import { evaluateCheckpoint, EvalCancelled, planEval } from '../../trainer/eval/evaluate';
 import { locateCheckpoint, CheckpointNotFound } from '../../trainer/eval/locate';
 import { EvalSpecError } from '../../trainer/eval/spec';
 import { loadEvalSet } from '../../trainer/eval/sets';
-import { parseEvalText } from '../../trainer/compare/evalFile';
-import { compareEvals } from '../../trainer/compare/comparison';
-import { scoreResponse } from '../../trainer/tasks/reward';
+import { parseEvalText } from '../../core/diff/evalFile';
+import { compareEvals } from '../../core/diff/comparison';
+import { scoreResponse } from '../../core/reward/reward';
 import { encode } from '../../trainer/model/tokenizer';
-import { decodePng } from '../../trainer/io/png';
+import { decodePng } from '../../trainer/util/png';
 
 const root = join(__dirname, '../..');
-const cli = (...args: string[]) => [process.execPath, ['--import', 'tsx', join(root, 'trainer/cli.ts'), ...args]] as const;
+const cli = (...args: string[]) => [process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args]] as const;
 
 const RECIPE = join(__dirname, '../fixtures/checkpoints/tiny-sft.recipe.yaml');
 

@@ -2,8 +2,8 @@
 // recipe's weights and format pattern.
 import { strict as assert } from 'node:assert';
 import { schemaDefaults, type ResolvedReward, type Reward } from '../../protocol/recipe';
-import { scoreResponse, extractBoxed, compileFormatPattern, RewardConfigError } from '../../trainer/tasks/reward';
-import { answersMatch, normalizeAnswer } from '../../trainer/tasks/answerMatch';
+import { scoreResponse, extractBoxed, compileFormatPattern, RewardConfigError } from '../../core/reward/reward';
+import { answersMatch, normalizeAnswer } from '../../core/reward/answerMatch';
 
 const MATH = schemaDefaults<Reward>('reward') as ResolvedReward;
 const score = (response: string, gt: string, reward: ResolvedReward = MATH) => scoreResponse(response, gt, reward);

@@ -2,9 +2,9 @@
 // pattern no well-formed response can match is a positioned warning.
 import { strict as assert } from 'node:assert';
 import { resolveRecipe, type Recipe } from '../../protocol/recipe';
-import { parseRecipeSource } from '../../trainer/recipe/sourceMap';
-import { formatProblem } from '../../trainer/recipe/problems';
-import { checkRewardPattern } from '../../trainer/recipe/checks/reward';
+import { parseRecipeSource } from '../../core/recipe/sourceMap';
+import { formatProblem } from '../../core/recipe/problems';
+import { checkRewardPattern } from '../../core/recipe/checks/rewardCheck';
 
 function check(yaml: string): string[] {
   const src = parseRecipeSource(yaml, 'r.recipe.yaml');

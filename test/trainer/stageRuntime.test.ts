@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRun } from '../../trainer/run/runDir';
+import { createRun } from '../../core/rundir/runDir';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { MetricRecord, StageStatus, StreamRecord } from '../../protocol/runRecords';
-import { latestCheckpoint, listCheckpoints } from '../../trainer/io/checkpointPaths';
+import { latestCheckpoint, listCheckpoints } from '../../core/rundir/checkpointPaths';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'trainer', 'cli.ts');

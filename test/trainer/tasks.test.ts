@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { schemaDefaults, type ResolvedReward, type Reward } from '../../protocol/recipe';
 import { Rng } from '../../trainer/util/rng';
 import { taskGenerator } from '../../trainer/tasks/index';
-import { scoreResponse } from '../../trainer/tasks/reward';
-import { extractBoxed } from '../../trainer/tasks/reward';
+import { scoreResponse } from '../../core/reward/reward';
+import { extractBoxed } from '../../core/reward/reward';
 import type { TaskExample, TaskOptions } from '../../trainer/tasks/types';
 import { answerFromPixels, answerFromText, checkedEquations, readScene } from './tasksOracle';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Rng } from '../../trainer/util/rng';
 import { BACKGROUND, PALETTE, randomScene, renderScene, sceneLayout, type Scene } from '../../trainer/tasks/scenes';
-import { encodePng, decodePng } from '../../trainer/io/png';
+import { encodePng, decodePng } from '../../trainer/util/png';
 import { describeExample } from '../../trainer/tasks/describe';
 import { taskGenerator } from '../../trainer/tasks/index';
 import type { SceneImage } from '../../trainer/tasks/types';

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectHere, detectRunFolders, openForeignReader } from '../../trainer/adapters/detect';
+import { detectHere, detectRunFolders, openForeignReader } from '../../core/external/detect';
 
 const FIX = join(__dirname, '../fixtures/external');
 

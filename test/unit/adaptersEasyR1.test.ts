@@ -4,9 +4,9 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EasyR1ExperimentLog } from '../../trainer/adapters/easyr1ExperimentLog';
-import { EasyR1GenerationsTail, splitGenerationBlocks } from '../../trainer/adapters/easyr1Generations';
-import { EasyR1RunReader, easyr1Checkpoints } from '../../trainer/adapters/easyr1Run';
+import { EasyR1ExperimentLog } from '../../core/external/easyr1/easyr1ExperimentLog';
+import { EasyR1GenerationsTail, splitGenerationBlocks } from '../../core/external/easyr1/easyr1Generations';
+import { EasyR1RunReader, easyr1Checkpoints } from '../../core/external/easyr1/easyr1Run';
 import type { MetricRecord } from '../../protocol/runRecords';
 
 const FIX = join(__dirname, '../fixtures/external/easyr1');

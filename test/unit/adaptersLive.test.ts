@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EasyR1RunReader } from '../../trainer/adapters/easyr1Run';
-import { VerlFileLog } from '../../trainer/adapters/verlFileLogger';
-import { mergeChunks, type AdapterChunk } from '../../trainer/adapters/types';
+import { EasyR1RunReader } from '../../core/external/easyr1/easyr1Run';
+import { VerlFileLog } from '../../core/external/verl/verlFileLogger';
+import { mergeChunks, type AdapterChunk } from '../../core/external/foreignRun';
 
 const WRITER = String.raw`
 import json, os, sys, time

@@ -5,9 +5,9 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrlTrainerState, trlCheckpoints } from '../../trainer/adapters/trlTrainerState';
-import { TrlCompletionsDir, cellText, completionSamples } from '../../trainer/adapters/trlCompletions';
-import { TrlRunReader } from '../../trainer/adapters/trlRun';
+import { TrlTrainerState, trlCheckpoints } from '../../core/external/trl/trlTrainerState';
+import { TrlCompletionsDir, cellText, completionSamples } from '../../core/external/trl/trlCompletions';
+import { TrlRunReader } from '../../core/external/trl/trlRun';
 
 const FIX = join(__dirname, '../fixtures/external/trl');
 const ctx = { stage: 'visual', now: () => 1700000200 };

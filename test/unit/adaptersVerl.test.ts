@@ -4,11 +4,11 @@ import { strict as assert } from 'node:assert';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VerlFileLog } from '../../trainer/adapters/verlFileLogger';
-import { parseVerlConsoleLine } from '../../trainer/adapters/verlConsole';
-import { VerlDumpDir } from '../../trainer/adapters/verlRollout';
-import { VerlRunReader, verlCheckpoints } from '../../trainer/adapters/verlRun';
-import { parsePythonNumber } from '../../trainer/adapters/pythonValues';
+import { VerlFileLog } from '../../core/external/verl/verlFileLogger';
+import { parseVerlConsoleLine } from '../../core/external/verl/verlConsole';
+import { VerlDumpDir } from '../../core/external/verl/verlRollout';
+import { VerlRunReader, verlCheckpoints } from '../../core/external/verl/verlRun';
+import { parsePythonNumber } from '../../core/external/pythonValues';
 
 const FIX = join(__dirname, '../fixtures/external/verl');
 const ctx = { stage: 'textual', now: () => 1700000100 };

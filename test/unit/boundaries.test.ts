@@ -1,5 +1,5 @@
-// DESIGN.md §3 boundaries: only extension/ imports 'vscode'; webviews/ never import Node; protocol/ has
-// no runtime dependencies; trainer/ never imports the extension or webviews.
+// The layer boundaries (docs/ARCHITECTURE.md): only extension/ imports 'vscode'; webviews/ never import Node;
+// protocol/ has no runtime dependencies; each layer imports only the layers below it.
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,7 +30,7 @@ const rel = (f: string) => relative(root, f);
 
 describe('architecture boundaries', () => {
   it("only extension/ imports 'vscode'", () => {
-    const leaks = ['trainer', 'protocol', 'webviews'].flatMap(sources).filter((f) => importsOf(f).includes('vscode'));
+    const leaks = ['core', 'cli', 'trainer', 'protocol', 'webviews'].flatMap(sources).filter((f) => importsOf(f).includes('vscode'));
     assert.deepEqual(leaks.map(rel), []);
   });
 
@@ -46,10 +46,27 @@ describe('architecture boundaries', () => {
     assert.deepEqual(leaks, []);
   });
 
-  it('trainer/ does not depend on the extension or the webviews', () => {
-    const leaks = sources('trainer').flatMap((f) => importsOf(f).filter((m) => /(^|\/)(extension|webviews)\//.test(m)).map((m) => `${rel(f)} imports ${m}`));
-    assert.deepEqual(leaks, []);
-  });
+  // The layers (docs/ARCHITECTURE.md): protocol <- core <- trainer <- cli; extension -> core; webviews -> protocol.
+  const layerOf = (file: string, spec: string): string | undefined => {
+    if (!spec.startsWith('.')) return undefined;
+    const target = relative(root, join(file, '..', spec));
+    return target.split(/[\\/]/)[0];
+  };
+  const allowed: Record<string, string[]> = {
+    core: ['core', 'protocol'],
+    trainer: ['trainer', 'core', 'protocol'],
+    cli: ['cli', 'trainer', 'core', 'protocol'],
+    extension: ['extension', 'core', 'protocol'],
+  };
+  for (const [layer, ok] of Object.entries(allowed)) {
+    it(`${layer}/ imports only ${ok.join(', ')}`, () => {
+      const leaks = sources(layer).flatMap((f) => importsOf(f)
+        .map((m) => [m, layerOf(f, m)] as const)
+        .filter(([, l]) => l !== undefined && !ok.includes(l))
+        .map(([m]) => `${rel(f)} imports ${m}`));
+      assert.deepEqual(leaks, []);
+    });
+  }
 });
 
 describe('generated recipe types', () => {

@@ -3,11 +3,11 @@
 import { strict as assert } from 'node:assert';
 import { encodeJsonLine } from '../../protocol/jsonLines';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
-import { applyDiffView, flipClass, formatPercentChange, type DiffView } from '../../protocol/compare';
-import { parseEvalText } from '../../trainer/compare/evalFile';
-import { compareEvals } from '../../trainer/compare/comparison';
-import { pairedAccuracyDelta } from '../../trainer/compare/summary';
-import { formatSummary } from '../../trainer/compare/format';
+import { applyDiffView, flipClass, formatPercentChange, type DiffView } from '../../protocol/diff';
+import { parseEvalText } from '../../core/diff/evalFile';
+import { compareEvals } from '../../core/diff/comparison';
+import { pairedAccuracyDelta } from '../../core/diff/diffSummary';
+import { formatSummary } from '../../core/diff/formatDiff';
 
 const header = (checkpoint: string, extra: Partial<EvalHeader> = {}): EvalHeader => ({
   type: 'header', checkpoint, set: 'visual-reasoning:6', sampling: { temperature: 0.6, top_p: 0.95, n: 1 }, seed: 7,

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeJsonLine } from '../../protocol/jsonLines';
-import { diffCommand } from '../../trainer/commands/diff';
-import { UsageError } from '../../trainer/commands/validate';
+import { diffCommand } from '../../cli/cliDiff';
+import { UsageError } from '../../cli/cliValidate';
 
 const root = join(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 's2t-diffcli-'));
@@ -62,10 +62,10 @@ describe('see2think diff (CLI)', () => {
   it('fails with one clear line (exit 1) for a missing or empty eval file, from the real command line', function () {
     this.timeout(30000); // two CLI starts under tsx
     const empty = write('empty.jsonl', []);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'trainer/cli.ts'), 'diff', A, join(dir, 'nope.jsonl')], { encoding: 'utf8', cwd: root });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'diff', A, join(dir, 'nope.jsonl')], { encoding: 'utf8', cwd: root });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stderr.trim(), `see2think diff: ${join(dir, 'nope.jsonl')}: no such eval file`);
-    const r2 = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'trainer/cli.ts'), 'diff', empty, B], { encoding: 'utf8', cwd: root });
+    const r2 = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'diff', empty, B], { encoding: 'utf8', cwd: root });
     assert.equal(r2.status, 1);
     assert.match(r2.stderr, /empty\.jsonl: no answers in this eval file/);
   });

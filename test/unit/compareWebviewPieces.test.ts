@@ -1,7 +1,7 @@
 // The diff panel's pieces: each side's text rebuilt exactly, with diff ops and think/boxed flags overlaid.
 import { strict as assert } from 'node:assert';
 import { sidePieces } from '../../webviews/diff/pieces';
-import { wordDiff } from '../../trainer/compare/wordDiff';
+import { wordDiff } from '../../core/diff/wordDiff';
 
 const fmt = (ps: ReturnType<typeof sidePieces>) => ps.map((p) => `${p.op}${p.tag ? 'T' : p.think ? 't' : ''}${p.boxed ? 'B' : ''}:${p.text}`);
 

@@ -1,7 +1,7 @@
 // Word-level diff of reasoning traces: exact segments on known inputs, each side rebuilt exactly from the
 // segments (whitespace and newlines kept), and a coarse whole-trace fallback for very different traces.
 import { strict as assert } from 'node:assert';
-import { wordDiff, sideText } from '../../trainer/compare/wordDiff';
+import { wordDiff, sideText } from '../../core/diff/wordDiff';
 import { Rng } from '../../trainer/util/rng';
 
 describe('compare: word-level diff of traces', () => {

@@ -5,13 +5,13 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectHere } from '../../trainer/adapters/detect';
-import { AttachedRun, attachedFolderOf, type ForeignFolder } from '../../trainer/external/attach';
-import { readJsonl } from '../../trainer/io/jsonlTail';
-import { readStageStatus } from '../../trainer/io/runDirReader';
-import { openRun } from '../../trainer/run/runDir';
+import { detectHere } from '../../core/external/detect';
+import { AttachedRun, attachedFolderOf, type ForeignFolder } from '../../core/external/attachRun';
+import { readJsonl } from '../../core/rundir/jsonlTail';
+import { readStageStatus } from '../../core/rundir/runDirReader';
+import { openRun } from '../../core/rundir/runDir';
 import { RunReader, noEffects } from '../../extension/runs/runReader';
-import { attachCommand } from '../../trainer/commands/attach';
+import { attachCommand } from '../../cli/cliAttach';
 
 const FIX = join(__dirname, '../fixtures/external');
 

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRun } from '../../trainer/run/runDir';
-import { runExternalStage } from '../../trainer/external/bridge';
-import { StageOutput } from '../../trainer/stage/output';
-import { readStageStatus } from '../../trainer/io/runDirReader';
-import { readJsonl } from '../../trainer/io/jsonlTail';
-import { listCheckpoints } from '../../trainer/io/checkpointPaths';
+import { createRun } from '../../core/rundir/runDir';
+import { runExternalStage } from '../../core/external/bridge';
+import { StageOutput } from '../../core/rundir/stageOutput';
+import { readStageStatus } from '../../core/rundir/runDirReader';
+import { readJsonl } from '../../core/rundir/jsonlTail';
+import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 
 const quiet = () => undefined;
@@ -85,7 +85,7 @@ describe('external stage bridge (EasyR1 stand-in)', function () {
 
   it('runs through `see2think stage` (the CLI dispatches external runs to the bridge)', () => {
     const runDir = newRun(2);
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'trainer/cli.ts'), 'stage', runDir, 'perception'], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'cli/main.ts'), 'stage', runDir, 'perception'], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
     assert.equal(r.status, 0, r.stderr);
     const types = r.stdout.trim().split('\n').map((l) => (parseJsonLoose(l) as { type: string }).type);
     assert.ok(types.includes('metric') && types.includes('status'), 'stdout is the record stream only');

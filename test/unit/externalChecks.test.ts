@@ -1,7 +1,7 @@
 // Recipe checks for external trainers and the SLURM target: positioned problems before any launch.
 import { strict as assert } from 'node:assert';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import { formatProblem } from '../../trainer/recipe/problems';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
+import { formatProblem } from '../../core/recipe/problems';
 
 const problems = (yaml: string) => validateRecipeText(yaml, 'r.recipe.yaml').problems
   .filter((p) => p.code.startsWith('external/') || p.code.startsWith('slurm/'))

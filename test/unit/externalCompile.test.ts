@@ -4,12 +4,12 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadRecipeFile, validateRecipeText } from '../../trainer/recipe/validate';
-import { compileStage } from '../../trainer/external/compile';
-import { CompileError } from '../../trainer/external/compiled';
-import { SubstitutionError, substitute } from '../../trainer/external/substitute';
-import { formatArgv, formatCompiledStage, shellQuote } from '../../trainer/external/display';
-import { pyFloat } from '../../trainer/external/values';
+import { loadRecipeFile, validateRecipeText } from '../../core/recipe/loadRecipe';
+import { compileStage } from '../../core/external/compile';
+import { CompileError } from '../../core/external/compiled';
+import { SubstitutionError, substitute } from '../../core/external/substitute';
+import { formatArgv, formatCompiledStage, shellQuote } from '../../core/external/display';
+import { pyFloat } from '../../core/external/values';
 import type { ResolvedRecipe } from '../../protocol/recipe';
 
 const ROOT = resolve(__dirname, '../..');

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchScript, bashQuote, checkSbatchArg, sbatchArgv, slurmTime, SlurmScriptError } from '../../trainer/launch/slurmScript';
-import { explainReason, parseSacct, parseSbatchParsable, parseScontrolJob, parseSqueue } from '../../trainer/launch/slurmCommands';
-import { exitOfJob } from '../../trainer/launch/slurm';
+import { batchScript, bashQuote, checkSbatchArg, sbatchArgv, slurmTime, SlurmScriptError } from '../../core/launch/slurmScript';
+import { explainReason, parseSacct, parseSbatchParsable, parseScontrolJob, parseSqueue } from '../../core/launch/slurmCommands';
+import { exitOfJob } from '../../core/launch/slurm';
 
 const HOSTILE = [`'; touch /tmp/s2t-pwned; echo '`, '$(touch /tmp/s2t-pwned)', '`touch /tmp/s2t-pwned`', 'a\nb c', '"quoted" \\ back', '* ? [x]', ''];
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonlTail } from '../../trainer/io/jsonlTail';
+import { JsonlTail } from '../../core/rundir/jsonlTail';
 
 describe('JsonlTail (incremental tolerant reader)', () => {
   let file: string;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LineTail } from '../../trainer/io/lineTail';
+import { LineTail } from '../../core/rundir/lineTail';
 
 describe('LineTail (growing text files: console logs, job output, log.txt)', () => {
   let file: string;

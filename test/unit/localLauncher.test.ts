@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalLauncher, processAlive } from '../../trainer/launch/local';
+import { LocalLauncher, processAlive } from '../../core/launch/local';
 
 const node = process.execPath;
 

@@ -1,6 +1,6 @@
 // The panel page both the extension and the browser tests serve: strict CSP, nonce'd bundle, escaping.
 import { strict as assert } from 'node:assert';
-import { panelHtml, panelCsp, newNonce, escapeHtml } from '../../webviews/common/html';
+import { panelHtml, panelCsp, newNonce, escapeHtml } from '../../extension/panels/panelHtml';
 
 const opts = {
   panel: 'dashboard' as const, title: 'Runs <b>"x"</b>', scriptUri: 'https://file.vscode-cdn.net/ext/dist/webviews/dashboard.js',

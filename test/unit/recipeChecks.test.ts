@@ -3,10 +3,10 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import { defaultCheckEnvironment } from '../../trainer/recipe/environment';
-import { paperOrder } from '../../trainer/recipe/checks/stageOrder';
-import type { CheckEnvironment } from '../../trainer/recipe/checks/context';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
+import { defaultCheckEnvironment } from '../../core/recipe/environment';
+import { paperOrder } from '../../core/recipe/checks/stageOrder';
+import type { CheckEnvironment } from '../../core/recipe/checks/context';
 
 const dir = join(__dirname, '../fixtures/recipes');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, string[]>;

@@ -1,8 +1,8 @@
 // Schema navigation and the completion lists built from it: only keys still allowed, enum values with their
 // meanings, defaults as snippet placeholders, init_from offering only earlier stages, and hover text.
 import { strict as assert } from 'node:assert';
-import { completionsAt } from '../../trainer/recipe/completions';
-import { docAt, formatNumber, hoverMarkdown, keysAt, remainingKeys, schemaAt, typeLabel, yamlScalar } from '../../trainer/recipe/schemaNav';
+import { completionsAt } from '../../core/recipe/language/completions';
+import { docAt, formatNumber, hoverMarkdown, keysAt, remainingKeys, schemaAt, typeLabel, yamlScalar } from '../../core/recipe/language/schemaNav';
 import { recipeSchema } from '../../protocol/recipe';
 import { parse } from 'yaml';
 

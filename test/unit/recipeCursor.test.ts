@@ -1,7 +1,7 @@
 // Where the cursor is in a recipe that is still being typed (YAML that does not parse yet, JSON with a
 // dangling quote): the path, key or value position, the word to replace, and what is already written.
 import { strict as assert } from 'node:assert';
-import { cursorContext } from '../../trainer/recipe/cursorContext';
+import { cursorContext } from '../../core/recipe/language/cursorContext';
 
 /** `¦` marks the cursor. */
 function ctxOf(marked: string, file = 'r.recipe.yaml') {

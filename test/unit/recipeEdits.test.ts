@@ -3,10 +3,10 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateRecipeText } from '../../trainer/recipe/validate';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
 import {
   applyEdits, insertKeyEdit, missingKeyValue, reorderStagesEdit, replaceScalarEdit, withRecipeName,
-} from '../../trainer/recipe/edits';
+} from '../../core/recipe/language/edits';
 import { schemaOwner, showsProblem } from '../../extension/recipes/schemaOwner';
 
 const codes = (text: string, file = 'r.recipe.yaml') => validateRecipeText(text, file).problems.map((p) => p.code);

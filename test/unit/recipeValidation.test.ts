@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateRecipeText } from '../../trainer/recipe/validate';
-import { formatProblem } from '../../trainer/recipe/problems';
+import { validateRecipeText } from '../../core/recipe/loadRecipe';
+import { formatProblem } from '../../core/recipe/problems';
 import { resolveRecipe, ancestry, type Recipe } from '../../protocol/recipe';
 
 const root = join(__dirname, '../..');

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRun, openRun, newRunId } from '../../trainer/run/runDir';
-import { latestCheckpoint, checkpointDir, listCheckpoints } from '../../trainer/io/checkpointPaths';
+import { createRun, openRun, newRunId } from '../../core/rundir/runDir';
+import { latestCheckpoint, checkpointDir, listCheckpoints } from '../../core/rundir/checkpointPaths';
 
 const RECIPE = 'name: demo\nstages:\n  - id: a\n    kind: sft\n    steps: 3\n  - id: b\n    kind: perception\n    steps: 2\n';
 

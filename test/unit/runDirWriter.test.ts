@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { StageWriter, writeJsonAtomic, writeRunMeta } from '../../trainer/io/runDirWriter';
-import { JsonlTail } from '../../trainer/io/jsonlTail';
-import { summarizeRun, formatRunSummary } from '../../trainer/summary/runSummary';
+import { StageWriter, writeJsonAtomic, writeRunMeta } from '../../core/rundir/runDirWriter';
+import { JsonlTail } from '../../core/rundir/jsonlTail';
+import { summarizeRun, formatRunSummary } from '../../core/rundir/runSummary';
 import { appendFileSync } from 'node:fs';
 
 describe('run directory writer', () => {
@@ -36,7 +36,7 @@ describe('run directory writer', () => {
     const file = join(runDir, 'm.jsonl');
     // A child process appends 2000 large records as fast as it can while we tail the file.
     const writerSrc = `
-      const { appendJsonl } = require(${JSON.stringify(require.resolve('../../trainer/io/runDirWriter'))});
+      const { appendJsonl } = require(${JSON.stringify(require.resolve('../../core/rundir/runDirWriter'))});
       for (let i = 0; i < 2000; i++) appendJsonl(${JSON.stringify(file)}, { step: i, pad: 'x'.repeat(3000) });`;
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', writerSrc], { stdio: 'inherit' });
     const done = new Promise((r) => child.on('exit', r));

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageStatus } from '../../protocol/runRecords';
-import { StageWriter } from '../../trainer/io/runDirWriter';
-import { claimStage } from '../../trainer/stage/runningStatus';
+import { StageWriter } from '../../core/rundir/runDirWriter';
+import { claimStage } from '../../core/rundir/runningStatus';
 
 const running = (pid: number, host = hostname()): StageStatus => ({
   stage: 's', state: 'running', target: 'local', pid, host, started: new Date().toISOString(), updated: new Date().toISOString(), step: 3, total_steps: 10,

@@ -9,8 +9,8 @@ import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
 import { encodeJsonLine } from '../../protocol/jsonLines';
-import { parseEvalText } from '../../trainer/compare/evalFile';
-import { compareEvals, type Comparison } from '../../trainer/compare/comparison';
+import { parseEvalText } from '../../core/diff/evalFile';
+import { compareEvals, type Comparison } from '../../core/diff/comparison';
 import { openPanel, panelSuite, type Harness, type PanelPage } from './harness/harness';
 
 const OUT = join(__dirname, '../../test-results/webview');

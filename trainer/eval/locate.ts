@@ -4,9 +4,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
-import { CHECKPOINT_META, latestCheckpoint } from '../io/checkpointPaths';
-import { stagePath } from '../io/runDirReader';
-import { openRun, type OpenRun } from '../run/runDir';
+import { CHECKPOINT_META, latestCheckpoint } from '../../core/rundir/checkpointPaths';
+import { stagePath } from '../../core/rundir/runDirReader';
+import { openRun, type OpenRun } from '../../core/rundir/runDir';
 import { readCheckpointMeta, type BuiltinCheckpointMeta } from '../model/checkpoint';
 import type { ResolvedStage } from '../../protocol/recipe';
 

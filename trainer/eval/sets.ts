@@ -8,7 +8,7 @@ import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { ResolvedStage } from '../../protocol/recipe';
 import type { ModelConfig } from '../model/config';
 import { StageData } from '../stage/data';
-import { decodePng } from '../io/png';
+import { decodePng } from '../util/png';
 import type { SceneImage, TaskExample, TaskKind } from '../tasks/types';
 import { Rng } from '../util/rng';
 import { EvalSpecError, type SetSpec } from './spec';

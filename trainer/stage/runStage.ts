@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { RUN_FILES, type TraceRecord } from '../../protocol/runRecords';
 import type { ResolvedStage } from '../../protocol/recipe';
 import { METRICS } from '../../protocol/metrics';
-import { openRun, type OpenRun } from '../run/runDir';
-import { readRunMeta, readStageStatus, stagePath } from '../io/runDirReader';
-import { writeRunMeta } from '../io/runDirWriter';
-import { checkpointDir, latestCheckpoint } from '../io/checkpointPaths';
-import { claimStage, nowIso, startRunningStatus } from './runningStatus';
+import { openRun, type OpenRun } from '../../core/rundir/runDir';
+import { readRunMeta, readStageStatus, stagePath } from '../../core/rundir/runDirReader';
+import { writeRunMeta } from '../../core/rundir/runDirWriter';
+import { checkpointDir, latestCheckpoint } from '../../core/rundir/checkpointPaths';
+import { claimStage, nowIso, startRunningStatus, type RunStageOptions, type StageOutcome } from '../../core/rundir/runningStatus';
 import { initBackend } from '../backend';
 import { Rng } from '../util/rng';
 import { type ModelConfig, modelConfigOf } from '../model/config';
@@ -22,11 +22,11 @@ import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { type Policy, makePolicy } from '../algo/policy';
 import { sftStep } from '../algo/sft';
 import { grpoStep, type ScoredResponse } from '../algo/grpo';
-import { validate } from '../algo/validate';
+import { validate } from '../algo/validation';
 import { scoreResponse, describeExample, type TaskExample } from '../tasks/index';
 import { StageData } from './data';
-import { StageOutput } from './output';
-import { truncateJsonlAfterStep } from './truncate';
+import { StageOutput } from '../../core/rundir/stageOutput';
+import { truncateJsonlAfterStep } from '../../core/rundir/truncateJsonl';
 
 /** Prompts per step whose whole group of responses goes into traces.jsonl. */
 const TRACE_PROMPTS = 2;
@@ -37,19 +37,6 @@ export class StageCancelled extends Error {
   }
 }
 
-export interface RunStageOptions {
-  runDir: string;
-  stageId: string;
-  /** Continue from the stage's own latest checkpoint (or from the start if it has none). */
-  resume?: boolean;
-  /** Discard the stage's earlier progress (metrics, traces, samples, checkpoints) and start over. */
-  restart?: boolean;
-  out?: StageOutput;
-  /** True once a stop was requested; checked between steps. */
-  cancelRequested?: () => boolean;
-}
-
-export type StageOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 

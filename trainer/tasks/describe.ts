@@ -1,6 +1,6 @@
 // What a trace line needs about the example a group of responses answered: the prompt, the ground truth,
 // and the scene as a PNG with a file name that is safe under the stage's samples/ folder.
-import { encodePng } from '../io/png';
+import { encodePng } from '../util/png';
 import type { TaskExample } from './types';
 
 export interface TraceSubject {

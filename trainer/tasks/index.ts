@@ -34,7 +34,7 @@ export function taskGenerator(kind: Generator, opts: TaskOptions): TaskGenerator
   }
 }
 
-export { scoreResponse, extractBoxed, compileFormatPattern, RewardConfigError, type RewardScore } from './reward';
+export { scoreResponse, extractBoxed, compileFormatPattern, RewardConfigError, type RewardScore } from '../../core/reward/reward';
 export { describeExample, type TraceSubject } from './describe';
 export { KNOB_DEFAULTS } from './options';
 export type { TaskExample, TaskGenerator, TaskOptions, TaskKind, SceneImage } from './types';

@@ -3,8 +3,8 @@
 // side with the word diff. Rows have one collapsed height; an expanded row grows by its measured overflow.
 // Details (traces, diff, image) are asked of the host for the rows coming into view, and cached.
 import { MAX_DETAIL_IDS } from '../../protocol/messages';
-import type { DiffRow, DiffRowDetail } from '../../protocol/compare';
-import { FLIP_LABELS } from '../../protocol/compare';
+import type { DiffRow, DiffRowDetail } from '../../protocol/diff';
+import { FLIP_LABELS } from '../../protocol/diff';
 import { clear, el } from '../common/dom';
 import { RowLayout } from '../traces/rowLayout';
 import { sidePieces } from './pieces';

@@ -1,7 +1,7 @@
 // The trace diff panel (dist/webviews/diff.js): the summary of two checkpoints' answers on one eval set,
 // a toolbar (flip class, task, text filter, sort), and the virtualised list of prompts with A's and B's
 // traces side by side. It holds every compact row, filters and sorts locally, and asks for details.
-import { applyDiffView, DEFAULT_DIFF_VIEW, FLIP_CLASSES, type CompareSummary, type DiffRow, type DiffSortKey, type DiffView, type FlipClass } from '../../protocol/compare';
+import { applyDiffView, DEFAULT_DIFF_VIEW, FLIP_CLASSES, type CompareSummary, type DiffRow, type DiffSortKey, type DiffView, type FlipClass } from '../../protocol/diff';
 import { connect } from '../common/messaging';
 import { clear, el } from '../common/dom';
 import { renderSummary } from './summaryView';

@@ -1,7 +1,7 @@
 // One side (A or B) of a row's word diff, cut into pieces to draw: each piece is kept/removed/added text and
 // is also flagged as <think> reasoning, a think tag, or part of a \boxed{} answer. DOM-free (unit-tested);
 // the view writes each piece with textContent, never as HTML: model text is untrusted.
-import type { DiffOp, DiffSegment } from '../../protocol/compare';
+import type { DiffOp, DiffSegment } from '../../protocol/diff';
 import { highlightResponse } from '../traces/highlight';
 
 export interface Piece {

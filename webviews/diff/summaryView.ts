@@ -1,7 +1,7 @@
 // The comparison summary at the top of the diff panel: which two checkpoints, accuracy A vs B with the
 // paired interval, the four flip classes (buttons that filter the list), mean length A vs B and its
 // relative change (the paper's "shorter traces" in one number), per-task lines and warnings.
-import { FLIP_CLASSES, FLIP_LABELS, formatPercentChange, type CompareSummary, type EvalSide, type FlipClass } from '../../protocol/compare';
+import { FLIP_CLASSES, FLIP_LABELS, formatPercentChange, type CompareSummary, type EvalSide, type FlipClass } from '../../protocol/diff';
 import { el } from '../common/dom';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : 'n/a');

@@ -8,10 +8,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { activeApi, waitFor, sleep } from './util';
-import { createRun } from '../../../trainer/run/runDir';
-import { StageWriter } from '../../../trainer/io/runDirWriter';
+import { createRun } from '../../../core/rundir/runDir';
+import { StageWriter } from '../../../core/rundir/runDirWriter';
 import type { See2ThinkApi } from '../../../extension/extension';
-import type { RunsCore } from '../../../extension/runs/core';
+import type { RunsCore } from '../../../extension/runs/runsServices';
 import type { DashboardPanel } from '../../../extension/panels/dashboardPanel';
 
 const recipe = (name: string, stages: [string, string][]) => `name: ${name}

@@ -1,4 +1,4 @@
-// In a real VS Code: Compare Checkpoints evaluates two checkpoints of a real (tiny, trained here) run as child
+// In a real VS Code: Diff Checkpoints evaluates two checkpoints of a real (tiny, trained here) run as child
 // processes, opens the trace diff panel, whose page asks for and gets row details; Open in Diff Editor opens
 // VS Code's diff editor on A's and B's trace with the right contents; a second evaluation is reused.
 import { strict as assert } from 'node:assert';
@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, copyFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { EvalOutcome } from '../../../protocol/compare';
-import { createRun } from '../../../trainer/run/runDir';
-import { parseEvalText } from '../../../trainer/compare/evalFile';
+import type { EvalOutcome } from '../../../protocol/diff';
+import { createRun } from '../../../core/rundir/runDir';
+import { parseEvalText } from '../../../core/diff/evalFile';
 import type { DiffPanel } from '../../../extension/panels/diffPanel';
 import { EXTENSION_ID, waitFor } from './util';
 
@@ -40,8 +40,8 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
 
   after(() => panel?.dispose());
 
-  it('Compare Checkpoints evaluates both on one set and opens the panel, whose page asks for row details', async () => {
-    panel = await vscode.commands.executeCommand<DiffPanel>('see2think.compareCheckpoints', ck10, ck20);
+  it('Diff Checkpoints evaluates both on one set and opens the panel, whose page asks for row details', async () => {
+    panel = await vscode.commands.executeCommand<DiffPanel>('see2think.diffCheckpoints', ck10, ck20);
     assert.ok(panel, 'the command returned the panel');
     const evals = readdirSync(join(runDir, 'evals')).sort();
     assert.deepEqual(evals, ['warmup.step-10__merged-24__t0.6-p0.95__seed1.jsonl', 'warmup.step-20__merged-24__t0.6-p0.95__seed1.jsonl']);
@@ -76,7 +76,7 @@ describe('trace diff: evaluate, compare, open in diff editor (real VS Code)', fu
 
   it('compares two checkpoints selected in the Runs view (clicked node + selection), reusing their evals', async () => {
     const node = (step: number, dir: string) => ({ type: 'checkpoint', runDir, stageId: 'warmup', step, dir });
-    const p = await vscode.commands.executeCommand<DiffPanel>('see2think.compareCheckpoints', node(20, ck20), [node(10, ck10), node(20, ck20)]);
+    const p = await vscode.commands.executeCommand<DiffPanel>('see2think.diffCheckpoints', node(20, ck20), [node(10, ck10), node(20, ck20)]);
     assert.ok(p);
     assert.deepEqual([p.summary.a.checkpoint, p.summary.b.checkpoint], ['tiny-sft/r1/warmup/step-10', 'tiny-sft/r1/warmup/step-20']);
     assert.equal(readdirSync(join(runDir, 'evals')).length, 2, 'no new evaluation');

@@ -6,8 +6,8 @@ import { rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, waitFor } from './util';
 import type { See2ThinkApi } from '../../../extension/extension';
-import { createRun } from '../../../trainer/run/runDir';
-import { StageWriter } from '../../../trainer/io/runDirWriter';
+import { createRun } from '../../../core/rundir/runDir';
+import { StageWriter } from '../../../core/rundir/runDirWriter';
 
 describe('queued SLURM stages', () => {
   let runDir: string;

@@ -255,10 +255,10 @@ stages:
       const uri = doc.uri.toString();
       const shown = got.map((l) => `${l.line} ${l.title} ${l.command} ${(l.args ?? []).map((a) => (a instanceof vscode.Uri ? a.toString() === uri ? '<recipe>' : a.toString() : JSON.stringify(a))).join(',')}`);
       // "Compare with…" is offered once the trace-diff feature registers its command (compareRuns with the
-      // recipe, else compareCheckpoints, which asks for the two checkpoints).
+      // recipe, else diffCheckpoints, which asks for the two checkpoints).
       const registered = await vscode.commands.getCommands(true);
       const compare = registered.includes('see2think.compareRuns') ? ['1 Compare with… see2think.compareRuns <recipe>']
-        : registered.includes('see2think.compareCheckpoints') ? ['1 Compare with… see2think.compareCheckpoints '] : [];
+        : registered.includes('see2think.diffCheckpoints') ? ['1 Compare with… see2think.diffCheckpoints '] : [];
       assert.deepEqual(shown, [
         '1 ▶ Run all see2think.runAll <recipe>',
         ...compare,

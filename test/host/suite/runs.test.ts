@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, activeApi, waitFor, sleep } from './util';
 import type { See2ThinkApi } from '../../../extension/extension';
-import type { RunsCore } from '../../../extension/runs/core';
+import type { RunsCore } from '../../../extension/runs/runsServices';
 import type { RunsNode } from '../../../extension/views/runsTree';
 import type { StageEnd } from '../../../extension/runs/supervisor';
 

@@ -8,7 +8,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, normalize, extname, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PanelKind } from '../../../protocol/messages';
-import { panelAssets, panelHtml, newNonce } from '../../../webviews/common/html';
+import { panelAssets, panelHtml, newNonce } from '../../../extension/panels/panelHtml';
 import { CHROMIUM_ARGS, chromiumPath } from '../../host/codeServer';
 
 const root = join(__dirname, '../../..');

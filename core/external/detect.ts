@@ -1,0 +1,166 @@
+// Attach to Run Folder: which trainer wrote this folder? Looks for each trainer's own files (see the adapters'
+// sources), in the folder itself and then a few levels down, and says why it decided. Pure Node, no vscode:
+// the CLI and the extension both use it.
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseJsonLoose } from '../../protocol/jsonLines';
+import { RUN_FILES } from '../../protocol/runRecords';
+import { EASYR1_LOG } from './easyr1/easyr1ExperimentLog';
+import { EASYR1_GENERATIONS } from './easyr1/easyr1Generations';
+import { EASYR1_CONFIG, EASYR1_TRACKER, EasyR1RunReader } from './easyr1/easyr1Run';
+import { VERL_TRACKER, VerlRunReader, type VerlRunPaths } from './verl/verlRun';
+import { TRL_STATE } from './trl/trlTrainerState';
+import { TRL_COMPLETIONS_DIR } from './trl/trlCompletions';
+import { TrlRunReader } from './trl/trlRun';
+import type { ForeignKind, ForeignRunReader, ReaderContext } from './foreignRun';
+
+export type DetectedFolder =
+  | { kind: 'see2think'; dir: string; evidence: string[] }
+  | { kind: 'easyr1'; dir: string; evidence: string[] }
+  | { kind: 'verl'; dir: string; evidence: string[]; paths: VerlRunPaths }
+  | { kind: 'trl'; dir: string; evidence: string[] };
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+function head(file: string, bytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const firstLineObject = (file: string): Record<string, unknown> | undefined => {
+  const line = head(file, 64 * 1024).split('\n')[0];
+  try {
+    const v = parseJsonLoose(line);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const isVerlLog = (file: string) => {
+  const o = firstLineObject(file);
+  return !!o && typeof o.step === 'number' && !!o.data && typeof o.data === 'object';
+};
+
+/** A folder of `<step>.jsonl` sample dumps (verl rollout_data_dir / validation_data_dir). */
+function isDumpDir(dir: string): boolean {
+  const dumps = readdirSync(dir).filter((n) => /^\d+\.jsonl$/.test(n));
+  if (!dumps.length) return false;
+  const o = firstLineObject(join(dir, dumps[0]));
+  return !!o && typeof o.input === 'string' && typeof o.output === 'string';
+}
+
+/** What is in `dir` itself (not below). */
+export function detectHere(dir: string): DetectedFolder | undefined {
+  if (!isDir(dir)) return undefined;
+  const names = new Set(readdirSync(dir));
+  const has = (n: string) => names.has(n);
+  if (has(RUN_FILES.run) || (has(RUN_FILES.stagesDir) && isDir(join(dir, RUN_FILES.stagesDir)))) {
+    return { kind: 'see2think', dir, evidence: [has(RUN_FILES.run) ? RUN_FILES.run : `${RUN_FILES.stagesDir}/`] };
+  }
+  const easy = [EASYR1_LOG, EASYR1_GENERATIONS, EASYR1_CONFIG, EASYR1_TRACKER].filter(has);
+  if (easy.length) return { kind: 'easyr1', dir, evidence: easy };
+
+  const trl: string[] = [];
+  if (has(TRL_STATE)) trl.push(TRL_STATE);
+  const cks = [...names].filter((n) => /^checkpoint-\d+$/.test(n) && existsSync(join(dir, n, TRL_STATE)));
+  if (cks.length) trl.push(`${cks.length} checkpoint-N/${TRL_STATE}`);
+  if (has(TRL_COMPLETIONS_DIR) && isDir(join(dir, TRL_COMPLETIONS_DIR))) trl.push(`${TRL_COMPLETIONS_DIR}/`);
+  if (trl.length) return { kind: 'trl', dir, evidence: trl };
+
+  const paths: VerlRunPaths = {};
+  const evidence: string[] = [];
+  if (has(VERL_TRACKER)) {
+    paths.checkpointDir = dir;
+    evidence.push(VERL_TRACKER);
+  }
+  for (const n of [...names].sort()) {
+    const p = join(dir, n);
+    if (/\.jsonl$/.test(n) && !/^\d+\.jsonl$/.test(n) && !paths.logFile && isVerlLog(p)) {
+      paths.logFile = p;
+      evidence.push(`${n} (verl file logger)`);
+    } else if (isDir(p) && isDumpDir(p)) {
+      if (/val/i.test(n)) paths.validationDir ??= p;
+      else paths.rolloutDir ??= p;
+      evidence.push(`${n}/ (sample dumps)`);
+    } else if (/\.(log|out|txt)$/.test(n) && !paths.consoleFile && /(^|\s)step:\d+ - \S+:/m.test(head(p, 512 * 1024))) {
+      paths.consoleFile = p;
+      evidence.push(`${n} (verl console)`);
+    } else if (isDir(p) && existsSync(join(p, VERL_TRACKER)) && !paths.checkpointDir) {
+      paths.checkpointDir = p;
+      evidence.push(`${n}/${VERL_TRACKER}`);
+    }
+  }
+  if (evidence.length && (paths.logFile || paths.consoleFile || paths.checkpointDir || paths.rolloutDir || paths.validationDir)) {
+    return { kind: 'verl', dir, evidence, paths };
+  }
+  return undefined;
+}
+
+const SKIP = new Set(['node_modules', '.git', '__pycache__', 'wandb', 'huggingface', 'actor', 'critic']);
+
+/**
+ * Every trainer run found at `dir` or below (breadth first, `maxDepth` levels), without descending into a
+ * run once found. An empty list means nothing recognisable is there.
+ */
+export function detectRunFolders(dir: string, maxDepth = 3): DetectedFolder[] {
+  const found: DetectedFolder[] = [];
+  let level = [dir];
+  for (let depth = 0; depth <= maxDepth && level.length; depth++) {
+    const next: string[] = [];
+    for (const d of level) {
+      const hit = detectHere(d);
+      if (hit) {
+        found.push(hit);
+        continue;
+      }
+      if (depth === maxDepth || !isDir(d)) continue;
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(d);
+      } catch {
+        continue;
+      }
+      for (const n of entries.sort()) {
+        if (SKIP.has(n) || n.startsWith('.') || /^global_step_\d+$/.test(n)) continue;
+        const p = join(d, n);
+        if (isDir(p)) next.push(p);
+      }
+    }
+    level = next;
+  }
+  return found;
+}
+
+/** A live reader of a detected foreign run (not of a See2Think run folder: that is read as it is). */
+export function openForeignReader(d: Exclude<DetectedFolder, { kind: 'see2think' }>, ctx: ReaderContext): ForeignRunReader {
+  switch (d.kind) {
+    case 'easyr1':
+      return new EasyR1RunReader(d.dir, ctx);
+    case 'verl':
+      return new VerlRunReader(d.paths, ctx);
+    case 'trl':
+      return new TrlRunReader(d.dir, ctx);
+  }
+}
+
+export const describeDetection = (d: DetectedFolder) => `${d.kind} run at ${d.dir} (${d.evidence.join(', ')})`;
+export const foreignKinds: readonly ForeignKind[] = ['easyr1', 'verl', 'trl'];
+export const folderName = (d: DetectedFolder) => basename(d.dir);

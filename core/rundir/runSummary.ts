@@ -1,0 +1,93 @@
+// Per-stage summary of a run directory (what `see2think summary` prints and what the main job ends with).
+import { RUN_FILES, type MetricRecord } from '../../protocol/runRecords';
+import { METRICS } from '../../protocol/metrics';
+import { readJsonl } from './jsonlTail';
+import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from './runDirReader';
+
+export interface StageSummary {
+  stage: string;
+  status: string;
+  /** Last step written, and the stage's total. */
+  step?: number;
+  totalSteps?: number;
+  firstReward?: number;
+  lastReward?: number;
+  valAccuracy?: number;
+  meanResponseLength?: number;
+  badLines: number;
+  error?: string;
+}
+
+export interface RunSummary {
+  runDir: string;
+  runId?: string;
+  recipe?: string;
+  backend?: string;
+  stages: StageSummary[];
+  notes: string[];
+}
+
+const isMetric = (v: unknown): v is MetricRecord =>
+  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number';
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+export function summarizeRun(runDir: string): RunSummary {
+  const notes: string[] = [];
+  const meta = readRunMeta(runDir);
+  if (meta.error) notes.push(`run.json: ${meta.error}`);
+  const stages = stageIdsOf(runDir, meta.value).map((id): StageSummary => {
+    const status = readStageStatus(runDir, id);
+    if (status.error && status.error !== 'missing') notes.push(`stages/${id}/status.json: ${status.error}`);
+    const metrics = readJsonl(stagePath(runDir, id, RUN_FILES.metrics), isMetric);
+    const traces = readJsonl(stagePath(runDir, id, RUN_FILES.traces));
+    for (const b of [...metrics.bad.map((b) => ({ f: RUN_FILES.metrics, b })), ...traces.bad.map((b) => ({ f: RUN_FILES.traces, b }))]) {
+      notes.push(`stages/${id}/${b.f}:${b.b.line}: skipped (${b.b.reason})`);
+    }
+    const rows = metrics.records;
+    const rewards = rows.map((r) => num(r[METRICS.rewardOverall])).filter((v): v is number => v !== undefined);
+    const vals = rows.map((r) => num(r[METRICS.valAccuracy])).filter((v): v is number => v !== undefined);
+    const lengths = rows.map((r) => num(r[METRICS.responseLength])).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return {
+      stage: id,
+      status: status.value?.state ?? (rows.length ? 'unknown' : 'pending'),
+      step: rows.length ? Math.max(...rows.map((r) => r.step)) : status.value?.step,
+      totalSteps: status.value?.total_steps,
+      firstReward: rewards[0],
+      lastReward: rewards[rewards.length - 1],
+      valAccuracy: vals[vals.length - 1],
+      meanResponseLength: lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : undefined,
+      badLines: metrics.bad.length + traces.bad.length,
+      error: status.value?.error,
+    };
+  });
+  if (!stages.length) notes.push('no stages found (is this a run directory?)');
+  return { runDir, runId: meta.value?.id, recipe: meta.value?.recipe_name, backend: meta.value?.backend, stages, notes };
+}
+
+const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Number.isNaN(v) ? 'NaN' : v.toFixed(digits));
+
+/** A plain-text table, one row per stage, then notes (skipped lines, errors). */
+export function formatRunSummary(s: RunSummary): string {
+  const header = ['stage', 'status', 'steps', 'reward first→last', 'val acc', 'resp len', 'bad lines'];
+  const rows = s.stages.map((st) => [
+    st.stage,
+    st.status,
+    st.step === undefined ? '—' : `${st.step}${st.totalSteps ? `/${st.totalSteps}` : ''}`,
+    `${fmt(st.firstReward)} → ${fmt(st.lastReward)}`,
+    fmt(st.valAccuracy),
+    fmt(st.meanResponseLength, 1),
+    String(st.badLines),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [
+    `run ${s.runId ?? '?'}${s.recipe ? ` (recipe ${s.recipe})` : ''}${s.backend ? `, backend ${s.backend}` : ''}: ${s.runDir}`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
+  for (const st of s.stages) if (st.error) out.push(`${st.stage}: ${st.error}`);
+  out.push(...s.notes);
+  return out.join('\n');
+}
