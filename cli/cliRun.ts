@@ -160,7 +160,7 @@ function argvFor(runDir: string, stageId: string, resume: boolean, restart: bool
   const bundled = join(__dirname, 'cli.js');
   const base = existsSync(bundled)
     ? stageArgv({ runDir, stageId, resume })
-    : [process.execPath, ...process.execArgv, resolve(__dirname, '..', 'cli.ts'), 'stage', runDir, stageId, ...(resume ? ['--resume'] : [])];
+    : [process.execPath, ...process.execArgv, resolve(__dirname, 'main.ts'), 'stage', runDir, stageId, ...(resume ? ['--resume'] : [])];
   return restart ? [...base, '--restart'] : base;
 }
 

@@ -5,7 +5,11 @@ export const METRICS = {
   rewardAccuracy: 'reward/accuracy',
   rewardFormat: 'reward/format',
   responseLength: 'response_length/mean',
+  responseLengthMax: 'response_length/max',
+  responseClipRatio: 'response_length/clip_ratio',
   klLoss: 'actor/kl_loss',
+  klCoef: 'actor/kl_coef',
+  ppoKl: 'actor/ppo_kl',
   entropy: 'actor/entropy',
   pgLoss: 'actor/pg_loss',
   clipFrac: 'actor/pg_clipfrac',
@@ -13,12 +17,19 @@ export const METRICS = {
   lr: 'actor/lr',
   throughput: 'perf/throughput',
   stepTime: 'perf/time_per_step',
+  timeGen: 'timing_s/gen',
+  timeRef: 'timing_s/ref',
+  timeUpdate: 'timing_s/update',
+  timeValidation: 'timing_s/validation',
   sftLoss: 'sft/loss',
   valAccuracy: 'val/accuracy',
   valReward: 'val/reward',
   valFormat: 'val/format',
   valResponseLength: 'val/response_length',
 } as const;
+
+/** A metric name the trainer writes (any other string is still a valid metric in a file). */
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 export interface MetricFamily {
   id: string;

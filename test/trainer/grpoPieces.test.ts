@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { backend } from './helpers';
-import { groupAdvantages, clippedPolicyLoss, klPenalty, maskedMean } from '../../trainer/algo/losses';
+import { clippedPolicyLoss, klPenalty, maskedMean } from '../../trainer/algo/losses';
+import { groupAdvantages } from '../../trainer/algo/grpo';
 import { adamInit, adamStep } from '../../trainer/algo/adamw';
 
 const close = (a: number, b: number, tol = 1e-5, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} ≠ ${b}`);

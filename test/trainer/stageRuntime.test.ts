@@ -13,7 +13,7 @@ import type { MetricRecord, StageStatus, StreamRecord } from '../../protocol/run
 import { latestCheckpoint, listCheckpoints } from '../../core/rundir/checkpointPaths';
 
 const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'trainer', 'cli.ts');
+const CLI = join(ROOT, 'cli', 'main.ts');
 
 export const TEST_RECIPE = `name: t
 model:

@@ -1,16 +1,21 @@
-// One GRPO step as EasyR1 runs it: sample n responses for each prompt, score them with the verifiable
-// reward, normalise rewards within each group into advantages, score the samples under the frozen reference,
-// then ppo_epochs passes over mini-batches of global_batch_size prompts, each one AdamW update of the clipped
-// surrogate + kl_coef · KL loss.
+// One GRPO step as EasyR1 runs it, top to bottom:
+//   1. rollout     sample rollout_n responses per prompt and score them with the verifiable reward
+//   2. advantages  normalise each group's rewards: (r − mean) / (std + eps); a group of equal rewards gets 0
+//   3. reference   log-probs of the samples under the frozen stage-start model (for the KL loss)
+//   4. update      ppo_epochs passes over mini-batches of global_batch_size prompts; each is one AdamW step
+//                  on the clipped surrogate + kl_coef · KL (the loss pieces are in losses.ts)
+// The step returns the groups (for traces) and verl/EasyR1-named metrics.
 import * as tf from '@tensorflow/tfjs-core';
+import { METRICS } from '../../protocol/metrics';
 import type { Rng } from '../util/rng';
 import { type PromptInput, type TrainBatch, trainBatch } from '../model/batch';
 import { type Params, responseLogProbs } from '../model/vlm';
 import { type Rollout, type SamplingOptions, sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import type { AdamOptions } from './adamw';
-import { type KlPenalty, clippedPolicyLoss, groupAdvantages, klPenalty, maskedMean } from './losses';
+import { type KlPenalty, clippedPolicyLoss, klPenalty, maskedMean } from './losses';
 import { type Policy, applyGrads, lossAndGrads } from './policy';
+import { mean } from '../../protocol/stats';
 
 export interface GrpoOptions {
   /** Responses per prompt (rollout_n). */
@@ -49,106 +54,137 @@ export interface GrpoStepResult {
   tokens: number;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+type Scorer = (prompt: number, text: string) => ScoredResponse;
 
-/** Per-row [B, responseLen] array of values given per response token (padded with 0). */
-function perToken(batch: TrainBatch, rows: number[][]): Float32Array {
-  const out = new Float32Array(batch.size * batch.responseLen);
-  rows.forEach((r, i) => out.set(r.slice(0, batch.responseLen), i * batch.responseLen));
-  return out;
-}
-
-/** log π_ref of every sampled response, computed without gradients in chunks of `rows`. */
-function referenceLogProbs(ref: Params, policy: Policy, prompts: PromptInput[], responses: number[][], chunk: number): number[][] {
-  const out: number[][] = [];
-  for (let s = 0; s < responses.length; s += chunk) {
-    const p = prompts.slice(s, s + chunk);
-    const r = responses.slice(s, s + chunk);
-    const batch = trainBatch(policy.cfg, p, r);
-    const data = tf.tidy(() => responseLogProbs(ref, policy.cfg, batch).logp.dataSync() as Float32Array);
-    r.forEach((resp, i) => out.push(Array.from(data.subarray(i * batch.responseLen, i * batch.responseLen + resp.length))));
-  }
-  return out;
-}
-
-export function grpoStep(
-  policy: Policy, ref: Params | null, prompts: PromptInput[],
-  score: (prompt: number, text: string) => ScoredResponse, o: GrpoOptions, rng: Rng,
-): GrpoStepResult {
+export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInput[], score: Scorer, o: GrpoOptions, rng: Rng): GrpoStepResult {
   const t0 = performance.now();
-  const sampled = sample(policy.params, policy.cfg, prompts, o.n, o.sampling, rng);
+  // 1. rollout
+  const groups = rollout(policy, prompts, score, o, rng);
   const tGen = performance.now();
-  const groups: GrpoGroup[] = sampled.map((rollouts, i) => {
-    const texts = rollouts.map((r) => decode(r.tokens));
-    return { prompt: i, rollouts, texts, scores: texts.map((t) => score(i, t)), advantages: [] };
-  });
-  const flat = groups.flatMap((g) => g.rollouts);
+  // 2. advantages
   const rewards = groups.flatMap((g) => g.scores.map((s) => s.reward));
   const adv = groupAdvantages(rewards, o.n);
   groups.forEach((g, i) => (g.advantages = adv.slice(i * o.n, (i + 1) * o.n)));
-  const rowPrompts = groups.flatMap((g) => g.rollouts.map(() => prompts[g.prompt]));
-  const responses = flat.map((r) => r.tokens);
-
+  const rows = groups.flatMap((g) => g.rollouts.map((r, j) => ({ prompt: prompts[g.prompt], rollout: r, advantage: g.advantages[j] })));
+  // 3. reference
   const rowsPerMini = o.miniBatchPrompts * o.n;
   const useKl = o.klCoef > 0 && ref !== null;
-  const refLogp = useKl ? referenceLogProbs(ref!, policy, rowPrompts, responses, rowsPerMini) : null;
+  const refLogp = useKl ? referenceLogProbs(ref!, policy, rows.map((r) => r.prompt), rows.map((r) => r.rollout.tokens), rowsPerMini) : null;
   const tRef = performance.now();
-
-  const acc = { pg: [] as number[], kl: [] as number[], clip: [] as number[], ent: [] as number[], gn: [] as number[], ppoKl: [] as number[] };
+  // 4. update
+  const stats = { pg: [] as number[], kl: [] as number[], clip: [] as number[], ent: [] as number[], gn: [] as number[], ppoKl: [] as number[] };
   for (let epoch = 0; epoch < o.ppoEpochs; epoch++) {
-    for (let s = 0; s < flat.length; s += rowsPerMini) {
-      const idx = Array.from({ length: Math.min(rowsPerMini, flat.length - s) }, (_, i) => s + i);
-      const batch = trainBatch(policy.cfg, idx.map((i) => rowPrompts[i]), idx.map((i) => responses[i]));
-      const old = perToken(batch, idx.map((i) => flat[i].logprobs));
-      const advTok = perToken(batch, idx.map((i) => flat[i].tokens.map(() => adv[i])));
-      const refTok = refLogp ? perToken(batch, idx.map((i) => refLogp[i])) : null;
-      const shape: [number, number] = [batch.size, batch.responseLen];
-      const { grads, aux } = lossAndGrads(policy, (p) => {
-        const { logp, entropy } = responseLogProbs(p, policy.cfg, batch, o.sampling.temperature);
-        const mask = tf.tensor2d(batch.mask, shape);
-        const pl = clippedPolicyLoss(logp, tf.tensor2d(old, shape), tf.tensor2d(advTok, shape), mask, o.clipLow, o.clipHigh);
-        const kl = refTok ? maskedMean(klPenalty(logp, tf.tensor2d(refTok, shape), o.klPenalty), mask) : tf.scalar(0);
-        const loss = refTok ? tf.add(pl.loss, tf.mul(kl, o.klCoef)) : pl.loss;
-        return { loss, aux: { pg: pl.loss, kl, clip: pl.clipFrac, ent: maskedMean(entropy, mask), ppoKl: pl.approxKl } };
-      }, batch.imageTokens > 0);
-      const { gradNorm } = applyGrads(policy, grads, o.adam);
-      acc.gn.push(gradNorm);
+    for (let s = 0; s < rows.length; s += rowsPerMini) {
+      const idx = Array.from({ length: Math.min(rowsPerMini, rows.length - s) }, (_, i) => s + i);
+      const mini = idx.map((i) => rows[i]);
+      const batch = trainBatch(policy.cfg, mini.map((r) => r.prompt), mini.map((r) => r.rollout.tokens));
+      const { grads, aux } = lossAndGrads(policy, (p) => grpoLoss(p, policy, batch, {
+        oldLogp: perToken(batch, mini.map((r) => r.rollout.logprobs)),
+        advantages: perToken(batch, mini.map((r) => r.rollout.tokens.map(() => r.advantage))),
+        refLogp: refLogp ? perToken(batch, idx.map((i) => refLogp[i])) : null,
+      }, o), batch.imageTokens > 0);
+      stats.gn.push(applyGrads(policy, grads, o.adam).gradNorm);
       for (const k of ['pg', 'kl', 'clip', 'ent', 'ppoKl'] as const) {
-        acc[k].push((aux[k].dataSync() as Float32Array)[0]);
+        stats[k].push((aux[k].dataSync() as Float32Array)[0]);
         aux[k].dispose();
       }
     }
   }
   const tEnd = performance.now();
 
-  const lengths = flat.map((r) => r.tokens.length);
-  const promptTokens = rowPrompts.reduce((a, p) => a + p.tokens.length, 0);
-  const tokens = promptTokens + lengths.reduce((a, b) => a + b, 0);
+  const lengths = rows.map((r) => r.rollout.tokens.length);
+  const tokens = rows.reduce((a, r) => a + r.prompt.tokens.length, 0) + lengths.reduce((a, b) => a + b, 0);
   const scores = groups.flatMap((g) => g.scores);
   const seconds = (tEnd - t0) / 1000;
   return {
     groups,
     tokens,
     metrics: {
-      'reward/overall': mean(rewards),
-      'reward/accuracy': mean(scores.map((s) => s.accuracy)),
-      'reward/format': mean(scores.map((s) => s.format)),
-      'response_length/mean': mean(lengths),
-      'response_length/max': Math.max(...lengths),
-      'response_length/clip_ratio': mean(flat.map((r) => (r.finished ? 0 : 1))),
-      'actor/pg_loss': mean(acc.pg),
-      'actor/kl_loss': useKl ? mean(acc.kl) : 0,
-      'actor/kl_coef': o.klCoef,
-      'actor/pg_clipfrac': mean(acc.clip),
-      'actor/ppo_kl': mean(acc.ppoKl),
-      'actor/entropy': mean(acc.ent),
-      'actor/grad_norm': mean(acc.gn),
-      'actor/lr': o.adam.lr,
-      'perf/throughput': tokens / seconds,
-      'perf/time_per_step': seconds,
-      'timing_s/gen': (tGen - t0) / 1000,
-      'timing_s/ref': (tRef - tGen) / 1000,
-      'timing_s/update': (tEnd - tRef) / 1000,
+      [METRICS.rewardOverall]: mean(rewards),
+      [METRICS.rewardAccuracy]: mean(scores.map((s) => s.accuracy)),
+      [METRICS.rewardFormat]: mean(scores.map((s) => s.format)),
+      [METRICS.responseLength]: mean(lengths),
+      [METRICS.responseLengthMax]: Math.max(...lengths),
+      [METRICS.responseClipRatio]: mean(rows.map((r) => (r.rollout.finished ? 0 : 1))),
+      [METRICS.pgLoss]: mean(stats.pg),
+      [METRICS.klLoss]: useKl ? mean(stats.kl) : 0,
+      [METRICS.klCoef]: o.klCoef,
+      [METRICS.clipFrac]: mean(stats.clip),
+      [METRICS.ppoKl]: mean(stats.ppoKl),
+      [METRICS.entropy]: mean(stats.ent),
+      [METRICS.gradNorm]: mean(stats.gn),
+      [METRICS.lr]: o.adam.lr,
+      [METRICS.throughput]: tokens / seconds,
+      [METRICS.stepTime]: seconds,
+      [METRICS.timeGen]: (tGen - t0) / 1000,
+      [METRICS.timeRef]: (tRef - tGen) / 1000,
+      [METRICS.timeUpdate]: (tEnd - tRef) / 1000,
     },
   };
+}
+
+/** 1. Samples n responses per prompt from the current policy and scores each one. */
+function rollout(policy: Policy, prompts: PromptInput[], score: Scorer, o: GrpoOptions, rng: Rng): GrpoGroup[] {
+  return sample(policy.params, policy.cfg, prompts, o.n, o.sampling, rng).map((rollouts, i) => {
+    const texts = rollouts.map((r) => decode(r.tokens));
+    return { prompt: i, rollouts, texts, scores: texts.map((t) => score(i, t)), advantages: [] };
+  });
+}
+
+/**
+ * 2. verl's compute_grpo_outcome_advantage: scores of consecutive groups of n responses to the same prompt →
+ * (score − group mean) / (group std + eps), std unbiased (n−1) like torch.std; a group of one has mean 0, std 1;
+ * a group whose scores are all equal gets 0.
+ */
+export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number[] {
+  if (scores.length % n !== 0) throw new Error(`groupAdvantages: ${scores.length} scores are not groups of ${n}`);
+  const out = new Array<number>(scores.length);
+  for (let g = 0; g < scores.length; g += n) {
+    const group = scores.slice(g, g + n);
+    let mu = 0;
+    let std = 1;
+    if (n > 1) {
+      mu = group.reduce((a, b) => a + b, 0) / n;
+      std = Math.sqrt(group.reduce((a, b) => a + (b - mu) * (b - mu), 0) / (n - 1));
+    }
+    for (let i = 0; i < n; i++) out[g + i] = (group[i] - mu) / (std + eps);
+  }
+  return out;
+}
+
+/** 3. log π_ref of every sampled response, computed without gradients in chunks of `chunk` rows. */
+function referenceLogProbs(ref: Params, policy: Policy, prompts: PromptInput[], responses: number[][], chunk: number): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < responses.length; s += chunk) {
+    const r = responses.slice(s, s + chunk);
+    const batch = trainBatch(policy.cfg, prompts.slice(s, s + chunk), r);
+    const data = tf.tidy(() => responseLogProbs(ref, policy.cfg, batch).logp.dataSync() as Float32Array);
+    r.forEach((resp, i) => out.push(Array.from(data.subarray(i * batch.responseLen, i * batch.responseLen + resp.length))));
+  }
+  return out;
+}
+
+/** Per-token inputs of one mini-batch's loss, each [B × responseLen] (padding 0). */
+interface LossInputs {
+  oldLogp: Float32Array;
+  advantages: Float32Array;
+  refLogp: Float32Array | null;
+}
+
+/** 4. The mini-batch loss: clipped surrogate + kl_coef · KL to the reference, token-mean over the response mask. */
+function grpoLoss(p: Params, policy: Policy, batch: TrainBatch, x: LossInputs, o: GrpoOptions) {
+  const shape: [number, number] = [batch.size, batch.responseLen];
+  const { logp, entropy } = responseLogProbs(p, policy.cfg, batch, o.sampling.temperature);
+  const mask = tf.tensor2d(batch.mask, shape);
+  const pl = clippedPolicyLoss(logp, tf.tensor2d(x.oldLogp, shape), tf.tensor2d(x.advantages, shape), mask, o.clipLow, o.clipHigh);
+  const kl = x.refLogp ? maskedMean(klPenalty(logp, tf.tensor2d(x.refLogp, shape), o.klPenalty), mask) : tf.scalar(0);
+  const loss = x.refLogp ? tf.add(pl.loss, tf.mul(kl, o.klCoef)) : pl.loss;
+  return { loss, aux: { pg: pl.loss, kl, clip: pl.clipFrac, ent: maskedMean(entropy, mask), ppoKl: pl.approxKl } };
+}
+
+/** Per-row values given per response token, as a [B, responseLen] array (padded with 0). */
+function perToken(batch: TrainBatch, rows: number[][]): Float32Array {
+  const out = new Float32Array(batch.size * batch.responseLen);
+  rows.forEach((r, i) => out.set(r.slice(0, batch.responseLen), i * batch.responseLen));
+  return out;
 }

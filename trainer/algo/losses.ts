@@ -1,30 +1,9 @@
-// The pieces of GRPO as EasyR1/verl compute them: group-normalised outcome advantages, the PPO clipped
-// surrogate with separate low/high clip ratios, the KL penalties (k3 = low_var_kl), and token-mean
-// aggregation over a response mask (padding and prompt tokens never count).
+// The loss pieces of GRPO as EasyR1/verl compute them (the step itself is grpo.ts): the PPO clipped surrogate
+// with separate low/high clip ratios, the KL penalties (k3 = low_var_kl), and token-mean aggregation over a
+// response mask (padding and prompt tokens never count).
 import * as tf from '@tensorflow/tfjs-core';
 
 type T = tf.Tensor;
-
-/**
- * verl's compute_grpo_outcome_advantage: scores of consecutive groups of n responses to the same prompt →
- * (score − group mean) / (group std + eps), std unbiased (n−1) like torch.std; a group of one has mean 0, std 1;
- * a group whose scores are all equal gets 0.
- */
-export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number[] {
-  if (scores.length % n !== 0) throw new Error(`groupAdvantages: ${scores.length} scores are not groups of ${n}`);
-  const out = new Array<number>(scores.length);
-  for (let g = 0; g < scores.length; g += n) {
-    const group = scores.slice(g, g + n);
-    let mean = 0;
-    let std = 1;
-    if (n > 1) {
-      mean = group.reduce((a, b) => a + b, 0) / n;
-      std = Math.sqrt(group.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1));
-    }
-    for (let i = 0; i < n; i++) out[g + i] = (group[i] - mean) / (std + eps);
-  }
-  return out;
-}
 
 /** Σ(x·mask) / Σmask over all tokens of the batch (verl's "token-mean"); 0 when the mask is empty. */
 export function maskedMean(x: T, mask: T): T {
