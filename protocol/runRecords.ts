@@ -58,6 +58,17 @@ export interface RunMeta {
   target: LaunchTarget;
   stages: string[];
   see2think_version?: string;
+  /** Set when the run is one arm × seed of an experiment (`see2think experiment`): the dashboard groups by it. */
+  group?: RunGroup;
+}
+
+/** Where a run sits in a multi-seed experiment: runs of one arm differ only in their seed. */
+export interface RunGroup {
+  /** The experiment's id (its folder under runs/experiments/). */
+  experiment: string;
+  /** The arm's name (e.g. "staged", "merged"). */
+  arm: string;
+  seed: number;
 }
 
 /** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS). */
