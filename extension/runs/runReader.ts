@@ -10,6 +10,7 @@ import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
 import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { openRun } from '../../core/rundir/runDir';
+import { plannedOffsets } from '../../core/rundir/globalStep';
 import { StageSeries, type MetricPoint } from './stageSeries';
 
 /** Points a stage keeps while no panel shows its run: its last values, and the pace the status bar's ETA uses. */
@@ -22,7 +23,7 @@ export interface StageSnapshot {
   kind: string;
   initFrom: string | null;
   totalSteps: number;
-  /** Global step at which the stage starts (its init stage's end). */
+  /** Global step at which the stage starts: from its records once it has logged, else as planned (core/rundir/globalStep.ts). */
   globalOffset: number;
   status?: StageStatus;
   statusError?: string;
@@ -115,17 +116,10 @@ export class RunReader {
     for (const id of stageIdsOf(this.dir, meta.value)) {
       if (!plan.some((p) => p.id === id)) plan.push({ id, kind: 'unknown', initFrom: null, steps: 0 });
     }
-    const offsets = new Map<string, number>();
-    const offsetOf = (id: string | null, seen = 0): number => {
-      if (!id || seen > plan.length) return 0;
-      const s = plan.find((p) => p.id === id);
-      if (!s) return 0;
-      if (!offsets.has(id)) offsets.set(id, offsetOf(s.initFrom, seen + 1) + s.steps);
-      return offsets.get(id)!;
-    };
+    const offsets = plannedOffsets(plan);
     for (const p of plan) {
       const snap: StageSnapshot = {
-        id: p.id, kind: p.kind, initFrom: p.initFrom, totalSteps: p.steps, globalOffset: offsetOf(p.initFrom), checkpoints: [], badLines: 0,
+        id: p.id, kind: p.kind, initFrom: p.initFrom, totalSteps: p.steps, globalOffset: offsets.get(p.id) ?? 0, checkpoints: [], badLines: 0,
       };
       this.snap.stages.push(snap);
       this.stages.set(p.id, { snap, series: new StageSeries(SUMMARY_POINTS), metrics: this.metricsTail(p.id) });
