@@ -4,23 +4,32 @@ import * as vscode from 'vscode';
 import { RunStore } from './store';
 import { Supervisor } from './supervisor';
 import { RecipeRoots } from './discovery';
+import { AlertTracker, type CachedAlerts } from '../alerts/alertTracker';
 
 export interface RunsCoreOptions {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   trainerLog: vscode.LogOutputChannel;
+  /** Where evaluated runs' alerts are kept between windows. */
+  workspaceState?: vscode.Memento;
 }
 
 export class RunsCore implements vscode.Disposable {
   readonly store: RunStore;
   readonly supervisor: Supervisor;
   readonly roots: RecipeRoots;
+  readonly alerts: AlertTracker;
   /** Resolves once the first discovery and the re-attach/recovery pass are done. */
   readonly ready: Promise<void>;
 
   constructor(readonly o: RunsCoreOptions) {
     this.store = new RunStore({ warn: (m) => o.log.warn(m) });
     this.roots = new RecipeRoots(this.store, o.log);
+    const memo = o.workspaceState;
+    this.alerts = new AlertTracker(this.store, memo && {
+      get: (run) => memo.get<CachedAlerts>(`see2think.alerts:${run}`),
+      set: (run, v) => void memo.update(`see2think.alerts:${run}`, v),
+    });
     this.supervisor = new Supervisor({
       store: this.store,
       cliJs: vscode.Uri.joinPath(o.extensionUri, 'dist', 'cli.js').fsPath,
@@ -56,6 +65,7 @@ export class RunsCore implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.supervisor.dispose();
+    this.alerts.dispose();
     this.roots.dispose();
     this.store.dispose();
   }
