@@ -13,6 +13,7 @@ import { registerTraceDiff } from './panels/diffFeature';
 import { registerShowCommand } from './commands/showCommand';
 import { registerAttachRunFolder } from './commands/attachRunFolder';
 import { registerCompareRuns } from './commands/compareRuns';
+import { registerAlerts, type AlertsFeature } from './alerts/alertsFeature';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -23,6 +24,8 @@ export interface See2ThinkApi {
   panels?: Panels;
   statusBar?: RunStatusBar;
   runsTree?: RunsTreeProvider;
+  /** Alerts: notifications shown and the Runs view's badges. */
+  alerts?: AlertsFeature;
   /** Milliseconds activate() took (measured inside, for bench/activation). */
   activationMs?: number;
 }
@@ -46,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerShowCommand(context, log);
   registerAttachRunFolder(context, runs);
   registerCompareRuns(context, runs, api.panels);
+  api.alerts = registerAlerts(context, runs, api.runsTree.view as vscode.TreeView<unknown> | undefined);
 
   api.activationMs = performance.now() - t0;
   return api;

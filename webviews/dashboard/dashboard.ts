@@ -11,6 +11,8 @@ import { MetricStore } from './metricStore';
 import { ChartCard, type CardHost } from './chartCard';
 import type { SeriesDef } from './seriesPlugin';
 import { buildToolbar, type Toolbar } from './toolbar';
+import { attachMarkers, markersFor, showAlertBadge, type Marker } from './alertMarkers';
+import type { AlertEvent } from '../../protocol/alerts';
 import { parseDashboardState, seriesKey, type DashboardState, type Layout } from './state';
 
 /** The family the paper's figure shows. */
@@ -46,6 +48,8 @@ export class Dashboard {
   readonly cards = new Map<string, ChartCard>();
   private readonly cardOfMetric = new Map<string, ChartCard>();
   private runs: RunInfo[] = [];
+  /** Each run's alerts, as the host last sent them. */
+  private readonly alerts = new Map<string, AlertEvent[]>();
   private theme: Theme = readTheme();
   private state: DashboardState;
   private readonly hidden: Set<string>;
@@ -110,6 +114,17 @@ export class Dashboard {
     for (const metric of touched) cards.add(this.cardFor(metric));
     if (!this.runs.some((r) => r.key === run)) return this.syncAll();
     for (const card of cards) this.syncCard(card);
+  }
+
+  /** A run's alerts (all of them so far): markers on the cards that chart their metrics. */
+  setAlerts(run: unknown, alerts: unknown): void {
+    if (typeof run !== 'string' || !Array.isArray(alerts)) return;
+    this.alerts.set(run, alerts.filter((a): a is AlertEvent => typeof a?.x === 'number' && typeof a.metric === 'string' && typeof a.message === 'string'));
+    for (const card of this.cards.values()) {
+      showAlertBadge(card.root, this.markersOf(card));
+      card.invalidate();
+      this.mark(card);
+    }
   }
 
   /** The host asks for a layout (Compare Runs opens the paper's figure): shown and saved, as a click would. */
@@ -251,9 +266,14 @@ export class Dashboard {
     this.cards.set(id, card);
     for (const m of metrics) this.cardOfMetric.set(m, card);
     card.setSeries([]);
+    attachMarkers(card.chart, () => this.markersOf(card));
     this.grid.append(card.root);
     this.observer.observe(card.root);
     return card;
+  }
+
+  private markersOf(card: ChartCard): Marker[] {
+    return markersFor(card.metrics, this.alerts, this.runKeys(), (run) => this.runColor(run));
   }
 
   /** The card showing a metric; a metric outside the families gets a card of its own. */
@@ -305,6 +325,7 @@ export class Dashboard {
       this.observer.observe(card.root);
     }
     if (card.id === PAPER_CARD) this.titlePaper(card);
+    if (this.alerts.size) showAlertBadge(card.root, this.markersOf(card));
     this.mark(card);
   }
 

@@ -8,9 +8,10 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { connect } from '../common/messaging';
 import { watchTheme } from '../common/theme';
 import { seriesPlugin } from './seriesPlugin';
+import { alertMarkerPlugin } from './alertMarkers';
 import { Dashboard } from './dashboard';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, zoomPlugin, seriesPlugin);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, zoomPlugin, seriesPlugin, alertMarkerPlugin);
 
 const channel = connect('dashboard');
 const dashboard = new Dashboard(document.getElementById('app')!, channel);
@@ -19,6 +20,7 @@ channel.on('init', (p) => dashboard.adoptState(p.state));
 channel.on('dashboard/runs', (p) => dashboard.setRuns(p.runs));
 channel.on('dashboard/columns', (p) => dashboard.addColumns(p));
 channel.on('dashboard/layout', (p) => dashboard.showLayout(p.layout));
+channel.on('dashboard/alerts', (p) => dashboard.setAlerts(p.run, p.alerts));
 channel.on('error', (p) => dashboard.showError(String(p.message)));
 watchTheme((t) => dashboard.setTheme(t));
 channel.ready();
