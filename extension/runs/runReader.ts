@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
 import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
+import { isMetricRecord } from '../../protocol/guards';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
 import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { openRun } from '../../core/rundir/runDir';
@@ -77,8 +78,6 @@ export interface ReadEffects {
 
 export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [] });
 
-const isMetric = (v: unknown): v is MetricRecord =>
-  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number' && Number.isFinite((v as MetricRecord).step);
 const isTrace = (v: unknown): v is TraceRecord =>
   typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
 
@@ -180,7 +179,7 @@ export class RunReader {
 
   private metricsTail(id: string): JsonlTail<MetricRecord> {
     const path = stagePath(this.dir, id, RUN_FILES.metrics);
-    return this.metricsLoaded ? new JsonlTail(path, isMetric) : JsonlTail.nearEnd(path, isMetric, SUMMARY_BYTES);
+    return this.metricsLoaded ? new JsonlTail(path, isMetricRecord) : JsonlTail.nearEnd(path, isMetricRecord, SUMMARY_BYTES);
   }
 
   info(): RunInfo {

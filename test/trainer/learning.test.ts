@@ -21,7 +21,8 @@ import { makePolicy } from '../../trainer/algo/policy';
 import { taskGenerator } from '../../trainer/tasks/index';
 import { Rng } from '../../trainer/util/rng';
 import { pairedGain, showPaired } from './learningPaired';
-import { grpoFor, heldOut, meanOf, promptRewards, sftFor } from './learningLoop';
+import { grpoFor, heldOut, promptRewards, sftFor } from './learningLoop';
+import { mean } from '../../protocol/stats';
 
 const silent = { write: () => undefined };
 
@@ -70,8 +71,8 @@ stages:
     const val = gen.validation(300);
     const T1 = { temperature: 1, topP: 1 };
     const before = promptRewards(heldOut(policy, cfg, val, reward, 2, T1));
-    const greedyBefore = meanOf(promptRewards(heldOut(policy, cfg, val, reward, 1, { ...T1, greedy: true })));
-    assert.ok(greedyBefore - meanOf(before) > 0.03, `the start must be under-trained: sampled ${meanOf(before)} vs greedy ${greedyBefore}`);
+    const greedyBefore = mean(promptRewards(heldOut(policy, cfg, val, reward, 1, { ...T1, greedy: true })));
+    assert.ok(greedyBefore - mean(before) > 0.03, `the start must be under-trained: sampled ${mean(before)} vs greedy ${greedyBefore}`);
     grpoFor(policy, cfg, gen, reward, { steps: 50, prompts: 8, lr: 1e-4, klCoef: 0.02 }, rng);
     const paired = pairedGain(before, promptRewards(heldOut(policy, cfg, val, reward, 2, T1)));
     console.log(`      held-out sampled reward ${showPaired(paired)}; greedy before ${greedyBefore.toFixed(3)}`);

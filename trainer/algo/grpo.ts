@@ -144,7 +144,7 @@ export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number
     let mu = 0;
     let std = 1;
     if (n > 1) {
-      mu = group.reduce((a, b) => a + b, 0) / n;
+      mu = mean(group);
       std = Math.sqrt(group.reduce((a, b) => a + (b - mu) * (b - mu), 0) / (n - 1));
     }
     for (let i = 0; i < n; i++) out[g + i] = (group[i] - mu) / (std + eps);
