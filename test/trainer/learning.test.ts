@@ -1,7 +1,7 @@
 // The trainer learns. (1) The supervised warm-up, run as a real `sft` stage on the merged tasks, takes the
 // held-out format reward from ~0 to ≥ 0.9. (2) GRPO from an under-trained start (sampled accuracy well below
 // greedy) raises its own held-out *sampled* reward: paired on the same 300 prompts and sampling seed, the
-// gain after 50 steps must be ≥ 0.03 with its 95 % lower bound above 0 (DESIGN §8; seeds fixed; measured
+// gain after 50 steps must be ≥ 0.03 with its 95 % lower bound above 0 (docs/ARCHITECTURE.md#learning-at-this-size; seeds fixed; measured
 // here +0.076 … +0.098 over three seeds).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
