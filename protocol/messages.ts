@@ -1,7 +1,7 @@
 // The extension <-> webview contract. Every message is a typed {method, params} object declared once here
 // (GitLens-style), so a misspelt method or a wrong payload is a type error on both sides. Messages from a
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
-import type { StageState, TraceRecord } from './runRecords';
+import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
 import { isObj } from './guards';
 
@@ -15,6 +15,8 @@ export interface RunInfo {
   recipe: string;
   runId: string;
   stages: StageInfo[];
+  /** The run is one arm × seed of an experiment: the dashboard draws its arm as a mean line with a band. */
+  group?: RunGroup;
 }
 
 export interface StageInfo {
@@ -72,6 +74,15 @@ export function fromWire(v: unknown): number | undefined {
   return typeof v === 'number' ? v : v === null ? NaN : undefined;
 }
 
+/**
+ * One key whose value differs across runs: `values[i]` is run i's value as text (strings as they are, other
+ * values as JSON), null where that run has no such key.
+ */
+export interface ConfigRow {
+  key: string;
+  values: (string | null)[];
+}
+
 /** The dashboard's layouts: every metric family, or the paper's response-length figure (staged vs merged). */
 export type DashboardLayout = 'all' | 'paper';
 
@@ -95,6 +106,11 @@ export type HostMessage =
   | Message<'dashboard/columns', MetricColumns>
   /** Show this layout now (e.g. Compare Runs opens the paper's response-length figure); the page saves it as its state. */
   | Message<'dashboard/layout', { layout: DashboardLayout }>
+  /**
+   * The keys of the runs' resolved recipes that differ (the config table). `runs` are run keys, in the order of
+   * each row's values; `problems` name runs whose frozen recipe could not be read.
+   */
+  | Message<'dashboard/config', { runs: string[]; rows: ConfigRow[]; problems: { run: string; message: string }[] }>
   | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
   | Message<'traces/runs', { runs: RunInfo[] }>
   | Message<'error', { message: string }>
@@ -105,6 +121,8 @@ export type WebviewMessage =
   | Message<'ready', { panel: PanelKind }>
   | Message<'state', { state: unknown }>
   | Message<'dashboard/pick-runs', Record<string, never>>
+  /** Open VS Code's diff editor on two shown runs' resolved recipes (run keys). */
+  | Message<'dashboard/config-diff', { a: string; b: string }>
   | Message<'export/csv', { fileName: string; csv: string }>
   | Message<'export/png', { fileName: string; dataUrl: string }>
   | Message<'log', { level: 'info' | 'warn' | 'error'; message: string }>
@@ -158,6 +176,7 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
   ready: (p) => isStr(p.panel) && PANELS.includes(p.panel),
   state: (p) => JSON.stringify(p.state ?? null).length < 1 << 20,
   'dashboard/pick-runs': () => true,
+  'dashboard/config-diff': (p) => isStr(p.a, 4096) && isStr(p.b, 4096) && p.a !== p.b,
   'export/csv': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.csv, 256 << 20),
   'export/png': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.dataUrl, 64 << 20) && p.dataUrl.startsWith('data:image/png;base64,'),
   log: (p) => isStr(p.level) && ['info', 'warn', 'error'].includes(p.level) && isStr(p.message, 4096),
