@@ -4,7 +4,7 @@
 // workers/actor/dp_actor.py (`actor/entropy_loss`, `actor/pg_clipfrac_higher|lower`); verl
 // trainer/ppo/metric_utils.py (`critic/score/mean`, `val-core/<source>/<var>/mean@N`); TRL GRPOTrainer
 // logged metrics (`reward`, `rewards/<fn>/mean`, `completions/mean_length`, `kl`, `entropy`, `clip_ratio/*`).
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricName } from '../../protocol/metrics';
 import { mean } from '../../protocol/stats';
 import { isObj } from '../../protocol/guards';
 
@@ -25,7 +25,7 @@ const first = (m: FlatMetrics, ...keys: string[]): number | undefined => {
   return undefined;
 };
 
-const set = (out: FlatMetrics, name: string, v: number | undefined) => {
+const set = (out: FlatMetrics, name: MetricName, v: number | undefined) => {
   if (v !== undefined && !(name in out)) out[name] = v;
 };
 

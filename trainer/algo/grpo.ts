@@ -7,7 +7,7 @@
 //                  on the clipped surrogate + kl_coef · KL (the loss pieces are in losses.ts)
 // The step returns the groups (for traces) and verl/EasyR1-named metrics.
 import * as tf from '@tensorflow/tfjs-core';
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricValues } from '../../protocol/metrics';
 import type { Rng } from '../util/rng';
 import { type PromptInput, type TrainBatch, trainBatch } from '../model/batch';
 import { type Params, responseLogProbs } from '../model/vlm';
@@ -50,6 +50,7 @@ export interface GrpoGroup {
 export interface GrpoStepResult {
   groups: GrpoGroup[];
   /** verl/EasyR1-named metrics of this step. */
+  /** Keyed by METRICS names. */
   metrics: Record<string, number>;
   /** Prompt + response tokens processed by sampling. */
   tokens: number;
@@ -123,7 +124,7 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
       [METRICS.timeGen]: (tGen - t0) / 1000,
       [METRICS.timeRef]: (tRef - tGen) / 1000,
       [METRICS.timeUpdate]: (tEnd - tRef) / 1000,
-    },
+    } satisfies MetricValues,
   };
 }
 
