@@ -37,6 +37,8 @@ export interface StoreOptions {
 interface Entry {
   reader: RunReader;
   watchers: FSWatcher[];
+  /** Who holds the run's whole metric series (panels); it is dropped when the last one lets go. */
+  holders: Set<object>;
   pending?: { points: MetricPoint[]; reset: boolean; changed: boolean; traces: TraceRow[]; tracesReset: boolean };
 }
 
@@ -103,7 +105,7 @@ export class RunStore {
     const have = this.entries.get(dir);
     if (have) return have.reader.snap;
     const reader = new RunReader(dir);
-    const entry: Entry = { reader, watchers: [] };
+    const entry: Entry = { reader, watchers: [], holders: new Set() };
     this.entries.set(dir, entry);
     if (reader.snap.error) this.warn(`${dir}: ${reader.snap.error}`);
     const fx = noEffects();
@@ -136,22 +138,26 @@ export class RunStore {
 
   // ------------------------------------------------------------------ data
 
-  /** Every metric point of a run, in x order; from now on its deltas go out (`onMetrics`) until `releasePoints`. */
-  points(dir: string): MetricPoint[] {
-    const r = this.reader(dir);
-    if (!r) return [];
-    if (!r.loaded) {
+  /**
+   * Every metric point of a run, in x order, read from its files the first time; from then on its deltas go
+   * out (`onMetrics`). A `holder` (a panel) keeps them until it calls `releasePoints`; without one they stay.
+   */
+  points(dir: string, holder?: object): MetricPoint[] {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return [];
+    if (holder) e.holders.add(holder);
+    if (!e.reader.loaded) {
       const fx = noEffects();
-      r.loadMetrics(fx);
+      e.reader.loadMetrics(fx);
       this.reportBad(fx);
     }
-    return r.points();
+    return e.reader.points();
   }
 
-  /** No panel shows the run's metrics any more: keep only its last values. */
-  releasePoints(dir: string): void {
+  /** The holder no longer shows the run: once nobody does, only its last values are kept. */
+  releasePoints(dir: string, holder: object): void {
     const e = this.entries.get(resolve(dir));
-    if (!e) return;
+    if (!e || !e.holders.delete(holder) || e.holders.size) return;
     e.reader.unloadMetrics();
     if (e.pending) {
       e.pending.points = [];
