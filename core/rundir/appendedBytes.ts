@@ -2,6 +2,7 @@
 // the bytes appended since an offset, in bounded chunks, hand them to a consumer that takes only complete units
 // (lines, blocks) and leaves a torn tail for next time, and notice when the file shrank (a restarted writer).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { openError, openNoFollow } from './runDirReader';
 
 const CHUNK = 1 << 20;
 
@@ -27,10 +28,10 @@ export function pullAppended(
 ): PullResult {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openNoFollow(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { offset, truncated: false, missing: true };
-    throw err;
+    throw new Error(`${path}: ${openError(err)}`);
   }
   let truncated = false;
   try {

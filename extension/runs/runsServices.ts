@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { RunStore } from './store';
 import { Supervisor } from './supervisor';
 import { RecipeRoots } from './discovery';
+import { isInside } from '../../core/rundir/runDir';
 
 export interface RunsCoreOptions {
   extensionUri: vscode.Uri;
@@ -19,7 +20,10 @@ export class RunsCore implements vscode.Disposable {
   readonly ready: Promise<void>;
 
   constructor(readonly o: RunsCoreOptions) {
-    this.store = new RunStore({ warn: (m) => o.log.warn(m) });
+    this.store = new RunStore({
+      warn: (m) => o.log.warn(m),
+      allowRun: (dir) => vscode.workspace.isTrusted || (vscode.workspace.workspaceFolders ?? []).some((f) => isInside(dir, f.uri.fsPath)),
+    });
     this.roots = new RecipeRoots(this.store, o.log);
     this.supervisor = new Supervisor({
       store: this.store,

@@ -17,7 +17,7 @@ import { readStageStatus, stagePath } from '../../core/rundir/runDirReader';
 import { StageWriter } from '../../core/rundir/runDirWriter';
 import { createRun, openRun, type OpenRun } from '../../core/rundir/runDir';
 import { Emitter } from './emitter';
-import { acquireLock, lockHeld, readLock, releaseLock, updateLock, type RunLock } from './runLock';
+import { acquireLock, breakLock, describeHolder, lockHeld, readLock, releaseLock, updateLock, type RunLock } from './runLock';
 import { parseStreamLine } from './streamRecords';
 import { lastLines } from '../../core/rundir/logLines';
 import { recordStageEnd, settleStage } from '../../core/rundir/settleStage';
@@ -128,6 +128,20 @@ export class Supervisor {
 
   job(runDir: string): RunJob | undefined {
     return this.jobMap.get(runDir);
+  }
+
+  /** Who holds the run's lock, when someone other than this window does (for the Runs view and Break Lock). */
+  lockedBy(runDir: string): string | undefined {
+    const lock = readLock(runDir);
+    return lock && lock.hostPid !== process.pid && lockHeld(lock) ? describeHolder(lock) : undefined;
+  }
+
+  /** Removes the run's lock whoever holds it (after the user confirmed: Break Lock); never one this window drives. */
+  breakLock(runDir: string): RunLock | undefined {
+    if (this.jobMap.has(runDir)) throw new Error(`${runDir} is driven by this window: stop it instead`);
+    const lock = breakLock(runDir);
+    this.jobsChanged.fire();
+    return lock;
   }
 
   /** Why a run cannot be launched in now (someone drives it, or a stage of it is running), or undefined. */
