@@ -192,6 +192,12 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
 /** The message if it is one the host understands with well-formed params; otherwise undefined. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   if (!isObj(raw) || !isStr(raw.method, 64) || !isObj(raw.params)) return undefined;
+  // Own keys only: "constructor", "toString" or "__proto__" are not methods the host understands.
+  if (!Object.hasOwn(CHECKS, raw.method)) return undefined;
   const check = (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[raw.method];
-  return check && check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
+  try {
+    return check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
+  } catch {
+    return undefined; // params shaped to make a check throw (getters, proxies): dropped like any bad message
+  }
 }

@@ -87,7 +87,7 @@ export interface Model {
    */
   cwd?: string;
   /**
-   * Extra environment variables for the trainer process.
+   * Extra environment variables for the trainer process (names: letters, digits and _, not starting with a digit).
    */
   env?: {
     [k: string]: string;
@@ -307,7 +307,7 @@ export interface Launch {
    */
   sbatch_args?: string[];
   /**
-   * Extra environment variables for the stage.
+   * Extra environment variables for the stage (names: letters, digits and _, not starting with a digit).
    */
   env?: {
     [k: string]: string;

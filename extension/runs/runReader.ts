@@ -28,6 +28,8 @@ export interface StageSnapshot {
   globalOffset: number;
   status?: StageStatus;
   statusError?: string;
+  /** Why the stage's files could not be read on the last refresh (a dangling link, a folder where a file belongs …). */
+  readError?: string;
   /** The stage's latest metric point (its last values: the Runs view's step and reward). */
   lastPoint?: MetricPoint;
   checkpoints: { step: number; dir: string }[];
@@ -204,10 +206,17 @@ export class RunReader {
   refresh(fx: ReadEffects, only?: string, force = false): void {
     for (const [id, st] of this.stages) {
       if (only && id !== only) continue;
-      this.readStatus(id, st, fx, force);
-      if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
-      this.readMetrics(st, fx);
-      if (this.traceKeys) this.readTraces(id, st, fx);
+      // One stage's unreadable files never stop the others from being read.
+      try {
+        this.readStatus(id, st, fx, force);
+        if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
+        this.readMetrics(st, fx);
+        if (this.traceKeys) this.readTraces(id, st, fx);
+        if (st.snap.readError !== undefined) (st.snap.readError = undefined), (fx.changed = true);
+      } catch (err) {
+        const why = (err as Error).message;
+        if (st.snap.readError !== why) (st.snap.readError = why), (fx.changed = true);
+      }
     }
   }
 

@@ -32,6 +32,8 @@ export interface StoreOptions {
   idlePollFactor?: number;
   /** Where problems (corrupt lines, unreadable runs) are reported. */
   warn?: (message: string) => void;
+  /** Whether a run folder found under a root may be read (Restricted Mode: not one that links out of the workspace). */
+  allowRun?: (dir: string) => boolean;
 }
 
 interface Entry {
@@ -53,6 +55,8 @@ export class RunStore {
   private readonly flushMs: number;
   private readonly idlePollFactor: number;
   private readonly warn: (m: string) => void;
+  private readonly allowRun?: (dir: string) => boolean;
+  private readonly refused = new Set<string>();
 
   private readonly changedRuns = new Emitter<void>();
   private readonly changedRun = new Emitter<RunSnapshot>();
@@ -69,6 +73,7 @@ export class RunStore {
     this.flushMs = o.flushMs ?? 16;
     this.idlePollFactor = o.idlePollFactor ?? 5;
     this.warn = o.warn ?? ((m) => console.warn(m));
+    this.allowRun = o.allowRun;
     this.pollTimer = setInterval(() => this.poll(), o.pollMs ?? 1000);
     this.pollTimer.unref?.();
   }
@@ -109,7 +114,7 @@ export class RunStore {
     this.entries.set(dir, entry);
     if (reader.snap.error) this.warn(`${dir}: ${reader.snap.error}`);
     const fx = noEffects();
-    reader.refresh(fx, undefined, true);
+    this.read(entry, fx, undefined, true);
     this.reportBad(fx);
     this.watchRun(entry);
     this.changedRuns.fire();
@@ -203,7 +208,7 @@ export class RunStore {
     for (const [d, e] of this.entries) {
       if (dir && d !== resolve(dir)) continue;
       const fx = noEffects();
-      e.reader.refresh(fx, undefined, true);
+      this.read(e, fx, undefined, true);
       this.queue(e, fx);
     }
   }
@@ -281,7 +286,17 @@ export class RunStore {
       const run = join(dir, name);
       if (this.entries.has(run) || name.startsWith('.')) continue;
       // A run directory is complete enough to show once its run.json exists (createRun writes it before the stages).
-      if (existsSync(join(run, RUN_FILES.run)) && isDir(run)) this.addRun(run);
+      try {
+        if (!existsSync(join(run, RUN_FILES.run)) || !isDir(run)) continue;
+        if (this.allowRun && !this.allowRun(run)) {
+          if (!this.refused.has(run)) this.warn(`${run}: not read (it links outside the workspace)`);
+          this.refused.add(run);
+          continue;
+        }
+        this.addRun(run);
+      } catch (err) {
+        this.warn(`${run}: cannot read this run: ${(err as Error).message}`);
+      }
     }
     for (const run of this.entries.keys()) {
       if (run.startsWith(dir + '/') && !existsSync(run)) this.removeRun(run);
@@ -291,7 +306,7 @@ export class RunStore {
   private watchRun(e: Entry): void {
     const onEvent = (stage: string) => () => {
       const fx = noEffects();
-      e.reader.refresh(fx, stage);
+      this.read(e, fx, stage);
       this.queue(e, fx);
     };
     for (const id of e.reader.stageIds()) {
@@ -313,9 +328,25 @@ export class RunStore {
     for (const e of this.entries.values()) {
       if (!e.reader.active() && this.tick % this.idlePollFactor !== 0) continue;
       const fx = noEffects();
-      e.reader.refresh(fx);
+      this.read(e, fx);
       this.queue(e, fx);
     }
+  }
+
+  /** Reads a run, isolated: what cannot be read becomes the run's error (shown on it), never a throw into others. */
+  private read(e: Entry, fx: ReadEffects, only?: string, force = false): void {
+    const before = e.reader.snap.stages.map((s) => s.readError).join('\0');
+    try {
+      e.reader.refresh(fx, only, force);
+    } catch (err) {
+      const why = `cannot read: ${(err as Error).message}`;
+      if (e.reader.snap.error !== why) {
+        e.reader.snap.error = why;
+        fx.changed = true;
+      }
+    }
+    const after = e.reader.snap.stages.map((s) => (s.readError ? `${s.id}: ${s.readError}` : '')).filter(Boolean);
+    if (after.join('\0') !== before && after.length) this.warn(`${e.reader.dir}: ${after.join('; ')}`);
   }
 }
 

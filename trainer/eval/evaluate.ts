@@ -69,8 +69,16 @@ export function planEval(o: Pick<EvaluateOptions, 'checkpoint' | 'set' | 'out' |
   const sampling = o.greedy ? GREEDY : PAPER_VALIDATION;
   const seed = o.seed ?? 1;
   const key = evalKey({ stage: ref.stage.id, step: ref.step, set, sampling, seed, fileHash: set.kind === 'file' ? fileHash?.(set.path) : undefined });
-  const file = o.out ? resolve(o.out) : join(ref.run.runDir, RUN_FILES.evals, `${key}.jsonl`);
+  const file = o.out ? resolve(o.out) : underEvals(ref.run.runDir, `${key}.jsonl`);
   return { ref, set, sampling, seed, key, file };
+}
+
+/** <run>/evals/<name>, refused when the name would resolve anywhere else (names come from checkpoint data). */
+function underEvals(runDir: string, name: string): string {
+  const evals = resolve(runDir, RUN_FILES.evals);
+  const file = resolve(evals, name);
+  if (dirname(file) !== evals) throw new CheckpointNotFound(`${name.slice(0, 120)}: an eval file name must stay in ${evals}`);
+  return file;
 }
 
 /** The header of an existing eval file, if it has one (only the first line is read). */
@@ -110,12 +118,13 @@ function scoresOf(rs: EvalRecord[]): { accuracy: number; meanLength: number } {
  */
 export function externalEval(checkpoint: string): EvalOutcome | undefined {
   const dir = resolveCheckpointDir(checkpoint);
-  const meta = JSON.parse(readFileSync(join(dir, CHECKPOINT_META), 'utf8')) as { trainer?: string; step?: number; stage?: string };
+  const meta = JSON.parse(readFileSync(join(dir, CHECKPOINT_META), 'utf8')) as { trainer?: unknown; step?: unknown; stage?: unknown };
   if (meta.trainer === 'builtin') return undefined;
   const stageDir = dirname(dirname(dir));
-  const stage = meta.stage ?? basename(stageDir);
+  const stage = typeof meta.stage === 'string' ? meta.stage : basename(stageDir);
   const step = meta.step ?? Number(basename(dir).replace('step-', ''));
-  const file = join(dirname(dirname(stageDir)), RUN_FILES.evals, evalFileName(stage, step));
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) throw new CheckpointNotFound(`${dir}: meta.json step ${JSON.stringify(step)?.slice(0, 60)} is not a step number`);
+  const file = underEvals(dirname(dirname(stageDir)), evalFileName(stage, step));
   if (!existsSync(file)) {
     throw new CheckpointNotFound(`${dir}: a ${meta.trainer ?? 'foreign'} checkpoint cannot be evaluated here, and its trainer left no validation answers for step ${step} (${file})`);
   }
