@@ -1,7 +1,6 @@
 // The extension <-> webview contract. Every message is a typed {method, params} object declared once here
 // (GitLens-style), so a misspelt method or a wrong payload is a type error on both sides. Messages from a
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
-// postMessage JSON-serialises, so NaN/Infinity travel as null: a null metric value means "not a number".
 import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
 
@@ -29,28 +28,21 @@ export interface StageInfo {
   globalOffset: number;
 }
 
-/** One step's metrics. `x` is the global step (stage chain), so staged and merged runs share one axis. */
-export interface MetricPoint {
-  stage: string;
-  step: number;
-  x: number;
-  time: number;
-  values: Record<string, number | null>;
-}
-
 /**
- * Metric points as the dashboard receives them: columns, one entry per row (step), so the page copies
+ * A run's metric rows as the dashboard receives them: columns, one entry per row (step), so the page copies
  * numbers into typed arrays without building an object per point (1 M point objects cost the page ~200 ms
- * of allocation and GC). Rows are in the order the host holds them (x ascending within a run).
+ * of allocation and GC). The host decides de-duplication and rewinds: a message either continues the rows the
+ * page holds (x never below the last x it holds) or, with `reset`, replaces them. docs/ARCHITECTURE.md#a-metrics-path
  */
 export interface MetricColumns {
   run: string;
-  /** The run's points were replaced: these rows are all of them (the first chunk of a whole series). */
+  /** The run's rows were replaced: these rows are all of them (the first chunk of a whole series). */
   reset?: boolean;
   /** Stage of each row, run-length encoded: `stages[k]` names the next `stageRows[k]` rows. */
   stages: string[];
   stageRows: number[];
   step: number[];
+  /** The global step (stage chain), so staged and merged runs share one axis; ascending (ties allowed). */
   x: number[];
   time: number[];
   metrics: Record<string, MetricColumn>;
@@ -58,42 +50,27 @@ export interface MetricColumns {
 
 /**
  * One metric's values in a columns message: `v[k]` belongs to row `rows[k]`, or to row k when `rows` is
- * absent (every row logged it). null = logged but not a finite number (NaN/±Infinity).
+ * absent (every row logged it). Values are wire numbers (see `toWire`).
  */
 export interface MetricColumn {
   rows?: number[];
-  v: (number | null)[];
+  v: WireNumber[];
 }
 
-/** Encodes points (of one run, in order) as a columns message. Pure; the dashboard host sends its output. */
-export function toMetricColumns(run: string, points: readonly MetricPoint[], reset?: boolean): MetricColumns {
-  const n = points.length;
-  const out: MetricColumns = { run, stages: [], stageRows: [], step: new Array(n), x: new Array(n), time: new Array(n), metrics: {} };
-  if (reset) out.reset = true;
-  // Per metric: its values and rows, and whether it was logged at every row so far (then `rows` is dropped).
-  const cols = new Map<string, { rows: number[]; v: (number | null)[] }>();
-  for (let i = 0; i < n; i++) {
-    const p = points[i];
-    out.step[i] = p.step;
-    out.x[i] = p.x;
-    out.time[i] = p.time;
-    const last = out.stages.length - 1;
-    if (last >= 0 && out.stages[last] === p.stage) out.stageRows[last]++;
-    else {
-      out.stages.push(p.stage);
-      out.stageRows.push(1);
-    }
-    for (const name in p.values) {
-      const v = p.values[name];
-      if (v !== null && typeof v !== 'number') continue; // not a metric value: not logged
-      let c = cols.get(name);
-      if (!c) cols.set(name, (c = { rows: [], v: [] }));
-      c.rows.push(i);
-      c.v.push(v !== null && Number.isFinite(v) ? v : null);
-    }
-  }
-  for (const [name, c] of cols) out.metrics[name] = c.v.length === n ? { v: c.v } : c;
-  return out;
+/**
+ * A number in a message. postMessage serialises JSON, which has no NaN or ±Infinity: a value that is not a
+ * finite number travels as null and arrives as NaN (a gap in a chart). Files spell it differently (bare NaN,
+ * protocol/jsonLines.ts); in memory, on both sides, it is NaN.
+ */
+export type WireNumber = number | null;
+
+export function toWire(v: number): WireNumber {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** The number a wire entry stands for (null → NaN), or undefined when it is not a number at all (malformed). */
+export function fromWire(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : v === null ? NaN : undefined;
 }
 
 /**

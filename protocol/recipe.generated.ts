@@ -199,6 +199,10 @@ export interface Algorithm {
    */
   clip_ratio_high?: number;
   /**
+   * Dual-clip constant c: a token with negative advantage A never costs more than −c·A, and gets no gradient past that bound (dual-clip PPO).
+   */
+  clip_ratio_dual?: number;
+  /**
    * Gradient-norm clipping.
    */
   max_grad_norm?: number;

@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { RUN_FILES } from '../../protocol/runRecords';
 import { openRun, type OpenRun } from '../rundir/runDir';
 import { readStageStatus, stagePath } from '../rundir/runDirReader';
-import { latestCheckpoint, CHECKPOINT_META } from '../rundir/checkpointPaths';
+import { latestCheckpoint } from '../rundir/checkpointPaths';
+import { startPoint } from '../rundir/globalStep';
 import { terminateGroup } from '../launch/local';
 import { StageOutput } from '../rundir/stageOutput';
 import { claimStage, nowIso, startRunningStatus, type RunStageOptions } from '../rundir/runningStatus';
@@ -61,15 +62,8 @@ const nonEmptyDir = (d: string) => existsSync(d) && statSync(d).isDirectory() &&
 
 /** Global step and parent of the checkpoint a stage starts from (recorded by the mirror for its init stage). */
 function parentOf(runDir: string, initFrom: string | null): { globalOffset: number; parent: string | null } {
-  if (!initFrom) return { globalOffset: 0, parent: null };
-  const ck = latestCheckpoint(stagePath(runDir, initFrom));
-  if (!ck) return { globalOffset: 0, parent: null };
-  try {
-    const meta = JSON.parse(readFileSync(join(ck.dir, CHECKPOINT_META), 'utf8')) as { global_step?: number; step: number };
-    return { globalOffset: meta.global_step ?? meta.step, parent: `${initFrom}/step-${ck.step}` };
-  } catch {
-    return { globalOffset: ck.step, parent: `${initFrom}/step-${ck.step}` };
-  }
+  const start = initFrom ? startPoint(runDir, initFrom) : undefined;
+  return { globalOffset: start?.globalOffset ?? 0, parent: start?.parent ?? null };
 }
 
 /** Runs a child in its own process group; its output lines go to `line`. Resolves with its exit. */

@@ -69,3 +69,24 @@ export function completeLines(data: Buffer): { lines: string[]; used: number } {
   }
   return { lines, used: start };
 }
+
+/** Offset just past the first newline in the last `bytes` bytes of `path` (0 when it is no longer, or missing). */
+export function lineStartNearEnd(path: string, bytes: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= bytes) return 0;
+    const buf = Buffer.allocUnsafe(bytes);
+    const n = readSync(fd, buf, 0, bytes, size - bytes);
+    const nl = buf.subarray(0, n).indexOf(0x0a);
+    // One line longer than `bytes`: start past it (the next line written is read).
+    return nl < 0 ? size : size - bytes + nl + 1;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -3,7 +3,7 @@
 // reports corrupt lines instead of failing. If the file shrinks (a trainer restarted and truncated it),
 // it starts over from the beginning and says so; records already returned are the caller's to keep.
 import { parseJsonLoose } from '../../protocol/jsonLines';
-import { completeLines, pullAppended } from './appendedBytes';
+import { completeLines, lineStartNearEnd, pullAppended } from './appendedBytes';
 
 export interface BadLine {
   /** 1-based line number in the file (as of the read that found it). */
@@ -29,6 +29,16 @@ export class JsonlTail<T = unknown> {
     readonly path: string,
     private readonly accept: (value: unknown) => value is T = (v): v is T => typeof v === 'object' && v !== null && !Array.isArray(v),
   ) {}
+
+  /**
+   * A tail that starts at the first line boundary in the last `bytes` bytes of the file (at 0 when the file is
+   * smaller or missing): the latest records of a file too long to read whole. Line numbers count from there.
+   */
+  static nearEnd<T>(path: string, accept: (value: unknown) => value is T, bytes: number): JsonlTail<T> {
+    const t = new JsonlTail<T>(path, accept);
+    t.offset = lineStartNearEnd(path, bytes);
+    return t;
+  }
 
   /** Bytes consumed so far (always at a line boundary). */
   get position(): number {

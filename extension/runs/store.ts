@@ -1,13 +1,16 @@
 // The run store: every run directory the workspace's recipes have produced, read incrementally (JsonlTail) and
 // kept current by fs.watch with a poll fallback; the supervisor feeds it the trainer's stdout records for the
-// lowest latency. Consumers get per-run deltas batched every few milliseconds. Node only (no 'vscode').
+// lowest latency. A run's status and last values are always kept; its whole metric series only once a panel
+// asks (`points`) and until it lets go (`releasePoints`). Consumers get per-run deltas batched every few
+// milliseconds. Node only (no 'vscode').
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_FILES, type StreamRecord } from '../../protocol/runRecords';
-import type { MetricPoint } from '../../protocol/messages';
 import { Emitter } from './emitter';
 import { RunReader, noEffects, type ReadEffects, type RunSnapshot, type TraceRow } from './runReader';
+import type { MetricPoint } from './stageSeries';
 
+/** New points of a run whose points a panel asked for: appended at or after every point before, or (reset) all of them. */
 export interface MetricsDelta {
   run: string;
   points: MetricPoint[];
@@ -133,8 +136,27 @@ export class RunStore {
 
   // ------------------------------------------------------------------ data
 
+  /** Every metric point of a run, in x order; from now on its deltas go out (`onMetrics`) until `releasePoints`. */
   points(dir: string): MetricPoint[] {
-    return this.reader(dir)?.points() ?? [];
+    const r = this.reader(dir);
+    if (!r) return [];
+    if (!r.loaded) {
+      const fx = noEffects();
+      r.loadMetrics(fx);
+      this.reportBad(fx);
+    }
+    return r.points();
+  }
+
+  /** No panel shows the run's metrics any more: keep only its last values. */
+  releasePoints(dir: string): void {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return;
+    e.reader.unloadMetrics();
+    if (e.pending) {
+      e.pending.points = [];
+      e.pending.reset = false;
+    }
   }
 
   /** Starts keeping the run's traces; returns all of them so far. Release with `releaseTraces`. */

@@ -3,7 +3,8 @@
 // (runDir, stageId, recipe) so the commands accept them as arguments.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { StageState } from '../../protocol/runRecords';
+import { metricValue, type StageState } from '../../protocol/runRecords';
+import { METRICS } from '../../protocol/metrics';
 import type { Runs } from '../runs/index';
 import type { RunsCore } from '../runs/runsServices';
 import type { RunSnapshot, StageSnapshot } from '../runs/runReader';
@@ -139,7 +140,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const state = s.status?.state ?? 'pending';
         const queued = queuedText(s.status);
         item.iconPath = queued ? new vscode.ThemeIcon('clock') : icon(state);
-        const reward = s.lastPoint?.values['reward/overall'];
+        const reward = metricValue(s.lastPoint, METRICS.rewardOverall);
         item.description = `${s.kind} · ${queued ?? progressText(s)}${state !== 'pending' && state !== 'running' ? ` · ${state}` : ''}${typeof reward === 'number' ? ` · r ${reward.toFixed(3)}` : ''}`;
         item.contextValue = `see2think.stage.${state}`;
         const md = new vscode.MarkdownString(`**${s.id}** (${s.kind}): ${state}, step ${progressText(s)}`);

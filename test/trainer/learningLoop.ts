@@ -27,7 +27,7 @@ export function grpoFor(policy: Policy, cfg: ModelConfig, gen: TaskGenerator, re
   const ref = cloneParams(policy.params);
   const opts = {
     n: 8, miniBatchPrompts: 4, ppoEpochs: 2, sampling: { temperature: 1, topP: 1, maxTokens: 48 },
-    clipLow: 0.2, clipHigh: 0.3, klCoef: o.klCoef, klPenalty: 'low_var_kl' as const, adam: { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 },
+    clip: { low: 0.2, high: 0.3, dual: 3 }, klCoef: o.klCoef, klPenalty: 'low_var_kl' as const, adam: { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 },
   };
   for (let step = 0; step < o.steps; step++) {
     const ex = Array.from({ length: o.prompts }, () => gen.sample(rng));

@@ -6,7 +6,9 @@ import { strict as assert } from 'node:assert';
 import { alignSeeds, seedStats, unionSteps, type SeedSeries } from '../../webviews/dashboard/seedStats';
 import { ArmAggregates, displayEntries, groupOf, isArmKey } from '../../webviews/dashboard/seedGroups';
 import { MetricStore } from '../../webviews/dashboard/metricStore';
-import { toMetricColumns, type MetricPoint, type RunInfo } from '../../protocol/messages';
+import type { RunInfo } from '../../protocol/messages';
+import { toMetricColumns } from '../../extension/panels/metricColumns';
+import type { MetricPoint } from '../../extension/runs/stageSeries';
 
 const seed = (x: number[], y: number[]): SeedSeries => ({ x: Float64Array.from(x), y: Float64Array.from(y), n: x.length });
 const close = (a: ArrayLike<number>, b: number[], msg = '') => {
@@ -97,7 +99,7 @@ describe('seed groups (runs → arms)', () => {
 
 describe('arm aggregates from the metric store', () => {
   const feed = (store: MetricStore, key: string, xs: number[], f: (x: number) => number) => {
-    const points: MetricPoint[] = xs.map((x) => ({ stage: 's', step: x, x, time: 0, values: { m: f(x) } }));
+    const points: MetricPoint[] = xs.map((x) => ({ stage: 's', step: x, global_step: x, time: 0, m: f(x) }));
     store.ingest(key, JSON.parse(JSON.stringify(toMetricColumns(key, points))));
   };
 
@@ -145,7 +147,7 @@ describe('arm aggregates from the metric store', () => {
     const aggs = new ArmAggregates();
     const arm = { experiment: 'e', arm: 'x', runs: ['/a', '/b'], seeds: [1, 2] };
     close(aggs.get(arm, 'm', store, 'minmax')!.series.y.subarray(0, 2), [2, 2]);
-    const points: MetricPoint[] = [1, 2].map((x) => ({ stage: 's', step: x, x, time: 0, values: { m: 7 } }));
+    const points: MetricPoint[] = [1, 2].map((x) => ({ stage: 's', step: x, global_step: x, time: 0, m: 7 }));
     store.ingest('/b', JSON.parse(JSON.stringify(toMetricColumns('/b', points, true))), true);
     close(aggs.get(arm, 'm', store, 'minmax')!.series.y.subarray(0, 2), [4, 4]);
   });

@@ -83,7 +83,7 @@ describe('supervisor (with a scripted stand-in trainer)', function () {
     const r = await job.done;
     assert.equal(r.state, 'succeeded');
     assert.deepEqual(r.ends.map((e) => [e.stageId, e.state]), [['a', 'succeeded'], ['b', 'succeeded']]);
-    assert.deepEqual(store.points(job.runDir).map((p) => `${p.stage}${p.step}@${p.x}`), ['a1@1', 'a2@2', 'a3@3', 'b1@4', 'b2@5', 'b3@6']);
+    assert.deepEqual(store.points(job.runDir).map((p) => `${p.stage}${p.step}@${p.global_step}`), ['a1@1', 'a2@2', 'a3@3', 'b1@4', 'b2@5', 'b3@6']);
     assert.ok(output.includes('a: starting a mode ok'), output.join('\n'));
     assert.equal(readLock(job.runDir), undefined, 'lock released');
   });

@@ -9,7 +9,9 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPanel, panelSuite, wrap, type PanelPage } from './harness/harness';
-import { parseWebviewMessage, toMetricColumns, type MetricPoint, type RunInfo } from '../../protocol/messages';
+import { parseWebviewMessage, type RunInfo } from '../../protocol/messages';
+import { toMetricColumns } from '../../extension/panels/metricColumns';
+import type { MetricPoint } from '../../extension/runs/stageSeries';
 
 const shots = join(__dirname, '../../test-results/webview');
 type RGBA = [number, number, number, number];
@@ -51,10 +53,13 @@ const column = (p: PanelPage, card: string, x: number, y0: number, y1: number): 
   return out;
 }, [card, x, y0, y1] as const) as Promise<RGBA[]>;
 
-/** Delivers `n` rows of one run as one columns message made in the page (no 10 MB argument), as VS Code would (JSON). */
-async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike' | 'gap' | 'ramp', metric: string, stages: [string, number][] = [['s', 0]]) {
-  await p.page.evaluate(([runKey, count, k, m, st]) => {
-    const c = { run: runKey, stages: [] as string[], stageRows: [] as number[], step: [] as number[], x: [] as number[], time: [] as number[], metrics: { [m]: { v: [] as (number | null)[] } } };
+/**
+ * Delivers `n` rows of one run (each metric logged at every row) as one columns message made in the page (no
+ * 10 MB argument), as VS Code would (JSON). The first for a run: later ones for it append after its rows.
+ */
+async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike' | 'gap' | 'ramp', metric: string | string[], stages: [string, number][] = [['s', 0]]) {
+  await p.page.evaluate(([runKey, count, k, ms, st]) => {
+    const c = { run: runKey, stages: [] as string[], stageRows: [] as number[], step: [] as number[], x: [] as number[], time: [] as number[], metrics: Object.fromEntries(ms.map((m) => [m, { v: [] as (number | null)[] }])) };
     for (let i = 1; i <= count; i++) {
       const stage = st.filter((s) => s[1] < i).pop() ?? st[0];
       let v: number | null = 0.2 + 0.01 * Math.sin(i / 7);
@@ -66,10 +71,10 @@ async function deliverSeries(p: PanelPage, run: string, n: number, kind: 'spike'
       c.step.push(i - stage[1]);
       c.x.push(i);
       c.time.push(1.7e9 + i);
-      c.metrics[m].v.push(v);
+      for (const m of ms) c.metrics[m].v.push(v);
     }
     (globalThis as any).__deliver({ method: 'dashboard/columns', params: c });
-  }, [run, n, kind, metric, stages] as const);
+  }, [run, n, kind, typeof metric === 'string' ? [metric] : metric, stages] as const);
 }
 
 /** A columns message for a few points, encoded as the host does. */
@@ -155,8 +160,8 @@ describe('dashboard webview (headless chromium)', function () {
     const p = await open();
     await setSmoothing(p, 0);
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
-    for (const r of [stagedRun, mergedRun]) await deliverSeries(p, r.key, 930, 'ramp', 'reward/overall');
-    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'actor/kl_loss');
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', ['reward/overall', 'actor/kl_loss']);
+    await deliverSeries(p, mergedRun.key, 930, 'ramp', 'reward/overall');
     await p.frames(3);
     const before = await p.page.evaluate(() => {
       const d = (globalThis as any).s2tDebug.dashboard;
@@ -166,7 +171,7 @@ describe('dashboard webview (headless chromium)', function () {
       return JSON.parse(JSON.stringify(d.stats));
     });
     const drawnBefore = (await p.posted('dashboard/drawn')).length;
-    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 466, x: 931, time: 1.8e9, values: { 'reward/overall': 0.99 } }]));
+    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 466, global_step: 931, time: 1.8e9, 'reward/overall': 0.99 }]));
     await p.frames(3);
     const after = await p.page.evaluate(() => ({ stats: (globalThis as any).s2tDebug.dashboard.stats, mutations: (globalThis as any).__mutations }));
     assert.equal(after.stats.cardsBuilt, before.cardsBuilt, 'no card rebuilt');
@@ -182,7 +187,7 @@ describe('dashboard webview (headless chromium)', function () {
     assert.equal((drawn[0].params.counts as Record<string, number>)[stagedRun.key], 931);
 
     // The next point lands inside the room: the chart is only drawn again (no Chart.js update), and it shows.
-    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 467, x: 932, time: 1.8e9, values: { 'reward/overall': 0.5 } }]));
+    await p.deliver(columns(stagedRun.key, [{ stage: 'visual', step: 467, global_step: 932, time: 1.8e9, 'reward/overall': 0.5 }]));
     await p.frames(3);
     const next = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.stats);
     assert.equal(next.updates.reward, after.stats.updates.reward + 1, 'redrawn');
@@ -234,13 +239,13 @@ describe('dashboard webview (headless chromium)', function () {
   it('redraws only charts on screen: one scrolled out of view catches up when it comes back', async () => {
     const p = await open({ height: 700 });
     // A chart in every family, so the grid is five rows deep and the last one (throughput) below the fold.
-    for (const m of ['reward/overall', 'val/accuracy', 'response_length/mean', 'actor/kl_loss', 'actor/entropy', 'actor/pg_loss',
-      'actor/pg_clipfrac', 'actor/grad_norm', 'actor/lr', 'perf/throughput']) await deliverSeries(p, '/r/a', 500, 'ramp', m);
+    await deliverSeries(p, '/r/a', 500, 'ramp', ['reward/overall', 'val/accuracy', 'response_length/mean', 'actor/kl_loss', 'actor/entropy', 'actor/pg_loss',
+      'actor/pg_clipfrac', 'actor/grad_norm', 'actor/lr', 'perf/throughput']);
     await p.frames(3);
     const updates = () => p.page.evaluate(() => ({ ...(globalThis as any).s2tDebug.dashboard.stats.updates }));
     const before = await updates();
     assert.equal(before.throughput, undefined, 'the throughput chart (last in the grid) is below the fold: never drawn');
-    await p.deliver(columns('/r/a', [{ stage: 's', step: 501, x: 501, time: 0, values: { 'reward/overall': 1, 'perf/throughput': 9 } }]));
+    await p.deliver(columns('/r/a', [{ stage: 's', step: 501, global_step: 501, time: 0, 'reward/overall': 1, 'perf/throughput': 9 }]));
     await p.frames(3);
     const after = await updates();
     assert.equal(after.reward, before.reward + 1);
@@ -256,8 +261,7 @@ describe('dashboard webview (headless chromium)', function () {
   it('zooms by drag and ctrl+wheel, pans by shift+drag on one chart, all charts follow; double-click resets to the data', async () => {
     const p = await open();
     await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun] } });
-    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'reward/overall');
-    await deliverSeries(p, stagedRun.key, 930, 'ramp', 'response_length/mean');
+    await deliverSeries(p, stagedRun.key, 930, 'ramp', ['reward/overall', 'response_length/mean']);
     await p.frames(3);
     const info = await chartInfo(p, 'reward');
     const box = (await p.page.locator('[data-card="reward"] canvas').boundingBox())!;
@@ -411,8 +415,8 @@ describe('dashboard webview (headless chromium)', function () {
     const p = await open();
     const feed = async (q: PanelPage) => {
       await q.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
-      for (const r of [stagedRun, mergedRun]) await deliverSeries(q, r.key, 930, 'ramp', 'actor/kl_loss');
-      await deliverSeries(q, stagedRun.key, 930, 'ramp', 'reward/overall');
+      await deliverSeries(q, stagedRun.key, 930, 'ramp', ['actor/kl_loss', 'reward/overall']);
+      await deliverSeries(q, mergedRun.key, 930, 'ramp', 'actor/kl_loss');
       await q.frames(3);
     };
     await feed(p);

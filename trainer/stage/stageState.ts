@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
 import type { ResolvedStage } from '../../protocol/recipe';
 import type { OpenRun } from '../../core/rundir/runDir';
-import { readStageStatus, stagePath } from '../../core/rundir/runDirReader';
+import { readStageStatus } from '../../core/rundir/runDirReader';
 import { checkpointDir, latestCheckpoint } from '../../core/rundir/checkpointPaths';
 import { nowIso } from '../../core/rundir/runningStatus';
 import type { StageOutput } from '../../core/rundir/stageOutput';
 import { truncateJsonlAfterStep } from '../../core/rundir/truncateJsonl';
+import { startPoint } from '../../core/rundir/globalStep';
 import { Rng } from '../util/rng';
 import { type ModelConfig, modelConfigOf } from '../model/config';
 import { type Params, initParams, disposeParams } from '../model/vlm';
@@ -42,14 +43,14 @@ function stageStart(run: OpenRun, stage: ResolvedStage, out: StageOutput): { cfg
     return { cfg, params: initParams(cfg, stage.algorithm.seed), parent: null, globalOffset: 0 };
   }
   const from = stage.initFrom;
-  const ck = latestCheckpoint(stagePath(run.runDir, from));
-  if (!ck) throw new Error(`stage ${stage.id} starts from ${from}'s final checkpoint, but ${from} has none — run ${from} first`);
+  const start = startPoint(run.runDir, from);
+  if (!start) throw new Error(`stage ${stage.id} starts from ${from}'s final checkpoint, but ${from} has none — run ${from} first`);
   const parentStatus = readStageStatus(run.runDir, from).value;
   if (parentStatus && parentStatus.state !== 'succeeded') {
-    out.log(`${from} is ${parentStatus.state}, not succeeded: starting from its latest checkpoint (step ${ck.step})`, 'warn');
+    out.log(`${from} is ${parentStatus.state}, not succeeded: starting from its latest checkpoint (step ${start.step})`, 'warn');
   }
-  const { meta, params } = loadCheckpoint(ck.dir);
-  return { cfg: meta.model, params, parent: `${from}/step-${ck.step}`, globalOffset: meta.global_step ?? meta.step };
+  const { meta, params } = loadCheckpoint(start.dir);
+  return { cfg: meta.model, params, parent: start.parent, globalOffset: start.globalOffset };
 }
 
 /** The state a stage starts (or, with `resume`, continues) from. */

@@ -5,7 +5,7 @@ import { Chart, type ChartDataset, type LegendItem } from 'chart.js';
 import { attachModel, drawnPoints, drawTimes, redrawData, type CardModel, type SeriesDef } from './seriesPlugin';
 import { el, clear, formatValue } from '../common/dom';
 import { withAlpha, type Theme } from '../common/theme';
-import { nearestIndex } from '../common/search';
+import { nearestIndex } from '../../protocol/search';
 
 export interface CardHost {
   readonly theme: () => Theme;

@@ -3,7 +3,7 @@
 // neighbours, never extrapolated past its own first or last step), then per step the mean over the seeds
 // that have a value there and the band (min–max, or mean ± sample standard deviation) where at least two do.
 // DOM-free typed-array code: unit-tested directly, fed from the metric store.
-import type { NumArray } from '../common/search';
+import type { NumArray } from '../../protocol/search';
 
 /** How the band around an arm's mean is drawn. */
 export type BandKind = 'std' | 'minmax';
