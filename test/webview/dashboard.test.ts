@@ -492,7 +492,7 @@ describe('dashboard webview (headless chromium)', function () {
     await p.deliver({ method: 'dashboard/runs', params: { runs } });
     for (const a of arms) {
       for (let k = 0; k < a.values.length; k++) {
-        const points: MetricPoint[] = Array.from({ length: a.lengths[k] }, (_, i) => ({ stage: 'rl', step: i + 1, x: i + 1, time: 0, values: { 'reward/overall': a.values[k] } }));
+        const points: MetricPoint[] = Array.from({ length: a.lengths[k] }, (_, i) => ({ stage: 'rl', step: i + 1, global_step: i + 1, time: 0, 'reward/overall': a.values[k] }));
         await p.deliver(columns(`/ws/runs/${a.arm}/seed${k + 1}`, points));
       }
     }

@@ -3,7 +3,7 @@
 // downsampling keeps spikes), cached until the band, the x range or the plot width changes; the band breaks
 // where fewer than two seeds have a value. It also tells the line plugin the y range the bands need.
 import type { Chart, Plugin } from 'chart.js';
-import { lowerBound, upperBound } from '../common/search';
+import { lowerBound, upperBound } from '../../protocol/search';
 import { withAlpha } from '../common/theme';
 import type { SeedStats } from './seedStats';
 
