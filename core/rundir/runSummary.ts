@@ -5,6 +5,9 @@ import { mean } from '../../protocol/stats';
 import { isMetricRecord } from '../../protocol/guards';
 import { readJsonl } from './jsonlTail';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from './runDirReader';
+import { formatAlert, type AlertEvent } from '../../protocol/alerts';
+import { AlertEngine } from '../alerts/alertEngine';
+import { alertRulesOf } from '../alerts/runAlertRules';
 
 export interface StageSummary {
   stage: string;
@@ -26,6 +29,8 @@ export interface RunSummary {
   recipe?: string;
   backend?: string;
   stages: StageSummary[];
+  /** The alert rules that fired, stage by stage (protocol/alerts.ts). */
+  alerts: AlertEvent[];
   notes: string[];
 }
 
@@ -36,6 +41,9 @@ export function summarizeRun(runDir: string): RunSummary {
   const notes: string[] = [];
   const meta = readRunMeta(runDir);
   if (meta.error) notes.push(`run.json: ${meta.error}`);
+  const rules = alertRulesOf(runDir);
+  if (rules.note && !meta.error) notes.push(rules.note);
+  const alerts = new AlertEngine(rules.rules);
   const stages = stageIdsOf(runDir, meta.value).map((id): StageSummary => {
     const status = readStageStatus(runDir, id);
     if (status.error && status.error !== 'missing') notes.push(`stages/${id}/status.json: ${status.error}`);
@@ -45,6 +53,7 @@ export function summarizeRun(runDir: string): RunSummary {
       notes.push(`stages/${id}/${b.f}:${b.b.line}: skipped (${b.b.reason})`);
     }
     const rows = metrics.records;
+    for (const r of rows) alerts.push(id, r.step, r);
     const rewards = rows.map((r) => num(r[METRICS.rewardOverall])).filter((v): v is number => v !== undefined);
     const vals = rows.map((r) => num(r[METRICS.valAccuracy])).filter((v): v is number => v !== undefined);
     const lengths = rows.map((r) => num(r[METRICS.responseLength])).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -62,7 +71,7 @@ export function summarizeRun(runDir: string): RunSummary {
     };
   });
   if (!stages.length) notes.push('no stages found (is this a run directory?)');
-  return { runDir, runId: meta.value?.id, recipe: meta.value?.recipe_name, backend: meta.value?.backend, stages, notes };
+  return { runDir, runId: meta.value?.id, recipe: meta.value?.recipe_name, backend: meta.value?.backend, stages, alerts: [...alerts.events], notes };
 }
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Number.isNaN(v) ? 'NaN' : v.toFixed(digits));
@@ -88,6 +97,7 @@ export function formatRunSummary(s: RunSummary): string {
     ...rows.map(line),
   ];
   for (const st of s.stages) if (st.error) out.push(`${st.stage}: ${st.error}`);
+  for (const a of s.alerts) out.push(`alert: ${formatAlert(a)}`);
   out.push(...s.notes);
   return out.join('\n');
 }

@@ -76,9 +76,13 @@ export interface ReadEffects {
   traces: TraceRow[];
   tracesReset: boolean;
   bad: { stage: string; file: string; lines: BadLine[] }[];
+  /** Points taken as new in their stage, whether or not a panel shows the run (what alerts evaluate). */
+  accepted: MetricPoint[];
+  /** Stages whose points were rewound or rewritten (alerts start those stages over). */
+  rewound: string[];
 }
 
-export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [] });
+export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [], accepted: [], rewound: [] });
 
 const isTrace = (v: unknown): v is TraceRecord =>
   typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
@@ -267,6 +271,7 @@ export class RunReader {
     }
     if (rewritten || chunk.truncated) {
       st.series.replaceAll(chunk.records.map((r) => this.point(st, r)));
+      fx.rewound.push(st.snap.id);
       this.resetRun(fx);
     } else {
       for (const r of chunk.records) this.addPoint(st, this.point(st, r), fx);
@@ -287,6 +292,8 @@ export class RunReader {
   /** The one decision per point: a delta appends it, or the run is sent again whole, or (seen before) nothing. */
   private addPoint(st: StageState, p: MetricPoint, fx: ReadEffects): void {
     const r = st.series.add(p);
+    if (r === 'append') fx.accepted.push(p);
+    else if (r === 'rewind') fx.rewound.push(st.snap.id);
     if (!this.metricsLoaded || r === 'duplicate') return;
     if (r === 'append' && p.global_step >= this.maxX) {
       fx.points.push(p);

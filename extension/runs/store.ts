@@ -18,6 +18,13 @@ export interface MetricsDelta {
   reset: boolean;
 }
 
+/** Points a run's reader took as new (every run, shown or not), and stages it rewound: what alerts evaluate. */
+export interface AcceptedPoints {
+  run: string;
+  points: readonly MetricPoint[];
+  rewound: readonly string[];
+}
+
 export interface TracesDelta {
   run: string;
   rows: TraceRow[];
@@ -62,12 +69,15 @@ export class RunStore {
   private readonly changedRun = new Emitter<RunSnapshot>();
   private readonly metricsDelta = new Emitter<MetricsDelta>();
   private readonly tracesDelta = new Emitter<TracesDelta>();
+  private readonly acceptedPoints = new Emitter<AcceptedPoints>();
   /** The set of runs changed (added or removed). */
   readonly onDidChangeRuns = this.changedRuns.event;
   /** A run's status, step or checkpoints changed. */
   readonly onDidChangeRun = this.changedRun.event;
   readonly onMetrics = this.metricsDelta.event;
   readonly onTraces = this.tracesDelta.event;
+  /** Fired at once (not batched) wherever a record is accepted: the file, stdout, a poll. */
+  readonly onDidAcceptPoints = this.acceptedPoints.event;
 
   constructor(o: StoreOptions = {}) {
     this.flushMs = o.flushMs ?? 16;
@@ -238,13 +248,14 @@ export class RunStore {
     for (const e of this.entries.values()) for (const w of e.watchers) w.close();
     this.entries.clear();
     this.roots.clear();
-    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta]) em.dispose();
+    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta, this.acceptedPoints]) em.dispose();
   }
 
   // ------------------------------------------------------------------ internals
 
   private queue(e: Entry, fx: ReadEffects): void {
     this.reportBad(fx);
+    if (fx.accepted.length || fx.rewound.length) this.acceptedPoints.fire({ run: e.reader.dir, points: fx.accepted, rewound: fx.rewound });
     if (!fx.points.length && !fx.reset && !fx.changed && !fx.traces.length && !fx.tracesReset) return;
     const p = (e.pending ??= { points: [], reset: false, changed: false, traces: [], tracesReset: false });
     p.points.push(...fx.points);
