@@ -165,7 +165,12 @@ export class RunReader {
       st.series = new StageSeries();
       st.metrics = this.metricsTail(id);
       st.metricsFile = undefined;
-      this.readMetrics(st, fx);
+      try {
+        this.readMetrics(st, fx);
+      } catch (err) {
+        // An unreadable file (a folder in its place, a dangling link) shows on the stage, as a refresh shows it.
+        st.snap.readError = (err as Error).message;
+      }
     }
     this.maxX = this.lastX();
     fx.points = [];
