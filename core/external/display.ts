@@ -18,6 +18,8 @@ export function formatArgv(argv: string[], indent = '    '): string {
 
 export function formatCompiledStage(c: CompiledStage): string {
   const lines = [`# stage '${c.stageId}' (${c.trainer}), starts from: ${c.initCheckpoint ?? '(nothing: no model.path)'}`];
+  if (c.version) lines.push(`# compiled for ${c.trainer} ${c.version.id}: ${c.version.range}`, `#   (${c.version.how === 'assumed' ? 'not detected' : `from ${c.version.detail}`})`);
+  for (const f of c.files) lines.push(`# puts in place ${f.path}: ${f.what}${f.linkTo ? ` (→ ${f.linkTo})` : ''}`);
   lines.push(`cd ${shellQuote(c.cwd)}`);
   const env = Object.entries(c.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   lines.push((env.length ? env.join(' ') + ' \\\n' : '') + formatArgv(c.argv));
