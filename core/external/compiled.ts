@@ -55,8 +55,8 @@ export interface CompiledStage {
   initCheckpoint: string | null;
   /** EasyR1, verl, TRL: the upstream version whose keys the command uses. */
   version?: CompiledVersion;
-  /** Put in place before the trainer starts. */
-  files: StageFile[];
+  /** Put in place before the trainer starts (none when absent). */
+  files?: StageFile[];
   read: ReaderSpec;
   /** Run after the trainer succeeded, in order. */
   after: Step[];

@@ -6,7 +6,9 @@
 // `val-core|val-aux/<source>/<var>/<metric>@N`: the core variable is `acc` when the reward returns it, else
 // `reward`; older verl: `val/test_score/<source>`, `actor/entropy_loss`); TRL GRPOTrainer (`reward`,
 // `rewards/<fn>/mean`, `completions/mean_length`, `kl`, `entropy`, `clip_ratio/*`).
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricName } from '../../protocol/metrics';
+import { mean } from '../../protocol/stats';
+import { isObj } from '../../protocol/guards';
 
 export type FlatMetrics = Record<string, number>;
 
@@ -19,22 +21,23 @@ export function flattenMetrics(value: unknown, prefix = '', out: FlatMetrics = {
     if (prefix) out[prefix] = value;
   } else if (value === null) {
     if (prefix && nullIsNaN) out[prefix] = NaN;
-  } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+  } else if (isObj(value)) {
     for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}/${k}` : k, out, nullIsNaN);
   }
   return out;
 }
+
+/** The mean, or undefined when there is nothing to average (the metric was not logged). */
+const meanOf = (xs: number[]): number | undefined => (xs.length ? mean(xs) : undefined);
 
 const first = (m: FlatMetrics, ...keys: string[]): number | undefined => {
   for (const k of keys) if (k in m) return m[k];
   return undefined;
 };
 
-const set = (out: FlatMetrics, name: string, v: number | undefined) => {
+const set = (out: FlatMetrics, name: MetricName, v: number | undefined) => {
   if (v !== undefined && !(name in out)) out[name] = v;
 };
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** EasyR1 (the paper's trainer): its names are mostly ours already. */
 export function mapEasyR1(m: FlatMetrics): FlatMetrics {
@@ -65,7 +68,7 @@ function verlValidation(m: FlatMetrics, variable: string): number | undefined {
     const cur = bySource.get(hit[1]);
     if (!cur || n > cur.n) bySource.set(hit[1], { n, v });
   }
-  return mean([...bySource.values()].map((x) => x.v));
+  return meanOf([...bySource.values()].map((x) => x.v));
 }
 
 /** verl: validation metrics are per data source; several sources are averaged. */
@@ -74,7 +77,7 @@ export function mapVerl(m: FlatMetrics): FlatMetrics {
   set(out, METRICS.rewardOverall, first(m, 'critic/score/mean', 'critic/rewards/mean'));
   set(out, METRICS.stepTime, m['timing_s/step']);
   set(out, METRICS.entropy, m['actor/entropy_loss']);
-  const prefixed = (re: RegExp) => mean(Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v));
+  const prefixed = (re: RegExp) => meanOf(Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v));
   // Older verl logged one score per data source as val/test_score/<source>.
   const testScore = prefixed(/^val\/test_score\//);
   const reward = verlValidation(m, 'reward') ?? testScore;

@@ -55,6 +55,7 @@ describe('EasyR1 command line of the paper example (examples/easyr1.recipe.yaml)
       'worker.actor.max_grad_norm=1.0',
       'worker.actor.clip_ratio_low=0.2',
       'worker.actor.clip_ratio_high=0.3',
+      'worker.actor.clip_ratio_dual=3.0',
       'worker.actor.optim.lr=1.0e-6',
       'worker.actor.optim.weight_decay=0.01',
       'worker.rollout.n=5',
@@ -163,7 +164,7 @@ describe('verl, TRL and command trainers', () => {
       'data.train_batch_size=512', 'data.max_response_length=2048', 'data.seed=1',
       'actor_rollout_ref.model.path=org/base-model', 'actor_rollout_ref.actor.optim.lr=2.0e-6', 'actor_rollout_ref.actor.optim.weight_decay=0.01',
       'actor_rollout_ref.actor.ppo_mini_batch_size=128', 'actor_rollout_ref.actor.ppo_epochs=1', 'actor_rollout_ref.actor.grad_clip=1.0',
-      'actor_rollout_ref.actor.clip_ratio_low=0.2', 'actor_rollout_ref.actor.clip_ratio_high=0.3', 'actor_rollout_ref.actor.use_kl_loss=false',
+      'actor_rollout_ref.actor.clip_ratio_low=0.2', 'actor_rollout_ref.actor.clip_ratio_high=0.3', 'actor_rollout_ref.actor.clip_ratio_c=3.0', 'actor_rollout_ref.actor.use_kl_loss=false',
       'actor_rollout_ref.actor.kl_loss_coef=0.0', 'actor_rollout_ref.actor.kl_loss_type=low_var_kl', 'actor_rollout_ref.actor.freeze_vision_tower=false',
       "actor_rollout_ref.actor.checkpoint.save_contents=['model','optimizer','extra','hf_model']",
       'actor_rollout_ref.rollout.n=4', 'actor_rollout_ref.rollout.temperature=1.0', 'actor_rollout_ref.rollout.top_p=1.0',
@@ -176,7 +177,7 @@ describe('verl, TRL and command trainers', () => {
     ]);
     assert.deepEqual(c.env, { PYTHONUNBUFFERED: '1', VERL_FILE_LOGGER_PATH: `${out}/metrics.jsonl` });
     assert.equal(c.cwd, '/rec');
-    assert.deepEqual(c.files.map((f) => [f.path, !!f.copyFrom, f.content && JSON.parse(f.content)]), [
+    assert.deepEqual(c.files!.map((f) => [f.path, !!f.copyFrom, f.content && JSON.parse(f.content)]), [
       ['/r/stages/s1/see2think_reward.py', true, undefined],
       ['/r/stages/s1/see2think_reward.json', false, { name: 'math', accuracy_weight: 0.9, format_weight: 0.1, format_pattern: '<think>.*</think>.*\\\\boxed\\{.*\\}.*', answer_key: 'answer' }],
     ]);
@@ -211,7 +212,7 @@ describe('verl, TRL and command trainers', () => {
       '--save_total_limit', '2',
     ]);
     assert.equal(c.env.PYTHONPATH, '/r/stages/s1', 'the reward module is importable');
-    assert.deepEqual(c.files.map((f) => [f.path, f.linkTo]), [
+    assert.deepEqual(c.files!.map((f) => [f.path, f.linkTo]), [
       ['/r/stages/s1/trl-data/train.parquet', '/rec/data/train.parquet'], ['/r/stages/s1/trl-data/test.parquet', '/rec/data/val.parquet'],
       ['/r/stages/s1/see2think_reward.py', undefined], ['/r/stages/s1/see2think_reward.json', undefined],
     ]);
@@ -295,7 +296,7 @@ stages:
     // Weights EasyR1's functions cannot express: See2Think's module, computing the recipe's reward.
     const uneven = compileWith('d146d24', '{ accuracy_weight: 1.0, format_weight: 0.2 }');
     assert.deepEqual(keys.map((k) => arg(uneven.argv, k)), ['/r/stages/a/see2think_reward.py:easyr1_compute_score', 'batch', undefined]);
-    assert.deepEqual(uneven.files.map((f) => f.path), ['/r/stages/a/see2think_reward.py', '/r/stages/a/see2think_reward.json']);
+    assert.deepEqual(uneven.files!.map((f) => f.path), ['/r/stages/a/see2think_reward.py', '/r/stages/a/see2think_reward.json']);
     assert.match(uneven.notes.join('\n'), /the reward is See2Think's .*not the recipe's 1\/0\.2/);
     const own = compileWith('d146d24', '{ format_weight: 0.3, accuracy_weight: 0.7 }', ', overrides: { worker.reward.reward_function: /mine.py:score }');
     assert.deepEqual(keys.map((k) => arg(own.argv, k)), ['/mine.py:score', undefined, undefined]);

@@ -19,6 +19,7 @@ import { LineTail } from '../../rundir/lineTail';
 import { EasyR1ConsoleParser, type ConsoleBlock } from './easyr1Console';
 import { mapEasyR1 } from '../metricNames';
 import { newestVersion } from '../upstream';
+import { isObj } from '../../../protocol/guards';
 
 const FILES = newestVersion('easyr1').facts.files;
 export const EASYR1_CONFIG = FILES.config;
@@ -35,7 +36,7 @@ interface EasyR1Config {
 }
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
 
 function readConfig(dir: string): EasyR1Config | undefined {

@@ -9,8 +9,9 @@ import { checkStageOrder } from './stageOrder';
 import { checkRewardPattern } from './rewardCheck';
 import { checkExternalTrainer, checkSlurmLaunch } from './external';
 import { checkExternalUpstream } from './upstreamChecks';
+import { checkAlerts } from './alertsCheck';
 
 export const SEMANTIC_CHECKS: SemanticCheck[] = [
   checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkRewardPattern, checkFiles, checkExecutables, checkStageOrder,
-  checkExternalTrainer, checkExternalUpstream, checkSlurmLaunch,
+  checkExternalTrainer, checkExternalUpstream, checkSlurmLaunch, checkAlerts,
 ];
