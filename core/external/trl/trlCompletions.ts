@@ -3,9 +3,9 @@
 // rewrites step N's file. Columns: step, prompt, completion, one column per reward function (its name), the
 // extra columns reward functions log (log_extra, numeric too), advantage. The logged reward is the nansum of
 // the reward columns weighted by reward_weights: so the score here is that, over the reward columns only
-// (known when we launched the run; else every numeric column but step/advantage, at weight 1 — TRL's
-// default). A file is taken once a later step's file exists (its step is over, evaluation included) or the
-// run ended. Read with hyparquet (pure JS).
+// (known when we launched the run; else the reward functions trainer_state.json names, at weight 1 — TRL's
+// default; else every numeric column but step/advantage). A file is taken once a later step's file exists
+// (its step is over, evaluation included) or the run ended. Read with hyparquet (pure JS).
 // Source: huggingface/trl trl/trainer/grpo_trainer.py (GRPOTrainer.log, _generate_and_score_completions);
 // facts in ../upstream.ts.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -76,7 +76,12 @@ export async function readCompletionsParquet(file: string): Promise<Record<strin
 export class TrlCompletionsDir {
   private readonly done = new Set<string>();
 
-  constructor(readonly outputDir: string, private readonly weights?: Record<string, number>) {}
+  /** Reward function column → weight, when known (see the top comment). */
+  weights?: Record<string, number>;
+
+  constructor(readonly outputDir: string, weights?: Record<string, number>) {
+    this.weights = weights;
+  }
 
   private files(): { file: string; step: number }[] {
     const root = join(this.outputDir, TRL_COMPLETIONS_DIR);

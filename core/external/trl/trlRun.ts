@@ -61,6 +61,8 @@ export class TrlRunReader implements ForeignRunReader {
     const s = this.state.read();
     out.metrics.push(...s.metrics);
     out.notes.push(...s.notes);
+    // A run we did not launch: its reward functions by name from the state (weights unknown: TRL's default 1).
+    if (!this.layout.rewardWeights && this.state.rewardFuncs.size) this.completions.weights = Object.fromEntries([...this.state.rewardFuncs].map((n) => [n, 1]));
     const c = await this.completions.read(final);
     out.notes.push(...c.notes);
     const time = (this.ctx.now ?? nowSeconds)();

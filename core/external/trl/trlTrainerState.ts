@@ -36,6 +36,8 @@ export class TrlTrainerState {
   readonly evalSteps = new Set<number>();
   /** TrainerState.eval_steps, when the run evaluates. */
   evalEvery?: number;
+  /** Reward function names, from the `rewards/<name>/mean` (older: `rewards/<name>`) entries. */
+  readonly rewardFuncs = new Set<string>();
 
   constructor(readonly outputDir: string, private readonly ctx: ReaderContext, private readonly stepsPerStep = 1) {}
 
@@ -74,6 +76,10 @@ export class TrlTrainerState {
       if (!entry || typeof entry !== 'object' || typeof entry.step !== 'number') continue;
       if ('train_runtime' in entry) continue; // the end-of-training summary, not a step
       const { step, ...rest } = entry;
+      for (const k of Object.keys(rest)) {
+        const fn = /^(?:eval_)?rewards\/([^/]+)(?:\/mean)?$/.exec(k);
+        if (fn) this.rewardFuncs.add(fn[1]);
+      }
       if (Object.keys(rest).some((k) => k.startsWith('eval_'))) {
         this.evalSteps.add(step as number);
         if (typeof state.eval_steps === 'number' && state.eval_steps > 0) this.evalEvery = state.eval_steps;
