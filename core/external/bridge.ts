@@ -207,6 +207,10 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
     setStatus({ exit_code: r.code, signal: r.signal });
     return fail(`${trainer} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`} (its output is in log.txt)`);
   }
+  // A clean exit short of the planned steps (a loop capped elsewhere) leaves the next stage without its model.
+  if (reader && mirror.lastStep < stage.steps) {
+    return fail(`${trainer} exited cleanly at step ${mirror.lastStep} of ${stage.steps}: the final checkpoint the next stage starts from was not written (see log.txt)`);
+  }
   for (const step of compiled.after) {
     const ok = await runAfterStep(step, out, childLog, cancelled, o.graceMs ?? TRAINER_GRACE_MS);
     if (!ok) return fail(`after training, "${step.what}" failed: ${step.argv.join(' ')}`);
