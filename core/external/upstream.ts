@@ -8,6 +8,7 @@ import verlB178a3c from './verl/upstream/b178a3c.json';
 import verl1dda039 from './verl/upstream/1dda039.json';
 import trlF2cd577 from './trl/upstream/f2cd577.json';
 import type { ForeignKind } from './foreignRun';
+import { editDistance } from '../recipe/problems';
 
 export interface ConfigKey {
   /** The annotation (EasyR1, TRL) or the type of the default value (verl's composed YAML). */
@@ -151,21 +152,8 @@ export function acceptsKey(facts: UpstreamFacts, key: string): boolean {
 /** The closest declared keys to a wrong one (same last segment, or one edit away), for "did you mean". */
 export function nearKeys(facts: UpstreamFacts, key: string, max = 3): string[] {
   const last = key.split('.').pop()!;
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = d[0];
-      d[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = d[j];
-        d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return d[b.length];
-  };
   return Object.keys(facts.config)
-    .map((k) => ({ k, score: k.split('.').pop() === last ? 0 : dist(k, key) }))
+    .map((k) => ({ k, score: k.split('.').pop() === last ? 0 : editDistance(k, key) }))
     .filter((x) => x.score <= Math.max(2, Math.floor(key.length / 8)))
     .sort((a, b) => a.score - b.score || a.k.localeCompare(b.k))
     .slice(0, max)
