@@ -89,5 +89,8 @@ describe('attach to a run folder', () => {
     lines.length = 0;
     assert.equal(await attachCommand([join(work, 'runs', 'nothing-here'), '--once'], (l) => lines.push(l)), 1);
     assert.match(lines[0], /no EasyR1, verl or TRL run found here/);
+    lines.length = 0;
+    assert.equal(await attachCommand([join(__dirname, '../fixtures/upstream-logs/easyr1-not-easyr1'), '--once'], (l) => lines.push(l)), 1);
+    assert.match(lines.join('\n'), /experiment_log\.jsonl: not an EasyR1 log \(its first record has none of EasyR1's nested metric groups/);
   });
 });
