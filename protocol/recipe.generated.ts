@@ -57,6 +57,10 @@ export interface Model {
    */
   trainer?: 'builtin' | 'easyr1' | 'verl' | 'trl' | 'command';
   /**
+   * External trainers: the upstream version the commands are compiled for (named by the commit its keys were read at). Default: detected — EasyR1 from the git history or source in model.cwd, verl from model.cwd's verl/version/version or the installed package, TRL from the installed package; else the newest supported one, with a warning. `see2think show-command` prints the version it compiled for.
+   */
+  trainer_version?: 'd146d24' | 'b44b311' | 'b178a3c' | '1dda039' | 'f2cd577';
+  /**
    * Built-in trainer: a named model size (individual `size` keys override it).
    */
   preset?: 'tiny' | 'small' | 'base';
@@ -74,7 +78,7 @@ export interface Model {
    */
   python?: string;
   /**
-   * TRL: the training script (relative to the recipe) that builds a GRPOTrainer.
+   * TRL: your own training script (relative to the recipe), run with the GRPOConfig/ModelConfig/ScriptArguments flags. Default: TRL's own GRPO script (python -m trl.scripts.grpo) with See2Think's reward and the recipe's weights.
    */
   script?: string;
   /**
@@ -570,15 +574,15 @@ export interface Data {
    */
   val_file?: string;
   /**
-   * External trainers: the prompt column.
+   * External trainers: the prompt column. EasyR1: a string (default problem, as in the paper's data); verl: a list of chat messages (default verl's own, prompt); TRL: must be prompt (GRPOTrainer reads that column).
    */
   prompt_key?: string;
   /**
-   * External trainers: the answer column.
+   * External trainers: the ground-truth column (default answer). verl reads reward_model.ground_truth instead.
    */
   answer_key?: string;
   /**
-   * External trainers: the image column.
+   * External trainers: the image column (default images).
    */
   image_key?: string;
 }

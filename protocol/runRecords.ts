@@ -14,7 +14,8 @@ export const RUN_FILES = {
   evals: 'evals',
 } as const;
 
-export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `unknown`: an attached run that stopped writing without saying how many steps it planned (it may have finished or died). */
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 export const TERMINAL_STATES: readonly StageState[] = ['succeeded', 'failed', 'cancelled'];
 export type LaunchTarget = 'local' | 'slurm';
 

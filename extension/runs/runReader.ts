@@ -250,7 +250,8 @@ export class RunReader {
     if (cur && JSON.stringify(cur) === JSON.stringify(s)) return;
     st.snap.status = s;
     st.snap.statusError = undefined;
-    if (!st.snap.totalSteps && s.total_steps) st.snap.totalSteps = s.total_steps;
+    // A running stage's status knows its planned step count best (an attached run learns it, or 0: unknown).
+    if (typeof s.total_steps === 'number') st.snap.totalSteps = s.total_steps;
     fx.changed = true;
   }
 

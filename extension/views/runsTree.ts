@@ -26,6 +26,7 @@ const STATE_ICON: Record<StageState, [string, string?]> = {
   succeeded: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'disabledForeground'],
+  unknown: ['question', 'disabledForeground'],
 };
 
 const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], STATE_ICON[state][1] ? new vscode.ThemeColor(STATE_ICON[state][1]!) : undefined);
@@ -34,7 +35,7 @@ const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], S
 export function runState(run: RunSnapshot): StageState {
   const states = run.stages.map((s) => s.status?.state ?? 'pending');
   if (states.includes('running')) return 'running';
-  const bad = states.find((s) => s === 'failed' || s === 'cancelled');
+  const bad = states.find((s) => s === 'failed' || s === 'cancelled' || s === 'unknown');
   if (bad) return bad;
   return states.every((s) => s === 'succeeded') ? 'succeeded' : 'pending';
 }
