@@ -1,6 +1,7 @@
 // Validation on a held-out set at the recipe's validation sampling (the paper: temperature 0.6, top-p 0.95,
 // n 1): accuracy, reward, format and response length, with a fixed RNG seed so every validation of a run
-// samples the same way and successive values are comparable.
+// samples the same way and successive values are comparable; plus the length of correct answers and the
+// error analysis of wrong visual-reasoning answers (perception vs reasoning), where the set has them.
 import { Rng } from '../util/rng';
 import type { ModelConfig } from '../model/config';
 import type { PromptInput } from '../model/batch';
@@ -8,6 +9,8 @@ import type { Params } from '../model/vlm';
 import { type Rollout, sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import type { ScoredResponse } from './grpo';
+import { METRICS } from '../../protocol/metrics';
+import { meanCorrectLength, visualErrorBreakdown, type AnsweredPrompt } from '../../protocol/answerStats';
 
 export interface ValidationOptions {
   temperature: number;
@@ -42,4 +45,17 @@ export function validate(
       'val/response_length': avg((r) => r.rollout.tokens.length),
     },
   };
+}
+
+/** val/* metrics of answered prompts that exist only where measurable: correct-answer length, error shares. */
+export function answerMetrics(answers: readonly AnsweredPrompt[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const correctLength = meanCorrectLength(answers);
+  if (Number.isFinite(correctLength)) out[METRICS.valResponseLengthCorrect] = correctLength;
+  const errors = visualErrorBreakdown(answers);
+  if (errors.wrong) {
+    out[METRICS.valPerceptionErrorShare] = errors.perceptionShare;
+    out[METRICS.valReasoningErrorShare] = errors.reasoningShare;
+  }
+  return out;
 }

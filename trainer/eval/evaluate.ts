@@ -16,6 +16,8 @@ import { sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import { disposeParams } from '../model/vlm';
 import { scoreResponse } from '../../core/reward/reward';
+import { perceptionRight } from '../tasks/percepts';
+import { meanCorrectLength, visualErrorBreakdown } from '../../protocol/answerStats';
 import { Rng } from '../util/rng';
 import { parseEvalText } from '../../core/diff/evalFile';
 import { CHECKPOINT_META } from '../../core/rundir/checkpointPaths';
@@ -98,7 +100,17 @@ function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: nu
   const mean = (f: (r: EvalRecord) => number) => rs.reduce((s, r) => s + f(r), 0) / Math.max(1, rs.length);
   return {
     file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length,
-    accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds,
+    accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), ...answerAnalysis(rs), seconds,
+  };
+}
+
+/** The outcome's correct-answer length and error analysis, where they can be measured. */
+function answerAnalysis(rs: EvalRecord[]): Pick<EvalOutcome, 'meanCorrectLength' | 'perceptionErrorShare'> {
+  const correctLength = meanCorrectLength(rs);
+  const errors = visualErrorBreakdown(rs);
+  return {
+    ...(Number.isFinite(correctLength) ? { meanCorrectLength: correctLength } : {}),
+    ...(errors.wrong ? { perceptionErrorShare: errors.perceptionShare } : {}),
   };
 }
 
@@ -121,8 +133,15 @@ export function externalEval(checkpoint: string): EvalOutcome | undefined {
   const mean = (f: (r: EvalRecord) => number) => records.records.reduce((x, r) => x + f(r), 0) / Math.max(1, records.records.length);
   return {
     file, key: basename(file, '.jsonl'), reused: true, checkpoint: records.header?.checkpoint ?? `${stage}/step-${step}`, set: records.header?.set ?? 'validation',
-    prompts: records.records.length, accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds: 0,
+    prompts: records.records.length, accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), ...answerAnalysis(records.records), seconds: 0,
   };
+}
+
+/** "accuracy 41.0 %, mean length 28.3 tokens (correct answers 26.1), perception errors 62.5 % of wrong visual answers". */
+export function describeOutcome(o: EvalOutcome): string {
+  return `accuracy ${(o.accuracy * 100).toFixed(1)} %, mean length ${o.meanLength.toFixed(1)} tokens` +
+    `${o.meanCorrectLength !== undefined ? ` (correct answers ${o.meanCorrectLength.toFixed(1)})` : ''}` +
+    `${o.perceptionErrorShare !== undefined ? `, perception errors ${(o.perceptionErrorShare * 100).toFixed(1)} % of wrong visual answers` : ''}`;
 }
 
 export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcome> {
@@ -184,6 +203,7 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
           type: 'answer', prompt_id: ex.id, task: ex.task, prompt: ex.prompt,
           ...(ex.image ? { image: `data:image/png;base64,${Buffer.from(encodePng(ex.image)).toString('base64')}` } : {}),
           ground_truth: ex.answer, response, answer: score.answer, correct: score.accuracy >= 1, reward: score.overall, length: rollout.tokens.length,
+          ...(ex.percepts ? { perception_ok: perceptionRight(response, ex.percepts) } : {}),
         };
         records.push(record);
         appendJsonl(partial, record);
@@ -201,6 +221,6 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
     disposeParams(params);
   }
   const outcome = outcomeOf(plan.file, plan, false, (performance.now() - t0) / 1000, records);
-  log(`wrote ${plan.file}: accuracy ${(outcome.accuracy * 100).toFixed(1)} %, mean length ${outcome.meanLength.toFixed(1)} tokens (${outcome.seconds.toFixed(1)} s)`);
+  log(`wrote ${plan.file}: ${describeOutcome(outcome)} (${outcome.seconds.toFixed(1)} s)`);
   return outcome;
 }
