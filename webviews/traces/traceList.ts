@@ -4,7 +4,7 @@
 // and either followed (the view stays on the newest) or held still (the scroll position is kept).
 import type { TraceItem } from '../../protocol/messages';
 import { el } from '../common/dom';
-import { lowerBound } from '../common/search';
+import { lowerBound } from '../../protocol/search';
 import { RowLayout } from './rowLayout';
 import { matchesFilter, type TraceFilter } from './filter';
 import { summaryRow, detailView } from './traceView';
