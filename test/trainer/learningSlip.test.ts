@@ -16,7 +16,8 @@ import { taskGenerator, type TaskExample } from '../../trainer/tasks/index';
 import { parsePercepts, thinkOf } from '../../trainer/tasks/percepts';
 import { Rng } from '../../trainer/util/rng';
 import { pairedGain, showPaired } from './learningPaired';
-import { grpoFor, heldOut, meanOf, promptRewards, sftFor } from './learningLoop';
+import { grpoFor, heldOut, promptRewards, sftFor } from './learningLoop';
+import { mean } from '../../protocol/stats';
 
 const VAL = { temperature: 0.6, topP: 0.95 };
 
@@ -46,7 +47,7 @@ describe('learning: GRPO on perception trains away the warm-up\'s perceptual sli
     };
     const measure = () => Object.fromEntries(Object.entries(sets).map(([k, val]) => {
       const groups = heldOut(policy, cfg, val, reward, 2, VAL);
-      return [k, { groups, slip: meanOf(groups.flatMap((g, i) => g.map((r) => (slips(r.text, val[i]) ? 1 : 0)))) }];
+      return [k, { groups, slip: mean(groups.flatMap((g, i) => g.map((r) => (slips(r.text, val[i]) ? 1 : 0)))) }];
     })) as Record<keyof typeof sets, { groups: ReturnType<typeof heldOut>; slip: number }>;
     const before = measure();
     assert.ok(before.perception.slip > 0.25, `the start has the habit: ${before.perception.slip} of held-out answers slip`);

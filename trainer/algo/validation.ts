@@ -2,7 +2,7 @@
 // n 1): accuracy, reward, format and response length, with a fixed RNG seed so every validation of a run
 // samples the same way and successive values are comparable; plus the length of correct answers and the
 // error analysis of wrong visual-reasoning answers (perception vs reasoning), where the set has them.
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricValues } from '../../protocol/metrics';
 import { mean } from '../../protocol/stats';
 import { Rng } from '../util/rng';
 import type { ModelConfig } from '../model/config';
@@ -11,7 +11,6 @@ import type { Params } from '../model/vlm';
 import { type Rollout, sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import type { ScoredResponse } from './grpo';
-import { METRICS } from '../../protocol/metrics';
 import { meanCorrectLength, visualErrorBreakdown, type AnsweredPrompt } from '../../protocol/answerStats';
 
 export interface ValidationOptions {
@@ -49,8 +48,8 @@ export function validate(
 }
 
 /** val/* metrics of answered prompts that exist only where measurable: correct-answer length, error shares. */
-export function answerMetrics(answers: readonly AnsweredPrompt[]): Record<string, number> {
-  const out: Record<string, number> = {};
+export function answerMetrics(answers: readonly AnsweredPrompt[]): MetricValues {
+  const out: MetricValues = {};
   const correctLength = meanCorrectLength(answers);
   if (Number.isFinite(correctLength)) out[METRICS.valResponseLengthCorrect] = correctLength;
   const errors = visualErrorBreakdown(answers);
