@@ -3,6 +3,7 @@
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
 import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
+import { isObj } from './guards';
 
 export type PanelKind = 'dashboard' | 'traces' | 'diff';
 
@@ -166,7 +167,6 @@ export function webviewMessage<M extends WebviewMessage['method']>(method: M, pa
 
 // ---------------------------------------------------------------- validation of untrusted input
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = 1 << 16): v is string => typeof v === 'string' && v.length <= max;
 const PANELS: readonly string[] = ['dashboard', 'traces', 'diff'];
 const SAFE_FILE = /^[\w .()-]{1,128}$/;

@@ -33,6 +33,9 @@ export const METRICS = {
 /** A metric name the trainer writes (any other string is still a valid metric in a file). */
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
+/** One step's metrics as the built-in trainer computes them: only names from METRICS compile. */
+export type MetricValues = Partial<Record<MetricName, number>>;
+
 export interface MetricFamily {
   id: string;
   title: string;

@@ -1,4 +1,4 @@
-// The run directory's records (DESIGN.md §4): what trainers write and every reader (CLI, extension,
+// The run directory's records (docs/ARCHITECTURE.md#the-run-directory): what trainers write and every reader (CLI, extension,
 // panels) understands. Also the layout's relative paths, so no side spells a file name twice.
 
 export const RUN_FILES = {

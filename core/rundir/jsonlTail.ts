@@ -3,6 +3,7 @@
 // reports corrupt lines instead of failing. If the file shrinks (a trainer restarted and truncated it),
 // it starts over from the beginning and says so; records already returned are the caller's to keep.
 import { parseJsonLoose } from '../../protocol/jsonLines';
+import { isObj } from '../../protocol/guards';
 import { AppendedBytes, completeLines, lineStartNearEnd, MAX_UNIT_BYTES } from './appendedBytes';
 
 export interface BadLine {
@@ -27,7 +28,7 @@ export class JsonlTail<T = unknown> {
 
   constructor(
     readonly path: string,
-    private readonly accept: (value: unknown) => value is T = (v): v is T => typeof v === 'object' && v !== null && !Array.isArray(v),
+    private readonly accept: (value: unknown) => value is T = isObj as (value: unknown) => value is T,
   ) {
     this.source = new AppendedBytes(path);
   }

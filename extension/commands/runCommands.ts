@@ -14,7 +14,7 @@ import { pickRecipe } from '../recipes/findRecipes';
 import { recipeUriOf, runDirOf, stageIdOf } from './args';
 import { pickRun, pickStage } from './pickers';
 
-/** Launching trainers runs code from the workspace's recipes: only in a trusted workspace (DESIGN §7). */
+/** Launching trainers runs code from the workspace's recipes: only in a trusted workspace (docs/ARCHITECTURE.md#messages). */
 export function canLaunch(what = 'launching trainers'): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window.showWarningMessage(

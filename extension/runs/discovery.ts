@@ -1,5 +1,6 @@
-// Where the workspace's runs are: for each recipe, its runs_dir/<name>/ folder (DESIGN §4), kept current as
-// recipes are added, renamed or edited. The store watches those folders; the runs tree groups runs by recipe.
+// Where the workspace's runs are: for each recipe, its runs_dir/<name>/ folder, kept current as recipes are
+// added, renamed or edited (docs/ARCHITECTURE.md#the-run-directory). The store watches those folders; the runs
+// tree groups runs by recipe.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
 import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
+import { isMetricRecord } from '../../protocol/guards';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
 import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { openRun } from '../../core/rundir/runDir';
@@ -75,12 +76,14 @@ export interface ReadEffects {
   traces: TraceRow[];
   tracesReset: boolean;
   bad: { stage: string; file: string; lines: BadLine[] }[];
+  /** Points taken as new in their stage, whether or not a panel shows the run (what alerts evaluate). */
+  accepted: MetricPoint[];
+  /** Stages whose points were rewound or rewritten (alerts start those stages over). */
+  rewound: string[];
 }
 
-export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [] });
+export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [], accepted: [], rewound: [] });
 
-const isMetric = (v: unknown): v is MetricRecord =>
-  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number' && Number.isFinite((v as MetricRecord).step);
 const isTrace = (v: unknown): v is TraceRecord =>
   typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
 
@@ -182,7 +185,7 @@ export class RunReader {
 
   private metricsTail(id: string): JsonlTail<MetricRecord> {
     const path = stagePath(this.dir, id, RUN_FILES.metrics);
-    return this.metricsLoaded ? new JsonlTail(path, isMetric) : JsonlTail.nearEnd(path, isMetric, SUMMARY_BYTES);
+    return this.metricsLoaded ? new JsonlTail(path, isMetricRecord) : JsonlTail.nearEnd(path, isMetricRecord, SUMMARY_BYTES);
   }
 
   info(): RunInfo {
@@ -268,6 +271,7 @@ export class RunReader {
     }
     if (rewritten || chunk.truncated) {
       st.series.replaceAll(chunk.records.map((r) => this.point(st, r)));
+      fx.rewound.push(st.snap.id);
       this.resetRun(fx);
     } else {
       for (const r of chunk.records) this.addPoint(st, this.point(st, r), fx);
@@ -288,6 +292,8 @@ export class RunReader {
   /** The one decision per point: a delta appends it, or the run is sent again whole, or (seen before) nothing. */
   private addPoint(st: StageState, p: MetricPoint, fx: ReadEffects): void {
     const r = st.series.add(p);
+    if (r === 'append') fx.accepted.push(p);
+    else if (r === 'rewind') fx.rewound.push(st.snap.id);
     if (!this.metricsLoaded || r === 'duplicate') return;
     if (r === 'append' && p.global_step >= this.maxX) {
       fx.points.push(p);

@@ -5,17 +5,21 @@ import { RunStore } from './store';
 import { Supervisor } from './supervisor';
 import { RecipeRoots } from './discovery';
 import { isInside } from '../../core/rundir/runDir';
+import { AlertTracker, type CachedAlerts } from '../alerts/alertTracker';
 
 export interface RunsCoreOptions {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   trainerLog: vscode.LogOutputChannel;
+  /** Where evaluated runs' alerts are kept between windows. */
+  workspaceState?: vscode.Memento;
 }
 
 export class RunsCore implements vscode.Disposable {
   readonly store: RunStore;
   readonly supervisor: Supervisor;
   readonly roots: RecipeRoots;
+  readonly alerts: AlertTracker;
   /** Resolves once the first discovery and the re-attach/recovery pass are done. */
   readonly ready: Promise<void>;
 
@@ -25,6 +29,11 @@ export class RunsCore implements vscode.Disposable {
       allowRun: (dir) => vscode.workspace.isTrusted || (vscode.workspace.workspaceFolders ?? []).some((f) => isInside(dir, f.uri.fsPath)),
     });
     this.roots = new RecipeRoots(this.store, o.log);
+    const memo = o.workspaceState;
+    this.alerts = new AlertTracker(this.store, memo && {
+      get: (run) => memo.get<CachedAlerts>(`see2think.alerts:${run}`),
+      set: (run, v) => void memo.update(`see2think.alerts:${run}`, v),
+    });
     this.supervisor = new Supervisor({
       store: this.store,
       cliJs: vscode.Uri.joinPath(o.extensionUri, 'dist', 'cli.js').fsPath,
@@ -73,6 +82,7 @@ export class RunsCore implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.supervisor.dispose();
+    this.alerts.dispose();
     this.roots.dispose();
     this.store.dispose();
   }

@@ -18,6 +18,13 @@ export interface MetricsDelta {
   reset: boolean;
 }
 
+/** Points a run's reader took as new (every run, shown or not), and stages it rewound: what alerts evaluate. */
+export interface AcceptedPoints {
+  run: string;
+  points: readonly MetricPoint[];
+  rewound: readonly string[];
+}
+
 export interface TracesDelta {
   run: string;
   rows: TraceRow[];
@@ -39,6 +46,8 @@ export interface StoreOptions {
 interface Entry {
   reader: RunReader;
   watchers: FSWatcher[];
+  /** Who holds the run's whole metric series (panels); it is dropped when the last one lets go. */
+  holders: Set<object>;
   pending?: { points: MetricPoint[]; reset: boolean; changed: boolean; traces: TraceRow[]; tracesReset: boolean };
 }
 
@@ -60,12 +69,15 @@ export class RunStore {
   private readonly changedRun = new Emitter<RunSnapshot>();
   private readonly metricsDelta = new Emitter<MetricsDelta>();
   private readonly tracesDelta = new Emitter<TracesDelta>();
+  private readonly acceptedPoints = new Emitter<AcceptedPoints>();
   /** The set of runs changed (added or removed). */
   readonly onDidChangeRuns = this.changedRuns.event;
   /** A run's status, step or checkpoints changed. */
   readonly onDidChangeRun = this.changedRun.event;
   readonly onMetrics = this.metricsDelta.event;
   readonly onTraces = this.tracesDelta.event;
+  /** Fired at once (not batched) wherever a record is accepted: the file, stdout, a poll. */
+  readonly onDidAcceptPoints = this.acceptedPoints.event;
 
   constructor(o: StoreOptions = {}) {
     this.flushMs = o.flushMs ?? 16;
@@ -108,7 +120,7 @@ export class RunStore {
     const have = this.entries.get(dir);
     if (have) return have.reader.snap;
     const reader = new RunReader(dir);
-    const entry: Entry = { reader, watchers: [] };
+    const entry: Entry = { reader, watchers: [], holders: new Set() };
     this.entries.set(dir, entry);
     if (reader.snap.error) this.warn(`${dir}: ${reader.snap.error}`);
     const fx = noEffects();
@@ -141,22 +153,26 @@ export class RunStore {
 
   // ------------------------------------------------------------------ data
 
-  /** Every metric point of a run, in x order; from now on its deltas go out (`onMetrics`) until `releasePoints`. */
-  points(dir: string): MetricPoint[] {
-    const r = this.reader(dir);
-    if (!r) return [];
-    if (!r.loaded) {
+  /**
+   * Every metric point of a run, in x order, read from its files the first time; from then on its deltas go
+   * out (`onMetrics`). A `holder` (a panel) keeps them until it calls `releasePoints`; without one they stay.
+   */
+  points(dir: string, holder?: object): MetricPoint[] {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return [];
+    if (holder) e.holders.add(holder);
+    if (!e.reader.loaded) {
       const fx = noEffects();
-      r.loadMetrics(fx);
+      e.reader.loadMetrics(fx);
       this.reportBad(fx);
     }
-    return r.points();
+    return e.reader.points();
   }
 
-  /** No panel shows the run's metrics any more: keep only its last values. */
-  releasePoints(dir: string): void {
+  /** The holder no longer shows the run: once nobody does, only its last values are kept. */
+  releasePoints(dir: string, holder: object): void {
     const e = this.entries.get(resolve(dir));
-    if (!e) return;
+    if (!e || !e.holders.delete(holder) || e.holders.size) return;
     e.reader.unloadMetrics();
     if (e.pending) {
       e.pending.points = [];
@@ -232,13 +248,14 @@ export class RunStore {
     for (const e of this.entries.values()) for (const w of e.watchers) w.close();
     this.entries.clear();
     this.roots.clear();
-    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta]) em.dispose();
+    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta, this.acceptedPoints]) em.dispose();
   }
 
   // ------------------------------------------------------------------ internals
 
   private queue(e: Entry, fx: ReadEffects): void {
     this.reportBad(fx);
+    if (fx.accepted.length || fx.rewound.length) this.acceptedPoints.fire({ run: e.reader.dir, points: fx.accepted, rewound: fx.rewound });
     if (!fx.points.length && !fx.reset && !fx.changed && !fx.traces.length && !fx.tracesReset) return;
     const p = (e.pending ??= { points: [], reset: false, changed: false, traces: [], tracesReset: false });
     p.points.push(...fx.points);

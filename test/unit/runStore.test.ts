@@ -143,13 +143,18 @@ describe('run store', () => {
     await sleep(100);
     assert.equal(deltas.length, 0, 'no deltas for a run no panel shows');
 
-    assert.equal(store.points(run.runDir).length, 3000, 'every point but the bad line');
+    const panel = {};
+    const other = {};
+    assert.equal(store.points(run.runDir, panel).length, 3000, 'every point but the bad line');
+    store.points(run.runDir, other);
     assert.match(warnings.join('\n'), /metrics\.jsonl:5: skipped a line/);
     appendFileSync(path, JSON.stringify(rec('a', 3002)) + '\n');
     const d = await until(() => deltas[0]);
     assert.deepEqual([d.reset, d.points.map((p) => p.step)], [false, [3002]]);
 
-    store.releasePoints(run.runDir);
+    store.releasePoints(run.runDir, panel);
+    assert.equal(reader.loaded, true, 'another holder still shows it');
+    store.releasePoints(run.runDir, other);
     assert.equal(reader.loaded, false);
     assert.ok(reader.stagePoints('a').length <= SUMMARY_POINTS);
     appendFileSync(path, JSON.stringify(rec('a', 3003)) + '\n');

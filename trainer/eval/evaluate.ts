@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RUN_FILES, type EvalHeader, type EvalRecord } from '../../protocol/runRecords';
 import type { EvalOutcome } from '../../protocol/diff';
 import { parseJsonLoose } from '../../protocol/jsonLines';
+import { mean } from '../../protocol/stats';
 import { appendJsonl } from '../../core/rundir/runDirWriter';
 import { encodePng } from '../util/png';
 import { initBackend } from '../backend';
@@ -103,11 +104,12 @@ function readHeader(file: string): EvalHeader | undefined {
 
 function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: number, records?: EvalRecord[]): EvalOutcome {
   const rs = records ?? parseEvalText(readFileSync(file, 'utf8'), file).records;
-  const mean = (f: (r: EvalRecord) => number) => rs.reduce((s, r) => s + f(r), 0) / Math.max(1, rs.length);
-  return {
-    file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length,
-    accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds,
-  };
+  return { file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length, ...scoresOf(rs), seconds };
+}
+
+/** Accuracy and mean response length of an eval file's answers (NaN for a file without any). */
+function scoresOf(rs: EvalRecord[]): { accuracy: number; meanLength: number } {
+  return { accuracy: mean(rs.map((r) => (r.correct ? 1 : 0))), meanLength: mean(rs.map((r) => r.length)) };
 }
 
 /**
@@ -127,10 +129,9 @@ export function externalEval(checkpoint: string): EvalOutcome | undefined {
     throw new CheckpointNotFound(`${dir}: a ${meta.trainer ?? 'foreign'} checkpoint cannot be evaluated here, and its trainer left no validation answers for step ${step} (${file})`);
   }
   const records = parseEvalText(readFileSync(file, 'utf8'), file);
-  const mean = (f: (r: EvalRecord) => number) => records.records.reduce((x, r) => x + f(r), 0) / Math.max(1, records.records.length);
   return {
     file, key: basename(file, '.jsonl'), reused: true, checkpoint: records.header?.checkpoint ?? `${stage}/step-${step}`, set: records.header?.set ?? 'validation',
-    prompts: records.records.length, accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds: 0,
+    prompts: records.records.length, ...scoresOf(records.records), seconds: 0,
   };
 }
 
