@@ -1,9 +1,9 @@
 // One run directory as the extension sees it: its metadata, stages (from the frozen recipe), each stage's status,
-// metric series, checkpoints and — while a traces panel wants them — traces, read incrementally from the files.
+// metric series and checkpoints, read incrementally from the files (its traces: runTraces.ts, while a panel shows them).
 // Node only (no 'vscode'), so it is unit-tested directly; the store adds watching, polling and batching.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
+import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
 import type { MetricPoint, RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
@@ -37,8 +37,6 @@ export interface RunSnapshot {
   stages: StageSnapshot[];
 }
 
-export type TraceRow = TraceRecord & { run: string };
-
 interface FileState {
   ino: number;
   size: number;
@@ -51,8 +49,6 @@ interface StageState {
   metrics: JsonlTail<MetricRecord>;
   metricsFile?: FileState;
   statusFile?: FileState;
-  traces?: JsonlTail<TraceRecord>;
-  tracesFile?: FileState;
 }
 
 export interface ReadEffects {
@@ -62,23 +58,17 @@ export interface ReadEffects {
   reset: boolean;
   /** Status, step or checkpoints changed (tree, status bar). */
   changed: boolean;
-  traces: TraceRow[];
-  tracesReset: boolean;
   bad: { stage: string; file: string; lines: BadLine[] }[];
 }
 
-export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [] });
+export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, bad: [] });
 
 const isMetric = (v: unknown): v is MetricRecord =>
   typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number' && Number.isFinite((v as MetricRecord).step);
-const isTrace = (v: unknown): v is TraceRecord =>
-  typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
 
 export class RunReader {
   readonly snap: RunSnapshot;
   private stages = new Map<string, StageState>();
-  private traceKeys?: Set<string>;
-  private traceRows: TraceRow[] = [];
 
   constructor(readonly dir: string) {
     this.snap = { dir, runId: basename(dir), recipeName: basename(dirname(dir)), stages: [] };
@@ -162,7 +152,6 @@ export class RunReader {
       this.readStatus(id, st, fx, force);
       if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
       this.readMetrics(st, fx);
-      if (this.traceKeys) this.readTraces(id, st, fx);
     }
   }
 
@@ -260,75 +249,11 @@ export class RunReader {
     if (st) this.readCheckpoints(stageId, st, fx);
   }
 
-  ingestTrace(r: TraceRecord, fx: ReadEffects): void {
-    if (this.traceKeys) this.addTrace(r, fx);
-  }
-
-  // ------------------------------------------------------------------ traces (only while someone wants them)
-
-  get tracking(): boolean {
-    return this.traceKeys !== undefined;
-  }
-
-  /** Starts keeping traces (reads every stage's traces.jsonl); returns all rows so far. */
-  trackTraces(): TraceRow[] {
-    if (!this.traceKeys) {
-      this.traceKeys = new Set();
-      const fx = noEffects();
-      for (const [id, st] of this.stages) this.readTraces(id, st, fx);
-    }
-    return this.traceRows;
-  }
-
-  untrackTraces(): void {
-    this.traceKeys = undefined;
-    this.traceRows = [];
-    for (const st of this.stages.values()) {
-      st.traces = undefined;
-      st.tracesFile = undefined;
-    }
-  }
-
-  private readTraces(id: string, st: StageState, fx: ReadEffects): void {
-    const path = stagePath(this.dir, id, RUN_FILES.traces);
-    const f = fileState(path);
-    if (!f || sameFile(f, st.tracesFile)) return;
-    const replaced = st.tracesFile !== undefined && f.ino !== st.tracesFile.ino;
-    st.tracesFile = f;
-    if (!st.traces || replaced) st.traces = new JsonlTail<TraceRecord>(path, isTrace);
-    const chunk = st.traces.read();
-    if (chunk.bad.length) fx.bad.push({ stage: id, file: path, lines: chunk.bad });
-    if (replaced || chunk.truncated) {
-      this.traceRows = this.traceRows.filter((t) => t.stage !== id);
-      this.traceKeys = new Set(this.traceRows.map(traceKey));
-      fx.tracesReset = true;
-    }
-    for (const r of chunk.records) {
-      if (typeof r.stage !== 'string') r.stage = id;
-      this.addTrace(r, fx);
-    }
-  }
-
-  private addTrace(r: TraceRecord, fx: ReadEffects): void {
-    const key = traceKey(r);
-    if (this.traceKeys!.has(key)) return;
-    this.traceKeys!.add(key);
-    const row: TraceRow = { ...r, run: this.dir };
-    this.traceRows.push(row);
-    fx.traces.push(row);
-  }
-
-  traces(): TraceRow[] {
-    return this.traceRows;
-  }
-
   /** Whether the run folder still exists. */
   exists(): boolean {
     return existsSync(join(this.dir, RUN_FILES.stagesDir)) || existsSync(join(this.dir, RUN_FILES.run));
   }
 }
-
-const traceKey = (r: TraceRecord) => `${r.stage}\u0000${r.step}\u0000${r.prompt_id}`;
 
 function fileState(path: string): FileState | undefined {
   try {
