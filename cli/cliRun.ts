@@ -17,6 +17,7 @@ import { latestCheckpoint } from '../core/rundir/checkpointPaths';
 import { launcherFor, stageArgv } from '../core/launch/index';
 import type { StageHandle } from '../core/launch/target';
 import { formatRunSummary, summarizeRun } from '../core/rundir/runSummary';
+import { AlertEngine } from '../core/alerts/alertEngine';
 
 export const RUN_USAGE = `usage: see2think run <recipe> [--stage <id> | --from <id>] [--runs-dir <dir>] [--run-id <id>] [--resume] [--force]
 
@@ -195,6 +196,7 @@ export async function runCommand(args: string[], out: (line: string) => void): P
         env, logFile: stagePath(run.runDir, stage.id, RUN_FILES.log),
       });
       const print = progressPrinter(stage, out);
+      const alerts = new AlertEngine(run.recipe.alerts);
       current.onStdoutLine((line) => {
         let rec: StreamRecord;
         try {
@@ -202,8 +204,10 @@ export async function runCommand(args: string[], out: (line: string) => void): P
         } catch {
           return;
         }
-        if (rec?.type === 'metric') print(rec.record);
-        else if (rec?.type === 'log' && rec.level !== 'info') out(`[${stage.id}] ${rec.level}: ${rec.message.split('\n')[0]}`);
+        if (rec?.type === 'metric') {
+          print(rec.record);
+          for (const a of alerts.push(stage.id, rec.record.step, rec.record)) out(`[${stage.id}] alert at step ${a.step}: ${a.message}`);
+        } else if (rec?.type === 'log' && rec.level !== 'info') out(`[${stage.id}] ${rec.level}: ${rec.message.split('\n')[0]}`);
       });
       const exit = await current.wait();
       current = undefined;

@@ -13,6 +13,8 @@ export const METRICS = {
   entropy: 'actor/entropy',
   pgLoss: 'actor/pg_loss',
   clipFrac: 'actor/pg_clipfrac',
+  clipFracHigher: 'actor/pg_clipfrac_higher',
+  clipFracLower: 'actor/pg_clipfrac_lower',
   gradNorm: 'actor/grad_norm',
   lr: 'actor/lr',
   throughput: 'perf/throughput',
@@ -31,6 +33,9 @@ export const METRICS = {
 /** A metric name the trainer writes (any other string is still a valid metric in a file). */
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
+/** One step's metrics as the built-in trainer computes them: only names from METRICS compile. */
+export type MetricValues = Partial<Record<MetricName, number>>;
+
 export interface MetricFamily {
   id: string;
   title: string;
@@ -46,7 +51,7 @@ export const METRIC_FAMILIES: MetricFamily[] = [
   { id: 'kl', title: 'KL loss', metrics: [METRICS.klLoss] },
   { id: 'entropy', title: 'Entropy', metrics: [METRICS.entropy] },
   { id: 'pg', title: 'Policy loss', metrics: [METRICS.pgLoss, METRICS.sftLoss] },
-  { id: 'clip', title: 'Clip fraction', metrics: [METRICS.clipFrac] },
+  { id: 'clip', title: 'Clip fraction', metrics: [METRICS.clipFrac, METRICS.clipFracLower] },
   { id: 'grad', title: 'Grad norm', metrics: [METRICS.gradNorm], log: true },
   { id: 'lr', title: 'Learning rate', metrics: [METRICS.lr], log: true },
   { id: 'throughput', title: 'Throughput (tokens/s)', metrics: [METRICS.throughput] },

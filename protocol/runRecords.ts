@@ -1,4 +1,4 @@
-// The run directory's records (DESIGN.md §4): what trainers write and every reader (CLI, extension,
+// The run directory's records (docs/ARCHITECTURE.md#the-run-directory): what trainers write and every reader (CLI, extension,
 // panels) understands. Also the layout's relative paths, so no side spells a file name twice.
 
 export const RUN_FILES = {
@@ -71,7 +71,7 @@ export interface RunGroup {
   seed: number;
 }
 
-/** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS). */
+/** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS); a value may be NaN or ±Infinity. */
 export interface MetricRecord {
   step: number;
   /** Step counted across the stage chain (stage k starts where its init stage ended). */
@@ -80,6 +80,15 @@ export interface MetricRecord {
   time: number;
   stage: string;
   [metric: string]: number | string | undefined;
+}
+
+/** The keys of a metric record that are not metrics. */
+export const RECORD_FIELDS: ReadonlySet<string> = new Set(['step', 'global_step', 'time', 'stage']);
+
+/** A metric's value in a record, if the record logged it as a number (NaN included). */
+export function metricValue(record: MetricRecord | undefined, metric: string): number | undefined {
+  const v = record?.[metric];
+  return typeof v === 'number' && !RECORD_FIELDS.has(metric) ? v : undefined;
 }
 
 export interface TraceResponse {

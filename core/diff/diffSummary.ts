@@ -2,13 +2,12 @@
 // and mean response length A vs B with its relative change (the paper's "20.8 % shorter" as one number).
 import { FLIP_CLASSES, type CompareSummary, type EvalSide, type FlipClass, type TaskBreakdown } from '../../protocol/diff';
 import type { EvalHeader } from '../../protocol/runRecords';
+import { mean } from '../../protocol/stats';
 import type { EvalFile } from './evalFile';
 import type { Pair, Pairing } from './pair';
 
 /** Per-file warnings listed one by one; the rest are counted. */
 const MAX_NOTES = 5;
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
 
 function median(xs: number[]): number {
   if (!xs.length) return NaN;

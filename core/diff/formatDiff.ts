@@ -17,7 +17,9 @@ export function formatSummary(s: CompareSummary): string[] {
     `paired prompts  ${s.paired}  (only in A: ${s.onlyA}, only in B: ${s.onlyB})`,
     `accuracy        A ${pct(s.accuracyA)}   B ${pct(s.accuracyB)}   Δ ${points(s.accuracyDelta)} points (95 % CI ${points(s.accuracyDeltaCi95[0])} … ${points(s.accuracyDeltaCi95[1])})`,
     `flips           ${FLIP_CLASSES.map((c) => `${FLIP_LABELS[c]} ${s.flips[c]}`).join(' · ')}`,
-    `mean length     A ${num(s.meanLengthA)}   B ${num(s.meanLengthB)} tokens   ${formatPercentChange(s.lengthRelativeChange)} (median Δ ${signed(s.medianLengthDelta)}, ${pct(s.shorterShare)} of prompts shorter)`,
+    // Two different numbers, each named: the mean can grow while most prompts get shorter (a few much longer).
+    `mean length     A ${num(s.meanLengthA)}   B ${num(s.meanLengthB)} tokens   change of the mean ${formatPercentChange(s.lengthRelativeChange)}`,
+    `per prompt      B shorter on ${pct(s.shorterShare)} of prompts · median change ${signed(s.medianLengthDelta)} tokens`,
     `mean reward     A ${num(s.meanRewardA, 3)}   B ${num(s.meanRewardB, 3)}`,
   ];
   if (s.byTask.length) {

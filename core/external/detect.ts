@@ -4,6 +4,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseJsonLoose } from '../../protocol/jsonLines';
+import { isObj } from '../../protocol/guards';
 import { RUN_FILES } from '../../protocol/runRecords';
 import { EASYR1_LOG } from './easyr1/easyr1ExperimentLog';
 import { EASYR1_GENERATIONS } from './easyr1/easyr1Generations';
@@ -48,7 +49,7 @@ const firstLineObject = (file: string): Record<string, unknown> | undefined => {
   const line = head(file, 64 * 1024).split('\n')[0];
   try {
     const v = parseJsonLoose(line);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return isObj(v) ? v : undefined;
   } catch {
     return undefined;
   }

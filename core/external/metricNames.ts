@@ -4,7 +4,9 @@
 // workers/actor/dp_actor.py (`actor/entropy_loss`, `actor/pg_clipfrac_higher|lower`); verl
 // trainer/ppo/metric_utils.py (`critic/score/mean`, `val-core/<source>/<var>/mean@N`); TRL GRPOTrainer
 // logged metrics (`reward`, `rewards/<fn>/mean`, `completions/mean_length`, `kl`, `entropy`, `clip_ratio/*`).
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricName } from '../../protocol/metrics';
+import { mean } from '../../protocol/stats';
+import { isObj } from '../../protocol/guards';
 
 export type FlatMetrics = Record<string, number>;
 
@@ -12,7 +14,7 @@ export type FlatMetrics = Record<string, number>;
 export function flattenMetrics(value: unknown, prefix = '', out: FlatMetrics = {}): FlatMetrics {
   if (typeof value === 'number') {
     if (prefix) out[prefix] = value;
-  } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+  } else if (isObj(value)) {
     for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}/${k}` : k, out);
   }
   return out;
@@ -23,11 +25,9 @@ const first = (m: FlatMetrics, ...keys: string[]): number | undefined => {
   return undefined;
 };
 
-const set = (out: FlatMetrics, name: string, v: number | undefined) => {
+const set = (out: FlatMetrics, name: MetricName, v: number | undefined) => {
   if (v !== undefined && !(name in out)) out[name] = v;
 };
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** EasyR1 (the paper's trainer): its names are mostly ours already. */
 export function mapEasyR1(m: FlatMetrics): FlatMetrics {
@@ -50,7 +50,10 @@ export function mapVerl(m: FlatMetrics): FlatMetrics {
   const out: FlatMetrics = { ...m };
   set(out, METRICS.rewardOverall, first(m, 'critic/score/mean', 'critic/rewards/mean'));
   set(out, METRICS.stepTime, m['timing_s/step']);
-  const val = (re: RegExp) => mean(Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v));
+  const val = (re: RegExp) => {
+    const xs = Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v);
+    return xs.length ? mean(xs) : undefined;
+  };
   set(out, METRICS.valReward, val(/^val-core\/[^@]+\/reward\/mean@\d+$/) ?? val(/^val\/test_score\//));
   set(out, METRICS.valAccuracy, val(/^val-core\/[^@]+\/acc\/mean@\d+$/));
   set(out, METRICS.valFormat, val(/^val-aux\/[^@]+\/format\/mean@\d+$/));

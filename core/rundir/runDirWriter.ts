@@ -1,4 +1,4 @@
-// Writes the run directory (DESIGN.md §4): JSONL appends that are line-atomic (one write() of a whole
+// Writes the run directory (docs/ARCHITECTURE.md#the-run-directory): JSONL appends that are line-atomic (one write() of a whole
 // line, O_APPEND), and status/run files replaced atomically (write a temp file, then rename over).
 import { appendFileSync, mkdirSync, renameSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 import { dirname, join } from 'node:path';

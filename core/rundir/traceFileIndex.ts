@@ -4,14 +4,17 @@
 // on demand, parses lines once for what filters and sorts need (step, stage, mean reward, longest response,
 // largest advantage, prompt hash) plus a trigram Bloom filter per block of lines for search. Reads are async,
 // in bounded chunks, so the extension host stays responsive (docs/ARCHITECTURE.md, "Traces").
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import { meanReward, groupMax } from '../../protocol/traces';
 import type { TraceRecord } from '../../protocol/runRecords';
 import { BLOOM_WORDS, addTrigrams, searchableTexts } from './traceText';
+import { MAX_UNIT_BYTES } from './appendedBytes';
+import { openError } from './runDirReader';
 
-/** Longest trace line indexed (bytes); longer lines are skipped and counted. */
-export const TRACE_LINE_CAP = 8 << 20;
+/** Longest trace line indexed (bytes), the cap of every run-folder reader; longer lines are skipped and counted. */
+export const TRACE_LINE_CAP = MAX_UNIT_BYTES;
 /** Lines per Bloom block (a power of two). */
 export const BLOCK_LINES = 32;
 const BLOCK_SHIFT = Math.log2(BLOCK_LINES);
@@ -55,6 +58,9 @@ export interface TraceFileIndexOptions {
 
 const isTrace = (v: unknown): v is TraceRecord =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
+
+/** Opens a run-folder file for reading without following a symbolic link (ELOOP). */
+export const openNoFollow = (path: string): Promise<FileHandle> => open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
 
 /** FNV-1a of a string's UTF-16 units: prompts are looked up by it, then checked. */
 export function promptHash(id: string): number {
@@ -111,6 +117,8 @@ export class TraceFileIndex {
   private scanPos = 0;
   private fingerprint = Buffer.alloc(0);
   private updating?: Promise<IndexUpdate | undefined>;
+  /** Why the file cannot be opened (a symbolic link, a permission), if it cannot. */
+  unreadable?: string;
   private readonly maxLines: number;
   private readonly lineCap: number;
 
@@ -132,20 +140,21 @@ export class TraceFileIndex {
   }
 
   private async doUpdate(): Promise<IndexUpdate | undefined> {
-    let st;
+    let fh: FileHandle;
     try {
-      st = await stat(this.path);
+      fh = await openNoFollow(this.path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const why = openError(err);
+      this.unreadable = why === 'missing' ? undefined : why;
       if (this.ino === -1) return undefined;
       this.reset(-1);
       return { from: 0, to: 0, reset: true };
     }
-    if (st.ino === this.ino && st.size === this.size && st.mtimeMs === this.mtimeMs) return undefined;
+    this.unreadable = undefined;
     let reset = false;
-    const fh = await open(this.path, 'r');
     try {
       const fst = await fh.stat();
+      if (fst.ino === this.ino && fst.size === this.size && fst.mtimeMs === this.mtimeMs) return undefined;
       if (this.ino !== -1 && (fst.ino !== this.ino || fst.size < this.lineStart || !(await this.sameFingerprint(fh)))) {
         this.reset(fst.ino);
         reset = true;
@@ -207,7 +216,8 @@ export class TraceFileIndex {
     if (n > this.lineCap) {
       this.longLines++;
       this.badLines++;
-      this.problem(this.count + 1, `longer than the ${Math.round(this.lineCap / 1048576)} MiB line cap (${n} bytes); skipped`, '');
+      const cap = this.lineCap >= 1 << 20 ? `${+(this.lineCap / 1048576).toFixed(1)} MiB` : `${this.lineCap}-byte`;
+      this.problem(this.count + 1, `longer than the ${cap} line cap (${n} bytes); skipped`, '');
     }
     this.count++;
     if ((this.count - 1) % BLOCK_LINES === 0) this.ensureBloom();
@@ -332,7 +342,7 @@ export class TraceFileIndex {
     const buf = Buffer.allocUnsafe(e - s);
     let fh: FileHandle;
     try {
-      fh = await open(this.path, 'r');
+      fh = await openNoFollow(this.path);
     } catch {
       return undefined;
     }

@@ -38,6 +38,7 @@ export class RunTraces {
   private readonly busy = new Set<number>();
   private readonly dirty = new Set<number>();
   private readonly reported = new Map<number, number>();
+  private readonly unreadable = new Map<number, string | undefined>();
   private disposed = false;
 
   constructor(readonly runDir: string, readonly stageIds: readonly string[], private readonly o: RunTracesOptions = {}) {
@@ -74,9 +75,9 @@ export class RunTraces {
           this.o.warn?.(`${this.files[k].path}: ${(err as Error).message}`);
           return;
         }
+        this.reportProblems(k);
         if (this.disposed || !u) continue;
         if (u.reset) this.dropCached(k);
-        this.reportProblems(k);
         if (u.reset || u.to > u.from) this.changed.fire({ file: k, ...u });
       } while (this.dirty.has(k));
     } finally {
@@ -86,6 +87,8 @@ export class RunTraces {
 
   private reportProblems(k: number): void {
     const f = this.files[k];
+    if (f.unreadable && this.unreadable.get(k) !== f.unreadable) this.o.warn?.(`${f.path}: not read (${f.unreadable})`);
+    this.unreadable.set(k, f.unreadable);
     const seen = this.reported.get(k) ?? 0;
     if (f.problems.length < seen) this.reported.set(k, 0);
     for (const p of f.problems.slice(this.reported.get(k) ?? 0)) this.o.warn?.(`${f.path}:${p.line}: skipped a line (${p.reason})${p.excerpt ? `: ${p.excerpt}` : ''}`);
@@ -161,6 +164,7 @@ export class RunTraces {
     const out: string[] = [];
     for (const f of this.files) {
       const rel = `${RUN_FILES.stagesDir}/${f.stage}/${RUN_FILES.traces}`;
+      if (f.unreadable) out.push(`${rel}: not read (${f.unreadable})`);
       if (f.badLines) {
         // Lines are parsed in the order they are shown (newest first): the earliest line found so far is named.
         const first = f.problems.reduce<IndexProblem | undefined>((a, p) => (!a || p.line < a.line ? p : a), undefined);

@@ -1,20 +1,30 @@
 // The run store: every run directory the workspace's recipes have produced, read incrementally (JsonlTail) and
 // kept current by fs.watch with a poll fallback; the supervisor feeds it the trainer's stdout records for the
-// lowest latency. Consumers get per-run deltas batched every few milliseconds. A run's traces are indexed only
-// while a traces panel holds them (runTraces.ts), poked by the same watchers and polls. Node only (no 'vscode').
+// lowest latency. A run's status and last values are always kept; its whole metric series only once a panel
+// asks (`points`) and until it lets go (`releasePoints`). Consumers get per-run deltas batched every few
+// milliseconds. A run's traces are indexed only while a traces panel holds them (runTraces.ts), read on the same
+// watch and poll events. Node only (no 'vscode').
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_FILES, type StreamRecord } from '../../protocol/runRecords';
-import type { MetricPoint } from '../../protocol/messages';
 import { Emitter } from './emitter';
 import { RunReader, noEffects, type ReadEffects, type RunSnapshot } from './runReader';
 import { RunTraces } from './runTraces';
+import type { MetricPoint } from './stageSeries';
 
+/** New points of a run whose points a panel asked for: appended at or after every point before, or (reset) all of them. */
 export interface MetricsDelta {
   run: string;
   points: MetricPoint[];
   /** The run's points were replaced: `points` is all of them. */
   reset: boolean;
+}
+
+/** Points a run's reader took as new (every run, shown or not), and stages it rewound: what alerts evaluate. */
+export interface AcceptedPoints {
+  run: string;
+  points: readonly MetricPoint[];
+  rewound: readonly string[];
 }
 
 export interface StoreOptions {
@@ -25,11 +35,15 @@ export interface StoreOptions {
   idlePollFactor?: number;
   /** Where problems (corrupt lines, unreadable runs) are reported. */
   warn?: (message: string) => void;
+  /** Whether a run folder found under a root may be read (Restricted Mode: not one that links out of the workspace). */
+  allowRun?: (dir: string) => boolean;
 }
 
 interface Entry {
   reader: RunReader;
   watchers: FSWatcher[];
+  /** Who holds the run's whole metric series (panels); it is dropped when the last one lets go. */
+  holders: Set<object>;
   pending?: { points: MetricPoint[]; reset: boolean; changed: boolean };
   /** The run's trace index while traces panels hold it, and how many do. */
   traces?: { index: RunTraces; holders: number };
@@ -46,20 +60,26 @@ export class RunStore {
   private readonly flushMs: number;
   private readonly idlePollFactor: number;
   private readonly warn: (m: string) => void;
+  private readonly allowRun?: (dir: string) => boolean;
+  private readonly refused = new Set<string>();
 
   private readonly changedRuns = new Emitter<void>();
   private readonly changedRun = new Emitter<RunSnapshot>();
   private readonly metricsDelta = new Emitter<MetricsDelta>();
+  private readonly acceptedPoints = new Emitter<AcceptedPoints>();
   /** The set of runs changed (added or removed). */
   readonly onDidChangeRuns = this.changedRuns.event;
   /** A run's status, step or checkpoints changed. */
   readonly onDidChangeRun = this.changedRun.event;
   readonly onMetrics = this.metricsDelta.event;
+  /** Fired at once (not batched) wherever a record is accepted: the file, stdout, a poll. */
+  readonly onDidAcceptPoints = this.acceptedPoints.event;
 
   constructor(o: StoreOptions = {}) {
     this.flushMs = o.flushMs ?? 16;
     this.idlePollFactor = o.idlePollFactor ?? 5;
     this.warn = o.warn ?? ((m) => console.warn(m));
+    this.allowRun = o.allowRun;
     this.pollTimer = setInterval(() => this.poll(), o.pollMs ?? 1000);
     this.pollTimer.unref?.();
   }
@@ -96,11 +116,11 @@ export class RunStore {
     const have = this.entries.get(dir);
     if (have) return have.reader.snap;
     const reader = new RunReader(dir);
-    const entry: Entry = { reader, watchers: [] };
+    const entry: Entry = { reader, watchers: [], holders: new Set() };
     this.entries.set(dir, entry);
     if (reader.snap.error) this.warn(`${dir}: ${reader.snap.error}`);
     const fx = noEffects();
-    reader.refresh(fx, undefined, true);
+    this.read(entry, fx, undefined, true);
     this.reportBad(fx);
     this.watchRun(entry);
     this.changedRuns.fire();
@@ -130,8 +150,31 @@ export class RunStore {
 
   // ------------------------------------------------------------------ data
 
-  points(dir: string): MetricPoint[] {
-    return this.reader(dir)?.points() ?? [];
+  /**
+   * Every metric point of a run, in x order, read from its files the first time; from then on its deltas go
+   * out (`onMetrics`). A `holder` (a panel) keeps them until it calls `releasePoints`; without one they stay.
+   */
+  points(dir: string, holder?: object): MetricPoint[] {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return [];
+    if (holder) e.holders.add(holder);
+    if (!e.reader.loaded) {
+      const fx = noEffects();
+      e.reader.loadMetrics(fx);
+      this.reportBad(fx);
+    }
+    return e.reader.points();
+  }
+
+  /** The holder no longer shows the run: once nobody does, only its last values are kept. */
+  releasePoints(dir: string, holder: object): void {
+    const e = this.entries.get(resolve(dir));
+    if (!e || !e.holders.delete(holder) || e.holders.size) return;
+    e.reader.unloadMetrics();
+    if (e.pending) {
+      e.pending.points = [];
+      e.pending.reset = false;
+    }
   }
 
   /** The run's trace index, kept current while held (each holder calls `releaseTraces` once). */
@@ -185,9 +228,8 @@ export class RunStore {
     for (const [d, e] of this.entries) {
       if (dir && d !== resolve(dir)) continue;
       const fx = noEffects();
-      e.reader.refresh(fx, undefined, true);
+      this.read(e, fx, undefined, true);
       this.queue(e, fx);
-      e.traces?.index.poke();
     }
   }
 
@@ -217,13 +259,14 @@ export class RunStore {
     }
     this.entries.clear();
     this.roots.clear();
-    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta]) em.dispose();
+    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.acceptedPoints]) em.dispose();
   }
 
   // ------------------------------------------------------------------ internals
 
   private queue(e: Entry, fx: ReadEffects): void {
     this.reportBad(fx);
+    if (fx.accepted.length || fx.rewound.length) this.acceptedPoints.fire({ run: e.reader.dir, points: fx.accepted, rewound: fx.rewound });
     if (!fx.points.length && !fx.reset && !fx.changed) return;
     const p = (e.pending ??= { points: [], reset: false, changed: false });
     p.points.push(...fx.points);
@@ -263,7 +306,17 @@ export class RunStore {
       const run = join(dir, name);
       if (this.entries.has(run) || name.startsWith('.')) continue;
       // A run directory is complete enough to show once its run.json exists (createRun writes it before the stages).
-      if (existsSync(join(run, RUN_FILES.run)) && isDir(run)) this.addRun(run);
+      try {
+        if (!existsSync(join(run, RUN_FILES.run)) || !isDir(run)) continue;
+        if (this.allowRun && !this.allowRun(run)) {
+          if (!this.refused.has(run)) this.warn(`${run}: not read (it links outside the workspace)`);
+          this.refused.add(run);
+          continue;
+        }
+        this.addRun(run);
+      } catch (err) {
+        this.warn(`${run}: cannot read this run: ${(err as Error).message}`);
+      }
     }
     for (const run of this.entries.keys()) {
       if (run.startsWith(dir + '/') && !existsSync(run)) this.removeRun(run);
@@ -273,9 +326,8 @@ export class RunStore {
   private watchRun(e: Entry): void {
     const onEvent = (stage: string) => () => {
       const fx = noEffects();
-      e.reader.refresh(fx, stage);
+      this.read(e, fx, stage);
       this.queue(e, fx);
-      e.traces?.index.poke(stage);
     };
     for (const id of e.reader.stageIds()) {
       const dir = join(e.reader.dir, RUN_FILES.stagesDir, id);
@@ -296,10 +348,26 @@ export class RunStore {
     for (const e of this.entries.values()) {
       if (!e.reader.active() && this.tick % this.idlePollFactor !== 0) continue;
       const fx = noEffects();
-      e.reader.refresh(fx);
+      this.read(e, fx);
       this.queue(e, fx);
-      e.traces?.index.poke();
     }
+  }
+
+  /** Reads a run, isolated: what cannot be read becomes the run's error (shown on it), never a throw into others. */
+  private read(e: Entry, fx: ReadEffects, only?: string, force = false): void {
+    const before = e.reader.snap.stages.map((s) => s.readError).join('\0');
+    try {
+      e.reader.refresh(fx, only, force);
+    } catch (err) {
+      const why = `cannot read: ${(err as Error).message}`;
+      if (e.reader.snap.error !== why) {
+        e.reader.snap.error = why;
+        fx.changed = true;
+      }
+    }
+    const after = e.reader.snap.stages.map((s) => (s.readError ? `${s.id}: ${s.readError}` : '')).filter(Boolean);
+    if (after.join('\0') !== before && after.length) this.warn(`${e.reader.dir}: ${after.join('; ')}`);
+    e.traces?.index.poke(only);
   }
 }
 

@@ -1,12 +1,13 @@
 // Gathers one prompt's timeline from a run: its traces in every stage's index (found by prompt hash, then
 // checked) and its answers in the run's evals/*.jsonl, then assembles it (core/diff/promptTimeline.ts).
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
 import type { TraceTimeline } from '../../protocol/traces';
 import { parseEvalText, formatEvalProblem } from '../../core/diff/evalFile';
 import { assembleTimeline, type TimelineSources } from '../../core/diff/promptTimeline';
-import { LineFlag, promptHash } from '../../core/rundir/traceFileIndex';
+import { openError } from '../../core/rundir/runDirReader';
+import { LineFlag, openNoFollow, promptHash } from '../../core/rundir/traceFileIndex';
 import type { RunTraces } from './runTraces';
 
 /** Eval files larger than this are left out of timelines (said so). */
@@ -38,17 +39,25 @@ export async function promptTimeline(traces: RunTraces, promptId: string, stageO
   for (const name of names) {
     const file = join(dir, name);
     try {
-      const st = await stat(file);
-      if (!st.isFile()) continue;
-      if (st.size > MAX_EVAL_BYTES) {
-        src.problems!.push(`${RUN_FILES.evals}/${name}: over ${MAX_EVAL_BYTES >> 20} MiB; left out of the timeline`);
-        continue;
+      // A symbolic link is never followed in a run folder (opening it fails with ELOOP).
+      const fh = await openNoFollow(file);
+      let text: string;
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) continue;
+        if (st.size > MAX_EVAL_BYTES) {
+          src.problems!.push(`${RUN_FILES.evals}/${name}: over ${MAX_EVAL_BYTES >> 20} MiB; left out of the timeline`);
+          continue;
+        }
+        text = await fh.readFile('utf8');
+      } finally {
+        await fh.close();
       }
-      const parsed = parseEvalText(await readFile(file, 'utf8'), file);
+      const parsed = parseEvalText(text, file);
       for (const p of parsed.problems) if (p.severity === 'error') src.problems!.push(formatEvalProblem(`${RUN_FILES.evals}/${name}`, p));
       for (const record of parsed.records) if (record.prompt_id === promptId) src.evals.push({ file, header: parsed.header, record });
     } catch (err) {
-      src.problems!.push(`${RUN_FILES.evals}/${name}: ${(err as Error).message}`);
+      src.problems!.push(`${RUN_FILES.evals}/${name}: ${openError(err)}`);
     }
   }
   src.problems = src.problems!.slice(0, 20);

@@ -15,7 +15,8 @@ import { makePolicy } from '../../trainer/algo/policy';
 import { taskGenerator } from '../../trainer/tasks/index';
 import { Rng } from '../../trainer/util/rng';
 import { pairedGain, showPaired } from './learningPaired';
-import { grpoFor, heldOut, meanOf, promptRewards, sftFor } from './learningLoop';
+import { grpoFor, heldOut, promptRewards, sftFor } from './learningLoop';
+import { mean } from '../../protocol/stats';
 
 const VAL = { temperature: 0.6, topP: 0.95 };
 /** The 'add' shortcut's working is the bare count ("red=2"); the full working adds ("red=2 2+2=4"). */
@@ -36,7 +37,7 @@ describe('learning: GRPO trains away the warm-up\'s shortcut', function () {
 
     const val = taskGenerator('visual-reasoning', opts).validation(300);
     const before = heldOut(policy, cfg, val, reward, 2, VAL);
-    const shortcutShare = (groups: typeof before) => meanOf(groups.flat().map((r) => (isShortcut(r.text) ? 1 : 0)));
+    const shortcutShare = (groups: typeof before) => mean(groups.flat().map((r) => (isShortcut(r.text) ? 1 : 0)));
     const shareBefore = shortcutShare(before);
     assert.ok(shareBefore > 0.25, `the start has the habit: ${shareBefore} of held-out answers are shortcuts`);
 

@@ -78,7 +78,8 @@ describe('compare: flip classes, accuracy and lengths on constructed inputs', ()
     const text = formatSummary(c.summary).join('\n');
     assert.match(text, /accuracy +A 50\.0 % +B 66\.7 % +Δ \+16\.7 points/);
     assert.match(text, /wrong → right 2 · right → wrong 1 · both right 2 · both wrong 1/);
-    assert.match(text, /mean length +A 106\.7 +B 89\.2 tokens +−16\.4 %/);
+    assert.match(text, /mean length +A 106\.7 +B 89\.2 tokens +change of the mean −16\.4 %/);
+    assert.match(text, /per prompt +B shorter on 66\.7 % of prompts/);
     assert.match(text, /set visual-reasoning:6 · sampling t=0\.6 top-p=0\.95 n=1 · seed 7/);
   });
 

@@ -4,7 +4,7 @@
 // strings come back verbatim. Search: case-insensitive over prompts and responses only, JSON escapes of any
 // writer, and the Bloom-filter skip never loses a match (checked against a naive search on random text).
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, renameSync, truncateSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceFileIndex, LineFlag, promptHash } from '../../core/rundir/traceFileIndex';
@@ -140,6 +140,16 @@ describe('trace file index', () => {
     assert.ok(Number.isNaN(ix.reward[1]) && Number.isNaN(ix.length[1]) && Number.isNaN(ix.advantage[1]));
     assert.ok(Number.isNaN(ix.reward[2]));
     assert.equal(ix.hash[0], promptHash('__proto__'));
+  });
+
+  it('never follows a symbolic link in a run folder: the file is not read, and says why', async () => {
+    const outside = join(dir, 'outside.jsonl');
+    writeFileSync(outside, line(trace(0)));
+    symlinkSync(outside, file);
+    const ix = new TraceFileIndex(file, 'a');
+    assert.equal(await ix.update(), undefined);
+    assert.equal(ix.count, 0);
+    assert.match(ix.unreadable ?? '', /symbolic link/);
   });
 
   it('keeps the newest lines beyond its cap and says how many it dropped', async () => {

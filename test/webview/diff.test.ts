@@ -115,6 +115,10 @@ describe('trace diff panel (chromium)', function () {
     const text = (sel: string) => p.page.locator(sel).first().innerText();
     assert.equal(await text('[data-metric="accuracy"]'), `${(s.accuracyA * 100).toFixed(1)} % → ${(s.accuracyB * 100).toFixed(1)} %`);
     assert.match(await text('[data-metric="length-change"]'), new RegExp(`^[−+±]${Math.abs(s.lengthRelativeChange * 100).toFixed(1)} %$`));
+    // Each length number says what it is: the change of the mean, and apart from it the share of prompts that shortened.
+    assert.equal(await text('[data-metric="length-change-label"]'), 'change of the mean length');
+    assert.equal(await text('[data-metric="shorter-share"]'),
+      `per prompt: B shorter on ${(s.shorterShare * 100).toFixed(1)} % of prompts · median change ${s.medianLengthDelta > 0 ? '+' : s.medianLengthDelta < 0 ? '−' : '±'}${Math.abs(s.medianLengthDelta).toFixed(1)} tokens`);
     for (const f of ['wrong-to-right', 'right-to-wrong', 'both-right', 'both-wrong'] as const) {
       assert.equal(await text(`.flip-button[data-flip="${f}"] .flip-count`), String(s.flips[f]));
     }

@@ -37,6 +37,7 @@ export function compileEasyR1(c: StageContext): CompiledStage {
     .float('worker.actor.max_grad_norm', a.max_grad_norm)
     .float('worker.actor.clip_ratio_low', a.clip_ratio_low)
     .float('worker.actor.clip_ratio_high', a.clip_ratio_high)
+    .float('worker.actor.clip_ratio_dual', a.clip_ratio_dual)
     .float('worker.actor.optim.lr', a.lr)
     .float('worker.actor.optim.weight_decay', a.weight_decay)
     .int('worker.rollout.n', a.rollout_n)

@@ -11,6 +11,7 @@ import { EasyR1GenerationsTail, EASYR1_GENERATIONS, type GenerationBlock } from 
 import { toEvalRecord, toTraces, type ForeignSample } from '../samples';
 import { emptyChunk, nowSeconds, type AdapterChunk, type ForeignCheckpoint, type ForeignRunReader, type ReaderContext } from '../foreignRun';
 import { parseJsonLoose } from '../../../protocol/jsonLines';
+import { isObj } from '../../../protocol/guards';
 
 export const EASYR1_CONFIG = 'experiment_config.json';
 /** EasyR1's CHECKPOINT_TRACKER: the last global step saved. */
@@ -23,7 +24,7 @@ interface EasyR1Config {
 }
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
 
 function readConfig(dir: string): EasyR1Config | undefined {

@@ -35,6 +35,7 @@ export function compileVerl(c: StageContext): CompiledStage {
     .float('actor_rollout_ref.actor.grad_clip', a.max_grad_norm)
     .float('actor_rollout_ref.actor.clip_ratio_low', a.clip_ratio_low)
     .float('actor_rollout_ref.actor.clip_ratio_high', a.clip_ratio_high)
+    .float('actor_rollout_ref.actor.clip_ratio_c', a.clip_ratio_dual)
     .bool('actor_rollout_ref.actor.use_kl_loss', a.kl_coef > 0)
     .float('actor_rollout_ref.actor.kl_loss_coef', a.kl_coef)
     .set('actor_rollout_ref.actor.kl_loss_type', a.kl_penalty)

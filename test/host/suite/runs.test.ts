@@ -71,8 +71,8 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     // Every point reached the store once, on one global-step axis, and the page acknowledged drawing all of them.
     const points = core.store.points(runDir);
     const offsets: Record<string, number> = { warmup: 0, perception: 3, textual: 6 };
-    assert.deepEqual(points.map((p) => p.x - p.step), points.map((p) => offsets[p.stage]), 'x = global step: each stage starts where its parent ended');
-    assert.ok(points.every((p, i) => i === 0 || p.x > points[i - 1].x), 'x strictly increasing');
+    assert.deepEqual(points.map((p) => p.global_step - p.step), points.map((p) => offsets[p.stage]), 'x = global step: each stage starts where its parent ended');
+    assert.ok(points.every((p, i) => i === 0 || p.global_step > points[i - 1].global_step), 'x strictly increasing');
     assert.deepEqual(['warmup', 'perception', 'textual'].map((s) => points.filter((p) => p.stage === s && p.step > 0).length), [3, 3, 3]);
     await waitFor(() => dashboard.stats.drawn?.counts[runDir] === points.length, 30000, `page drew ${JSON.stringify(dashboard.stats.drawn)} of ${points.length}`);
     assert.equal(dashboard.stats.postedItems[runDir], points.length, 'each point posted once');

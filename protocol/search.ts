@@ -1,5 +1,5 @@
-// Binary searches over the sorted x arrays of chart series (typed arrays with a used length `n`).
-// Pure: unit-tested directly, used by downsampling, hit-testing and the virtual list.
+// Binary searches over sorted numbers (arrays or typed arrays with a used length `n`): the host's step
+// de-duplication and the page's downsampling, hit-testing and virtual list all search with these.
 
 export interface NumArray { readonly [i: number]: number }
 
