@@ -562,9 +562,13 @@ export interface Data {
    */
   val_size?: number;
   /**
-   * Built-in trainer, SFT stages: fraction of demonstrations that take the question's shortcut (working that skips a step, so a wrong answer), like an instruct model's lazy habit that the RL stages then train away.
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations whose reading misses the last object of each group it lists, then reasons correctly from that count — a weak perceiver's habit, shared by perception and visual-reasoning demonstrations, that the RL stages then train away.
    */
-  shortcut_rate?: number;
+  perception_slip_rate?: number;
+  /**
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations that re-list each group's cells before counting ("red:12 34 check:12 34=2"); a model that perceives reliably may drop the re-check.
+   */
+  recheck_rate?: number;
   /**
    * Training data file (relative to the recipe); JSONL or Parquet for external trainers.
    */

@@ -171,6 +171,11 @@ export interface EvalRecord {
   correct: boolean;
   reward: number;
   length: number;
+  /**
+   * Scene questions with a known reading: whether the perception the response states in <think> is right (null:
+   * not stated or unreadable) — the error analysis's input (protocol/answerStats.ts). Absent otherwise.
+   */
+  perception_ok?: boolean | null;
 }
 
 /** What a trainer streams on stdout, one JSON object per line (the same records the files hold). */

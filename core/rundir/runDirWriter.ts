@@ -12,12 +12,13 @@ export function appendJsonl(path: string, record: unknown): void {
 }
 
 /** Replaces a file's content atomically: readers see the old or the new file, never a mix. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, content);
+    if (typeof content === 'string') writeSync(fd, content);
+    else writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -50,14 +50,15 @@ describe('semantic checks', () => {
     assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    algorithm:\n      rollout_batch_size: 8\n'), [], 'SFT has no rollouts');
   });
 
-  it('data.shortcut_rate outside a built-in sft stage is a warning that it does nothing, at the value', () => {
-    const [p, ...rest] = problems(BASE + '    data:\n      shortcut_rate: 0.5\n');
+  it('data.perception_slip_rate / recheck_rate outside a built-in sft stage is a warning that it does nothing, at the value', () => {
+    const [p, ...rest] = problems(BASE + '    data:\n      perception_slip_rate: 0.5\n');
     assert.equal(rest.length, 0);
-    assert.deepEqual([p.severity, p.code, p.path], ['warning', 'data/shortcut-unused', ['stages', 0, 'data', 'shortcut_rate']]);
+    assert.deepEqual([p.severity, p.code, p.path], ['warning', 'data/demonstration-style-unused', ['stages', 0, 'data', 'perception_slip_rate']]);
     assert.match(p.message, /no effect here: stage 'perception' is perception \(RL learns from rewards/);
-    assert.equal(p.range.start.line, 7, "1-based: the shortcut_rate line");
-    assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    data:\n      shortcut_rate: 0.5\n'), [], 'a built-in sft stage uses it');
-    assert.deepEqual(problems(BASE + '    data:\n      shortcut_rate: 0\n'), [], 'zero is the default: nothing to say');
+    assert.equal(p.range.start.line, 7, "1-based: the perception_slip_rate line");
+    assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    data:\n      perception_slip_rate: 0.5\n      recheck_rate: 0.3\n'), [], 'a built-in sft stage uses them');
+    assert.deepEqual(problems(BASE + '    data:\n      perception_slip_rate: 0\n'), [], 'zero is the default: nothing to say');
+    assert.deepEqual(problems(BASE + '    data:\n      recheck_rate: 0.3\n').map((x) => x.path.at(-1)), ['recheck_rate']);
   });
 
   it('one problem per place, naming every stage that inherits the setting', () => {
