@@ -4,7 +4,7 @@
 // changes. The mean comes as a store-shaped Series so the line plugin, hit-testing and tooltips draw it as
 // they draw any run. DOM-free.
 import type { RunInfo } from '../../protocol/messages';
-import type { RunGroup } from '../../protocol/runRecords';
+import { runGroupOf, type RunGroup } from '../../protocol/runRecords';
 import type { MetricStore, Series } from './metricStore';
 import { newEma } from './smoothing';
 import { alignSeeds, statsOf, unionSteps, type BandKind, type SeedSeries, type SeedStats } from './seedStats';
@@ -35,15 +35,8 @@ const ARM_PREFIX = 'seeds:';
 export const armKey = (experiment: string, arm: string) => `${ARM_PREFIX}${JSON.stringify([experiment, arm])}`;
 export const isArmKey = (key: string) => key.startsWith(ARM_PREFIX);
 
-/** The run's group when it is well formed (run.json is data from disk: anything else is "not grouped"). */
-export function groupOf(run: RunInfo | undefined): RunGroup | undefined {
-  const g = run?.group as Partial<RunGroup> | undefined;
-  if (!g || typeof g !== 'object') return undefined;
-  if (typeof g.experiment !== 'string' || !g.experiment || g.experiment.length > 256) return undefined;
-  if (typeof g.arm !== 'string' || !g.arm || g.arm.length > 256) return undefined;
-  if (typeof g.seed !== 'number' || !Number.isFinite(g.seed)) return undefined;
-  return g as RunGroup;
-}
+/** The run's group when run.json's is well formed (anything else is "not grouped"). */
+export const groupOf = (run: RunInfo | undefined): RunGroup | undefined => runGroupOf(run?.group);
 
 /**
  * The legend entries for these runs (in the order runs first appear): with grouping on, the runs of one arm
