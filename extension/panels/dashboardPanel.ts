@@ -64,7 +64,7 @@ export class DashboardPanel extends BasePanel {
 
   setRuns(dirs: string[]): void {
     const next = [...new Set(dirs)].filter((d) => this.core.store.get(d) ?? safeAdd(this.core, d));
-    for (const d of this.runDirs) if (!next.includes(d)) this.core.store.releasePoints(d);
+    for (const d of this.runDirs) if (!next.includes(d)) this.core.store.releasePoints(d, this);
     this.runDirs = next;
     void this.memento.update(RUNS_KEY, next);
     const labels = next.map((d) => this.core.store.get(d)!).map((r) => r.runId);
@@ -119,7 +119,7 @@ export class DashboardPanel extends BasePanel {
     this.lastRunsJson = '';
     this.sendRuns();
     void this.post('dashboard/config', configTable(this.runDirs));
-    for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir), true);
+    for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir, this), true);
   }
 
   private sendRuns(): void {
@@ -155,7 +155,7 @@ export class DashboardPanel extends BasePanel {
 
   override dispose(): void {
     clearTimeout(this.runsTimer);
-    for (const d of this.runDirs) this.core.store.releasePoints(d);
+    for (const d of this.runDirs) this.core.store.releasePoints(d, this);
     super.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// The Chart.js plugin that draws our series (DESIGN.md §8: the only variant under 16 ms per update for
+// The Chart.js plugin that draws our series (docs/ARCHITECTURE.md#charts: the only variant under 16 ms per update for
 // 10 series × 100 k points). Chart.js keeps axes, grid and legend; its datasets stay empty. Before each
 // update we pick the x range (the shared zoom or the data's extent), downsample every visible series
 // min-max per pixel from the store's typed arrays into reusable buffers, and fit y; the limits go straight
