@@ -3,7 +3,7 @@
 // std where at least two seeds have a value; NaN values and missing steps; runs grouped into arms from
 // run.json's group; the arm aggregates fed from a real metric store and recomputed only when a seed changes.
 import { strict as assert } from 'node:assert';
-import { alignSeeds, seedStats, unionSteps, type SeedSeries } from '../../webviews/dashboard/seedStats';
+import { alignSeeds, seedBands, unionSteps, type SeedSeries } from '../../webviews/dashboard/seedBands';
 import { ArmAggregates, displayEntries, groupOf, isArmKey } from '../../webviews/dashboard/seedGroups';
 import { MetricStore } from '../../webviews/dashboard/metricStore';
 import type { RunInfo } from '../../protocol/messages';
@@ -32,12 +32,12 @@ describe('seed statistics (mean and band over misaligned seeds)', () => {
 
   it('mean over the seeds present; min–max and ± sample std only where two or more seeds have a value', () => {
     const s = [seed([1, 2, 3], [1, 2, 3]), seed([1, 2, 3], [3, 4, 9]), seed([1, 2], [5, 9])];
-    const mm = seedStats(s, 'minmax');
+    const mm = seedBands(s, 'minmax');
     close(mm.mean, [3, 5, 6]);
     close(mm.lo, [1, 2, 3]);
     close(mm.hi, [5, 9, 9]);
     assert.deepEqual([...mm.count], [3, 3, 2]);
-    const sd = seedStats(s, 'std');
+    const sd = seedBands(s, 'std');
     // Step 1: 1, 3, 5 → mean 3, sample variance (4 + 0 + 4) / 2 = 4 → sd 2. Step 3: 3, 9 → mean 6, var 18 → sd √18.
     close(sd.mean, [3, 5, 6]);
     close(sd.lo, [1, 5 - Math.sqrt(13), 6 - Math.sqrt(18)]);
@@ -45,26 +45,26 @@ describe('seed statistics (mean and band over misaligned seeds)', () => {
   });
 
   it('seeds of different lengths: past the shorter seed the mean is the longer one and there is no band', () => {
-    const st = seedStats([seed([1, 2, 3, 4], [1, 1, 1, 1]), seed([1, 2], [3, 3])], 'minmax');
+    const st = seedBands([seed([1, 2, 3, 4], [1, 1, 1, 1]), seed([1, 2], [3, 3])], 'minmax');
     close(st.mean, [2, 2, 1, 1]);
     close(st.lo, [1, 1, NaN, NaN]);
     assert.deepEqual([...st.count], [2, 2, 1, 1]);
   });
 
   it('a NaN value (or a gap between two points) takes that seed out of the step; all NaN is a gap in the mean', () => {
-    const st = seedStats([seed([1, 2, 3, 4], [1, NaN, 3, 4]), seed([1, 3, 4], [5, 7, NaN]), seed([1, 4], [NaN, 2])], 'std');
+    const st = seedBands([seed([1, 2, 3, 4], [1, NaN, 3, 4]), seed([1, 3, 4], [5, 7, NaN]), seed([1, 4], [NaN, 2])], 'std');
     // Step 2: seed a is NaN; seed b interpolates 5→7 = 6; seed c has no finite left neighbour (NaN at 1) → NaN.
     close(st.mean, [3, 6, 5, 3]);
     assert.deepEqual([...st.count], [2, 1, 2, 2]);
     close(st.lo.subarray(1, 2), [NaN], 'one seed: no band');
-    const none = seedStats([seed([1, 2], [NaN, 1]), seed([1], [NaN])], 'minmax');
+    const none = seedBands([seed([1, 2], [NaN, 1]), seed([1], [NaN])], 'minmax');
     close(none.mean, [NaN, 1]);
     assert.deepEqual([...none.count], [0, 1]);
-    assert.equal(seedStats([], 'std').n, 0);
+    assert.equal(seedBands([], 'std').n, 0);
   });
 
   it('infinite values are not values (as the charts draw them: gaps)', () => {
-    const st = seedStats([seed([1], [Infinity]), seed([1], [2]), seed([1], [4])], 'minmax');
+    const st = seedBands([seed([1], [Infinity]), seed([1], [2]), seed([1], [4])], 'minmax');
     close(st.mean, [3]);
     close([st.lo[0], st.hi[0]], [2, 4]);
   });

@@ -5,13 +5,13 @@
 import type { Chart, Plugin } from 'chart.js';
 import { lowerBound, upperBound } from '../../protocol/search';
 import { withAlpha } from '../common/theme';
-import type { SeedStats } from './seedStats';
+import type { SeedBand } from './seedBands';
 
 export interface Band {
   /** The series (dataset) index whose legend item shows and hides this band. */
   index: number;
   color: string;
-  stats: SeedStats;
+  stats: SeedBand;
   /** Changes whenever `stats` is recomputed. */
   version: number;
 }
@@ -45,7 +45,7 @@ export function attachBands(chart: Chart, model: BandModel): void {
 }
 
 /** The visible part of a band as per-column extremes: two points per column (its first and last x). */
-export function outline(st: SeedStats, xMin: number, xMax: number, columns: number, positiveOnly: boolean, out?: BandOutline): BandOutline {
+export function outline(st: SeedBand, xMin: number, xMax: number, columns: number, positiveOnly: boolean, out?: BandOutline): BandOutline {
   const n = st.n;
   const start = Math.max(0, lowerBound(st.x, n, xMin) - 1);
   const end = Math.min(n, upperBound(st.x, n, xMax) + 1);

@@ -1,13 +1,13 @@
 // Seed grouping on the dashboard: runs whose run.json names an experiment arm and seed are drawn as one entry
 // per arm (mean line, band, one legend item), everything else as itself. Arms' aggregates are computed from
-// the metric store's series (seedStats.ts) and cached until a seed's series, the band kind or the smoothing
+// the metric store's series (seedBands.ts) and cached until a seed's series, the band kind or the smoothing
 // changes. The mean comes as a store-shaped Series so the line plugin, hit-testing and tooltips draw it as
 // they draw any run. DOM-free.
 import type { RunInfo } from '../../protocol/messages';
 import { runGroupOf, type RunGroup } from '../../protocol/runRecords';
 import type { MetricStore, Series } from './metricStore';
 import { newEma } from './smoothing';
-import { alignSeeds, statsOf, unionSteps, type BandKind, type SeedSeries, type SeedStats } from './seedStats';
+import { alignSeeds, statsOf, unionSteps, type BandKind, type SeedSeries, type SeedBand } from './seedBands';
 
 /** How the dashboard draws seed groups: a band kind, or every run by itself. */
 export type SeedMode = BandKind | 'off';
@@ -83,7 +83,7 @@ export function displayEntries(runs: readonly RunInfo[], others: readonly string
 export interface ArmAggregate {
   series: Series;
   /** Band (and per-step seed counts) over the values drawn bold: smoothed when smoothing is on. */
-  band: SeedStats;
+  band: SeedBand;
   seeds: number;
   /** Bumped on every recomputation (draw caches key on it). */
   version: number;

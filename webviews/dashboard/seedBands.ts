@@ -15,7 +15,7 @@ export interface SeedSeries {
   n: number;
 }
 
-export interface SeedStats {
+export interface SeedBand {
   n: number;
   x: Float64Array;
   /** Mean over the seeds with a value at x (NaN when none). */
@@ -75,8 +75,8 @@ export function alignSeeds(seeds: readonly SeedSeries[], xs: NumArray, m: number
 }
 
 /** Mean, band and count per step of aligned seed values (as alignSeeds returns them). */
-export function statsOf(values: Float64Array, seeds: number, xs: NumArray, m: number, band: BandKind): SeedStats {
-  const st: SeedStats = {
+export function statsOf(values: Float64Array, seeds: number, xs: NumArray, m: number, band: BandKind): SeedBand {
+  const st: SeedBand = {
     n: m, x: Float64Array.from({ length: m }, (_, i) => xs[i]), mean: new Float64Array(m), lo: new Float64Array(m), hi: new Float64Array(m), count: new Uint16Array(m),
   };
   for (let i = 0; i < m; i++) {
@@ -115,7 +115,7 @@ export function statsOf(values: Float64Array, seeds: number, xs: NumArray, m: nu
 }
 
 /** The whole aggregation: seeds aligned on the union of their steps, then mean and band per step. */
-export function seedStats(seeds: readonly SeedSeries[], band: BandKind): SeedStats {
+export function seedBands(seeds: readonly SeedSeries[], band: BandKind): SeedBand {
   const xs = unionSteps(seeds);
   return statsOf(alignSeeds(seeds, xs, xs.length), seeds.length, xs, xs.length, band);
 }
