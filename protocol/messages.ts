@@ -1,9 +1,10 @@
 // The extension <-> webview contract. Every message is a typed {method, params} object declared once here
 // (GitLens-style), so a misspelt method or a wrong payload is a type error on both sides. Messages from a
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
-// postMessage JSON-serialises, so NaN/Infinity travel as null: a null metric value means "not a number".
-import type { StageState, TraceRecord } from './runRecords';
+import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
+import { isObj } from './guards';
+import { MAX_PAGE_ROWS, MAX_SEARCH_CHARS, TRACE_SORT_KEYS, type TraceQuery, type TracesResult, type TraceTimeline } from './traces';
 
 export type PanelKind = 'dashboard' | 'traces' | 'diff';
 
@@ -15,6 +16,8 @@ export interface RunInfo {
   recipe: string;
   runId: string;
   stages: StageInfo[];
+  /** The run is one arm × seed of an experiment: the dashboard draws its arm as a mean line with a band. */
+  group?: RunGroup;
 }
 
 export interface StageInfo {
@@ -27,28 +30,21 @@ export interface StageInfo {
   globalOffset: number;
 }
 
-/** One step's metrics. `x` is the global step (stage chain), so staged and merged runs share one axis. */
-export interface MetricPoint {
-  stage: string;
-  step: number;
-  x: number;
-  time: number;
-  values: Record<string, number | null>;
-}
-
 /**
- * Metric points as the dashboard receives them: columns, one entry per row (step), so the page copies
+ * A run's metric rows as the dashboard receives them: columns, one entry per row (step), so the page copies
  * numbers into typed arrays without building an object per point (1 M point objects cost the page ~200 ms
- * of allocation and GC). Rows are in the order the host holds them (x ascending within a run).
+ * of allocation and GC). The host decides de-duplication and rewinds: a message either continues the rows the
+ * page holds (x never below the last x it holds) or, with `reset`, replaces them. docs/ARCHITECTURE.md#a-metrics-path
  */
 export interface MetricColumns {
   run: string;
-  /** The run's points were replaced: these rows are all of them (the first chunk of a whole series). */
+  /** The run's rows were replaced: these rows are all of them (the first chunk of a whole series). */
   reset?: boolean;
   /** Stage of each row, run-length encoded: `stages[k]` names the next `stageRows[k]` rows. */
   stages: string[];
   stageRows: number[];
   step: number[];
+  /** The global step (stage chain), so staged and merged runs share one axis; ascending (ties allowed). */
   x: number[];
   time: number[];
   metrics: Record<string, MetricColumn>;
@@ -56,42 +52,36 @@ export interface MetricColumns {
 
 /**
  * One metric's values in a columns message: `v[k]` belongs to row `rows[k]`, or to row k when `rows` is
- * absent (every row logged it). null = logged but not a finite number (NaN/±Infinity).
+ * absent (every row logged it). Values are wire numbers (see `toWire`).
  */
 export interface MetricColumn {
   rows?: number[];
-  v: (number | null)[];
+  v: WireNumber[];
 }
 
-/** Encodes points (of one run, in order) as a columns message. Pure; the dashboard host sends its output. */
-export function toMetricColumns(run: string, points: readonly MetricPoint[], reset?: boolean): MetricColumns {
-  const n = points.length;
-  const out: MetricColumns = { run, stages: [], stageRows: [], step: new Array(n), x: new Array(n), time: new Array(n), metrics: {} };
-  if (reset) out.reset = true;
-  // Per metric: its values and rows, and whether it was logged at every row so far (then `rows` is dropped).
-  const cols = new Map<string, { rows: number[]; v: (number | null)[] }>();
-  for (let i = 0; i < n; i++) {
-    const p = points[i];
-    out.step[i] = p.step;
-    out.x[i] = p.x;
-    out.time[i] = p.time;
-    const last = out.stages.length - 1;
-    if (last >= 0 && out.stages[last] === p.stage) out.stageRows[last]++;
-    else {
-      out.stages.push(p.stage);
-      out.stageRows.push(1);
-    }
-    for (const name in p.values) {
-      const v = p.values[name];
-      if (v !== null && typeof v !== 'number') continue; // not a metric value: not logged
-      let c = cols.get(name);
-      if (!c) cols.set(name, (c = { rows: [], v: [] }));
-      c.rows.push(i);
-      c.v.push(v !== null && Number.isFinite(v) ? v : null);
-    }
-  }
-  for (const [name, c] of cols) out.metrics[name] = c.v.length === n ? { v: c.v } : c;
-  return out;
+/**
+ * A number in a message. postMessage serialises JSON, which has no NaN or ±Infinity: a value that is not a
+ * finite number travels as null and arrives as NaN (a gap in a chart). Files spell it differently (bare NaN,
+ * protocol/jsonLines.ts); in memory, on both sides, it is NaN.
+ */
+export type WireNumber = number | null;
+
+export function toWire(v: number): WireNumber {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** The number a wire entry stands for (null → NaN), or undefined when it is not a number at all (malformed). */
+export function fromWire(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : v === null ? NaN : undefined;
+}
+
+/**
+ * One key whose value differs across runs: `values[i]` is run i's value as text (strings as they are, other
+ * values as JSON), null where that run has no such key.
+ */
+export interface ConfigRow {
+  key: string;
+  values: (string | null)[];
 }
 
 /** The dashboard's layouts: every metric family, or the paper's response-length figure (staged vs merged). */
@@ -100,6 +90,8 @@ export type DashboardLayout = 'all' | 'paper';
 /** A trace as the traces panel shows it: the record plus a webview-safe URI for its image. */
 export interface TraceItem extends TraceRecord {
   run: string;
+  /** 1-based line in its stage's traces.jsonl. */
+  line?: number;
   imageUri?: string;
 }
 
@@ -117,8 +109,13 @@ export type HostMessage =
   | Message<'dashboard/columns', MetricColumns>
   /** Show this layout now (e.g. Compare Runs opens the paper's response-length figure); the page saves it as its state. */
   | Message<'dashboard/layout', { layout: DashboardLayout }>
-  | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
+  /**
+   * The keys of the runs' resolved recipes that differ (the config table). `runs` are run keys, in the order of
+   * each row's values; `problems` name runs whose frozen recipe could not be read.
+   */
+  | Message<'dashboard/config', { runs: string[]; rows: ConfigRow[]; problems: { run: string; message: string }[] }>
   | Message<'traces/runs', { runs: RunInfo[] }>
+  | TracesHostMessage
   | Message<'error', { message: string }>
   | DiffHostMessage;
 
@@ -127,6 +124,8 @@ export type WebviewMessage =
   | Message<'ready', { panel: PanelKind }>
   | Message<'state', { state: unknown }>
   | Message<'dashboard/pick-runs', Record<string, never>>
+  /** Open VS Code's diff editor on two shown runs' resolved recipes (run keys). */
+  | Message<'dashboard/config-diff', { a: string; b: string }>
   | Message<'export/csv', { fileName: string; csv: string }>
   | Message<'export/png', { fileName: string; dataUrl: string }>
   | Message<'log', { level: 'info' | 'warn' | 'error'; message: string }>
@@ -138,7 +137,32 @@ export type WebviewMessage =
    * drawing that frame (the freshness benchmark splits its latency with them).
    */
   | Message<'dashboard/drawn', { at: number; counts: Record<string, number>; arrived?: number; work?: number }>
+  | TracesWebviewMessage
   | DiffWebviewMessage;
+
+// ---------------------------------------------------------------- traces panel (paged from the host)
+
+/** Host → traces panel. */
+export type TracesHostMessage =
+  /** The state of the page's current query (after it is sent, as it is searched, as traces stream in). */
+  | Message<'traces/result', TracesResult>
+  /** Rows [from, from + items.length) of query `seq` at `version` (null: a trace that could no longer be read). */
+  | Message<'traces/rows', { seq: number; version: number; from: number; items: (TraceItem | null)[] }>
+  /** Answer to 'traces/timeline'. */
+  | Message<'traces/timeline', TraceTimeline>
+  /** Show this search, or this prompt's timeline (Open Sample Traces with a focus); the page sends the query. */
+  | Message<'traces/focus', { search?: string; promptId?: string }>;
+
+/** Traces panel → host. */
+export type TracesWebviewMessage =
+  /** The query the page shows now (`seq` increases with each; rows and results name it). */
+  | Message<'traces/query', { seq: number; query: TraceQuery }>
+  /** Rows [from, to) of query `seq`, as positioned in result version `version`. */
+  | Message<'traces/rows', { seq: number; version: number; from: number; to: number }>
+  /** One prompt's responses across the run's steps and evaluations. */
+  | Message<'traces/timeline', { promptId: string }>
+  /** Posted after the page drew rows or a timeline it received (tests and diagnostics read it). */
+  | Message<'traces/drawn', { seq: number; version: number; rows: number; total: number; timeline?: number }>;
 
 // ---------------------------------------------------------------- trace diff panel (issue 6)
 
@@ -171,16 +195,30 @@ export function webviewMessage<M extends WebviewMessage['method']>(method: M, pa
 
 // ---------------------------------------------------------------- validation of untrusted input
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = 1 << 16): v is string => typeof v === 'string' && v.length <= max;
 const PANELS: readonly string[] = ['dashboard', 'traces', 'diff'];
 const SAFE_FILE = /^[\w .()-]{1,128}$/;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isBound = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+const FILTER_KEYS = ['run', 'stage', 'stepMin', 'stepMax', 'rewardMin', 'rewardMax'];
+
+/** A traces query from the page: known keys only, bounded strings, finite numbers. */
+function isQuery(q: unknown): q is TraceQuery {
+  if (!isObj(q) || !isObj(q.filter) || typeof q.descending !== 'boolean') return false;
+  if (!isStr(q.sort) || !TRACE_SORT_KEYS.includes(q.sort as TraceQuery['sort'])) return false;
+  if (q.search !== undefined && !isStr(q.search, MAX_SEARCH_CHARS)) return false;
+  const f = q.filter;
+  if (!Object.keys(f).every((k) => FILTER_KEYS.includes(k))) return false;
+  return (f.run === undefined || isStr(f.run, 4096)) && (f.stage === undefined || isStr(f.stage, 4096))
+    && isBound(f.stepMin) && isBound(f.stepMax) && isBound(f.rewardMin) && isBound(f.rewardMax);
+}
 
 /** Checks of each webview→host message's params. A message that fails is dropped (and logged). */
 const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) => boolean } = {
   ready: (p) => isStr(p.panel) && PANELS.includes(p.panel),
   state: (p) => JSON.stringify(p.state ?? null).length < 1 << 20,
   'dashboard/pick-runs': () => true,
+  'dashboard/config-diff': (p) => isStr(p.a, 4096) && isStr(p.b, 4096) && p.a !== p.b,
   'export/csv': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.csv, 256 << 20),
   'export/png': (p) => isStr(p.fileName, 128) && SAFE_FILE.test(p.fileName) && isStr(p.dataUrl, 64 << 20) && p.dataUrl.startsWith('data:image/png;base64,'),
   log: (p) => isStr(p.level) && ['info', 'warn', 'error'].includes(p.level) && isStr(p.message, 4096),
@@ -189,6 +227,10 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
     && (p.work === undefined || (typeof p.work === 'number' && Number.isFinite(p.work) && p.work >= 0))
     && Object.keys(p.counts).length <= 256
     && Object.entries(p.counts).every(([k, v]) => k.length <= 4096 && typeof v === 'number' && Number.isInteger(v) && v >= 0),
+  'traces/query': (p) => isCount(p.seq) && isQuery(p.query),
+  'traces/rows': (p) => isCount(p.seq) && isCount(p.version) && isCount(p.from) && isCount(p.to) && p.to > p.from && p.to - p.from <= MAX_PAGE_ROWS,
+  'traces/timeline': (p) => isStr(p.promptId, 1024),
+  'traces/drawn': (p) => isCount(p.seq) && isCount(p.version) && isCount(p.rows) && isCount(p.total) && (p.timeline === undefined || isCount(p.timeline)),
   'diff/details': (p) => Array.isArray(p.ids) && p.ids.length <= MAX_DETAIL_IDS && p.ids.every((id) => isStr(id, 1024)),
   'diff/open-editor': (p) => isStr(p.id, 1024),
 };
@@ -196,6 +238,12 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
 /** The message if it is one the host understands with well-formed params; otherwise undefined. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   if (!isObj(raw) || !isStr(raw.method, 64) || !isObj(raw.params)) return undefined;
+  // Own keys only: "constructor", "toString" or "__proto__" are not methods the host understands.
+  if (!Object.hasOwn(CHECKS, raw.method)) return undefined;
   const check = (CHECKS as Record<string, (p: Record<string, unknown>) => boolean>)[raw.method];
-  return check && check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
+  try {
+    return check(raw.params) ? (raw as unknown as WebviewMessage) : undefined;
+  } catch {
+    return undefined; // params shaped to make a check throw (getters, proxies): dropped like any bad message
+  }
 }

@@ -37,6 +37,7 @@ export interface See2ThinkRecipe {
     reward?: Reward;
     launch?: Launch;
   };
+  alerts?: Alerts;
   /**
    * The ordered stages. The paper's order: perception → textual-reasoning → visual-reasoning, each from the previous stage's final checkpoint.
    *
@@ -56,6 +57,10 @@ export interface Model {
    */
   trainer?: 'builtin' | 'easyr1' | 'verl' | 'trl' | 'command';
   /**
+   * External trainers: the upstream version the commands are compiled for (named by the commit its keys were read at). Default: detected — EasyR1 from the git history or source in model.cwd, verl from model.cwd's verl/version/version or the installed package, TRL from the installed package; else the newest supported one, with a warning. `see2think show-command` prints the version it compiled for.
+   */
+  trainer_version?: 'd146d24' | 'b44b311' | 'b178a3c' | '1dda039' | 'f2cd577';
+  /**
    * Built-in trainer: a named model size (individual `size` keys override it).
    */
   preset?: 'tiny' | 'small' | 'base';
@@ -73,7 +78,7 @@ export interface Model {
    */
   python?: string;
   /**
-   * TRL: the training script (relative to the recipe) that builds a GRPOTrainer.
+   * TRL: your own training script (relative to the recipe), run with the GRPOConfig/ModelConfig/ScriptArguments flags. Default: TRL's own GRPO script (python -m trl.scripts.grpo) with See2Think's reward and the recipe's weights.
    */
   script?: string;
   /**
@@ -87,7 +92,7 @@ export interface Model {
    */
   cwd?: string;
   /**
-   * Extra environment variables for the trainer process.
+   * Extra environment variables for the trainer process (names: letters, digits and _, not starting with a digit).
    */
   env?: {
     [k: string]: string;
@@ -199,6 +204,10 @@ export interface Algorithm {
    */
   clip_ratio_high?: number;
   /**
+   * Dual-clip constant c: a token with negative advantage A never costs more than −c·A, and gets no gradient past that bound (dual-clip PPO).
+   */
+  clip_ratio_dual?: number;
+  /**
    * Gradient-norm clipping.
    */
   max_grad_norm?: number;
@@ -303,11 +312,196 @@ export interface Launch {
    */
   sbatch_args?: string[];
   /**
-   * Extra environment variables for the stage.
+   * Extra environment variables for the stage (names: letters, digits and _, not starting with a digit).
    */
   env?: {
     [k: string]: string;
   };
+}
+/**
+ * Alerts on the signs of a run going wrong, checked at every metric record of every stage (each stage on its own). A rule that fires shows a notification once, a badge on the run in the Runs view, a marker on its chart at that step, and a line in `see2think run` and `see2think summary`. Every rule is on, with the defaults shown; `enabled: false` turns one off. A rule whose metric the trainer does not log never fires.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alerts".
+ */
+export interface Alerts {
+  /**
+   * false turns every alert of this recipe off.
+   */
+  enabled?: boolean;
+  non_finite?: AlertNonFinite;
+  kl_rising?: AlertKlRising;
+  entropy_collapse?: AlertEntropyCollapse;
+  length_growth?: AlertLengthGrowth;
+  truncation?: AlertTruncation;
+  reward_flat?: AlertRewardFlat;
+  format_falling?: AlertFormatFalling;
+}
+/**
+ * Fires at the first step where a loss or the grad norm is NaN or ±Infinity (the update diverged; EasyR1 and verl skip such an update, a run that keeps doing it learns nothing).
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertNonFinite".
+ */
+export interface AlertNonFinite {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The metrics that must stay finite.
+   *
+   * @minItems 1
+   */
+  metrics?: [string, ...string[]];
+}
+/**
+ * Fires when the KL to the reference policy rises fast: the mean over the last `window` records is at least `min` and at least `factor` times the mean over the `window` records before (the policy is running away from its stage-start model).
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertKlRising".
+ */
+export interface AlertKlRising {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The KL metric.
+   */
+  metric?: string;
+  /**
+   * Records per window.
+   */
+  window?: number;
+  /**
+   * How many times the previous window's mean the last window's mean must reach.
+   */
+  factor?: number;
+  /**
+   * The least KL (last window's mean) that counts: below it, KL growing from ~0 at a stage's start is normal.
+   */
+  min?: number;
+}
+/**
+ * Fires when the policy's entropy collapses: the mean over the last `window` records falls to `ratio` times the stage's first `window` records' mean or below (sampling has become near-greedy: the groups stop exploring).
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertEntropyCollapse".
+ */
+export interface AlertEntropyCollapse {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The entropy metric.
+   */
+  metric?: string;
+  /**
+   * Records per window.
+   */
+  window?: number;
+  /**
+   * Share of the stage's starting entropy at or below which entropy has collapsed.
+   */
+  ratio?: number;
+}
+/**
+ * Fires when the mean response length blows up: the mean over the last `window` records reaches `factor` times the stage's first `window` records' mean.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertLengthGrowth".
+ */
+export interface AlertLengthGrowth {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The response-length metric.
+   */
+  metric?: string;
+  /**
+   * Records per window.
+   */
+  window?: number;
+  /**
+   * Growth over the stage's start that counts as blowing up.
+   */
+  factor?: number;
+}
+/**
+ * Fires when responses hit max_response_length: the share of truncated responses (`response_length/clip_ratio`), averaged over the last `window` records, reaches `max_share` (their answers are cut off, so they score 0 whatever they reasoned).
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertTruncation".
+ */
+export interface AlertTruncation {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The truncated share (0–1).
+   */
+  metric?: string;
+  /**
+   * Records per window.
+   */
+  window?: number;
+  /**
+   * Share of truncated responses that counts as too many.
+   */
+  max_share?: number;
+}
+/**
+ * Fires when the reward is flat at 0 or at 1: every one of the last `window` records is within `margin` of 0, or every one within `margin` of 1. Then (nearly) every group's responses score alike, GRPO's group-normalised advantages are 0, and there is no learning signal.
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertRewardFlat".
+ */
+export interface AlertRewardFlat {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The reward metric (a mean share between 0 and 1).
+   */
+  metric?: string;
+  /**
+   * Consecutive records that must all be flat.
+   */
+  window?: number;
+  /**
+   * How close to 0 or 1 counts as flat there.
+   */
+  margin?: number;
+}
+/**
+ * Fires when the format reward falls: the mean over the last `window` records is `drop` or more below the best such mean earlier in the stage (the model is unlearning the <think>…</think> \boxed{} format).
+ *
+ * This interface was referenced by `See2ThinkRecipe`'s JSON-Schema
+ * via the `definition` "alertFormatFalling".
+ */
+export interface AlertFormatFalling {
+  /**
+   * false turns this rule off.
+   */
+  enabled?: boolean;
+  /**
+   * The format reward metric (0–1).
+   */
+  metric?: string;
+  /**
+   * Records per window.
+   */
+  window?: number;
+  /**
+   * Fall from the stage's best window that counts.
+   */
+  drop?: number;
 }
 /**
  * One stage: trained from init_from's final checkpoint.
@@ -368,9 +562,13 @@ export interface Data {
    */
   val_size?: number;
   /**
-   * Built-in trainer, SFT stages: fraction of demonstrations that take the question's shortcut (working that skips a step, so a wrong answer), like an instruct model's lazy habit that the RL stages then train away.
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations whose reading misses the last object of each group it lists, then reasons correctly from that count — a weak perceiver's habit, shared by perception and visual-reasoning demonstrations, that the RL stages then train away.
    */
-  shortcut_rate?: number;
+  perception_slip_rate?: number;
+  /**
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations that re-list each group's cells before counting ("red:12 34 check:12 34=2"); a model that perceives reliably may drop the re-check.
+   */
+  recheck_rate?: number;
   /**
    * Training data file (relative to the recipe); JSONL or Parquet for external trainers.
    */
@@ -380,15 +578,15 @@ export interface Data {
    */
   val_file?: string;
   /**
-   * External trainers: the prompt column.
+   * External trainers: the prompt column. EasyR1: a string (default problem, as in the paper's data); verl: a list of chat messages (default verl's own, prompt); TRL: must be prompt (GRPOTrainer reads that column).
    */
   prompt_key?: string;
   /**
-   * External trainers: the answer column.
+   * External trainers: the ground-truth column (default answer). verl reads reward_model.ground_truth instead.
    */
   answer_key?: string;
   /**
-   * External trainers: the image column.
+   * External trainers: the image column (default images).
    */
   image_key?: string;
 }

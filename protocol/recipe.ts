@@ -4,6 +4,7 @@ import schema from './recipe.schema.json';
 import type {
   See2ThinkRecipe, Stage, StageKind, Algorithm, Reward, Launch, Data, Model, ModelSize,
 } from './recipe.generated';
+import { resolveAlerts, type ResolvedAlerts } from './alerts';
 
 export type { See2ThinkRecipe as Recipe, Stage, StageKind, Algorithm, Reward, Launch, Data, Model, ModelSize };
 export { schema as recipeSchema };
@@ -40,6 +41,8 @@ export interface ResolvedRecipe {
   runsDir: string;
   model: Model & { trainer: TrainerKind };
   stages: ResolvedStage[];
+  /** The alert rules, defaults applied (protocol/alerts.ts). */
+  alerts: ResolvedAlerts;
 }
 
 type Props = Record<string, { default?: unknown }>;
@@ -90,6 +93,7 @@ export function resolveRecipe(recipe: See2ThinkRecipe): ResolvedRecipe {
     runsDir: recipe.runs_dir ?? 'runs',
     model: { ...recipe.model, trainer: recipe.model?.trainer ?? 'builtin' },
     stages,
+    alerts: resolveAlerts(recipe.alerts),
   };
 }
 

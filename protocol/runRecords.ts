@@ -1,4 +1,4 @@
-// The run directory's records (DESIGN.md §4): what trainers write and every reader (CLI, extension,
+// The run directory's records (docs/ARCHITECTURE.md#the-run-directory): what trainers write and every reader (CLI, extension,
 // panels) understands. Also the layout's relative paths, so no side spells a file name twice.
 
 export const RUN_FILES = {
@@ -14,7 +14,8 @@ export const RUN_FILES = {
   evals: 'evals',
 } as const;
 
-export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `unknown`: an attached run that stopped writing without saying how many steps it planned (it may have finished or died). */
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 export const TERMINAL_STATES: readonly StageState[] = ['succeeded', 'failed', 'cancelled'];
 export type LaunchTarget = 'local' | 'slurm';
 
@@ -71,7 +72,7 @@ export interface RunGroup {
   seed: number;
 }
 
-/** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS). */
+/** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS); a value may be NaN or ±Infinity. */
 export interface MetricRecord {
   step: number;
   /** Step counted across the stage chain (stage k starts where its init stage ended). */
@@ -80,6 +81,15 @@ export interface MetricRecord {
   time: number;
   stage: string;
   [metric: string]: number | string | undefined;
+}
+
+/** The keys of a metric record that are not metrics. */
+export const RECORD_FIELDS: ReadonlySet<string> = new Set(['step', 'global_step', 'time', 'stage']);
+
+/** A metric's value in a record, if the record logged it as a number (NaN included). */
+export function metricValue(record: MetricRecord | undefined, metric: string): number | undefined {
+  const v = record?.[metric];
+  return typeof v === 'number' && !RECORD_FIELDS.has(metric) ? v : undefined;
 }
 
 export interface TraceResponse {
@@ -161,6 +171,11 @@ export interface EvalRecord {
   correct: boolean;
   reward: number;
   length: number;
+  /**
+   * Scene questions with a known reading: whether the perception the response states in <think> is right (null:
+   * not stated or unreadable) — the error analysis's input (protocol/answerStats.ts). Absent otherwise.
+   */
+  perception_ok?: boolean | null;
 }
 
 /** What a trainer streams on stdout, one JSON object per line (the same records the files hold). */

@@ -67,11 +67,21 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(dir, f), join(out, f));
 }
 
+// The external trainers load See2Think's reward as a Python module (core/external/rewardModule.ts finds it
+// in dist/python/ next to the bundles).
+function copyPython() {
+  const src = join(root, 'core/external/python');
+  const out = join(dist, 'python');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.py'))) copyFileSync(join(src, f), join(out, f));
+}
+
 const t0 = Date.now();
 mkdirSync(dist, { recursive: true });
 copyWasm();
 copyNativeSources();
 copyCodicons();
+copyPython();
 // VS Code's JSON language server validates *.recipe.json against this copy (package.json jsonValidation).
 copyFileSync(join(root, 'protocol/recipe.schema.json'), join(dist, 'recipe.schema.json'));
 if (watch) {

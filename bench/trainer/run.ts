@@ -115,7 +115,7 @@ async function measure(): Promise<Measure> {
   const ref = cloneParams(policy.params);
   const opts = {
     n: 8, miniBatchPrompts: 4, ppoEpochs: 1, sampling: { temperature: 1, topP: 1, maxTokens: 48 },
-    clipLow: 0.2, clipHigh: 0.3, klCoef: 0.02, klPenalty: 'low_var_kl' as const, adam: { ...adam, lr: 1e-4 },
+    clip: { low: 0.2, high: 0.3, dual: 3 }, klCoef: 0.02, klPenalty: 'low_var_kl' as const, adam: { ...adam, lr: 1e-4 },
   };
   const reward = recipe.stages[0].reward;
   let grpo = 0, genS = 0, refS = 0, upd = 0, len = 0;

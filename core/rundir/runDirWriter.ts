@@ -1,4 +1,4 @@
-// Writes the run directory (DESIGN.md §4): JSONL appends that are line-atomic (one write() of a whole
+// Writes the run directory (docs/ARCHITECTURE.md#the-run-directory): JSONL appends that are line-atomic (one write() of a whole
 // line, O_APPEND), and status/run files replaced atomically (write a temp file, then rename over).
 import { appendFileSync, mkdirSync, renameSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,12 +12,13 @@ export function appendJsonl(path: string, record: unknown): void {
 }
 
 /** Replaces a file's content atomically: readers see the old or the new file, never a mix. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, content);
+    if (typeof content === 'string') writeSync(fd, content);
+    else writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,8 +1,13 @@
 // Per-stage summary of a run directory (what `see2think summary` prints and what the main job ends with).
 import { RUN_FILES, type MetricRecord } from '../../protocol/runRecords';
 import { METRICS } from '../../protocol/metrics';
+import { mean } from '../../protocol/stats';
+import { isMetricRecord } from '../../protocol/guards';
 import { readJsonl } from './jsonlTail';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from './runDirReader';
+import { formatAlert, type AlertEvent } from '../../protocol/alerts';
+import { AlertEngine } from '../alerts/alertEngine';
+import { alertRulesOf } from '../alerts/runAlertRules';
 
 export interface StageSummary {
   stage: string;
@@ -24,11 +29,11 @@ export interface RunSummary {
   recipe?: string;
   backend?: string;
   stages: StageSummary[];
+  /** The alert rules that fired, stage by stage (protocol/alerts.ts). */
+  alerts: AlertEvent[];
   notes: string[];
 }
 
-const isMetric = (v: unknown): v is MetricRecord =>
-  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -36,15 +41,19 @@ export function summarizeRun(runDir: string): RunSummary {
   const notes: string[] = [];
   const meta = readRunMeta(runDir);
   if (meta.error) notes.push(`run.json: ${meta.error}`);
+  const rules = alertRulesOf(runDir);
+  if (rules.note && !meta.error) notes.push(rules.note);
+  const alerts = new AlertEngine(rules.rules);
   const stages = stageIdsOf(runDir, meta.value).map((id): StageSummary => {
     const status = readStageStatus(runDir, id);
     if (status.error && status.error !== 'missing') notes.push(`stages/${id}/status.json: ${status.error}`);
-    const metrics = readJsonl(stagePath(runDir, id, RUN_FILES.metrics), isMetric);
+    const metrics = readJsonl(stagePath(runDir, id, RUN_FILES.metrics), isMetricRecord);
     const traces = readJsonl(stagePath(runDir, id, RUN_FILES.traces));
     for (const b of [...metrics.bad.map((b) => ({ f: RUN_FILES.metrics, b })), ...traces.bad.map((b) => ({ f: RUN_FILES.traces, b }))]) {
       notes.push(`stages/${id}/${b.f}:${b.b.line}: skipped (${b.b.reason})`);
     }
     const rows = metrics.records;
+    for (const r of rows) alerts.push(id, r.step, r);
     const rewards = rows.map((r) => num(r[METRICS.rewardOverall])).filter((v): v is number => v !== undefined);
     const vals = rows.map((r) => num(r[METRICS.valAccuracy])).filter((v): v is number => v !== undefined);
     const lengths = rows.map((r) => num(r[METRICS.responseLength])).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -56,13 +65,13 @@ export function summarizeRun(runDir: string): RunSummary {
       firstReward: rewards[0],
       lastReward: rewards[rewards.length - 1],
       valAccuracy: vals[vals.length - 1],
-      meanResponseLength: lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : undefined,
+      meanResponseLength: lengths.length ? mean(lengths) : undefined,
       badLines: metrics.bad.length + traces.bad.length,
       error: status.value?.error,
     };
   });
   if (!stages.length) notes.push('no stages found (is this a run directory?)');
-  return { runDir, runId: meta.value?.id, recipe: meta.value?.recipe_name, backend: meta.value?.backend, stages, notes };
+  return { runDir, runId: meta.value?.id, recipe: meta.value?.recipe_name, backend: meta.value?.backend, stages, alerts: [...alerts.events], notes };
 }
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '—' : Number.isNaN(v) ? 'NaN' : v.toFixed(digits));
@@ -88,6 +97,7 @@ export function formatRunSummary(s: RunSummary): string {
     ...rows.map(line),
   ];
   for (const st of s.stages) if (st.error) out.push(`${st.stage}: ${st.error}`);
+  for (const a of s.alerts) out.push(`alert: ${formatAlert(a)}`);
   out.push(...s.notes);
   return out.join('\n');
 }

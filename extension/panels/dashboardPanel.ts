@@ -1,10 +1,13 @@
 // The dashboard's host: which runs the panel overlays, the whole series of each when the page (re)loads, then
 // the store's batched deltas as they come (a trainer's stdout point reaches the page within one flush), and
-// the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs.
+// the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs, and
+// the store keeps their whole series only while it shows them.
 import * as vscode from 'vscode';
-import { toMetricColumns, type DashboardLayout, type MetricPoint, type ParamsOf, type RunInfo, type WebviewMessage } from '../../protocol/messages';
+import type { DashboardLayout, ParamsOf, RunInfo, WebviewMessage } from '../../protocol/messages';
 import type { RunsCore } from '../runs/runsServices';
+import type { MetricPoint } from '../runs/stageSeries';
 import { BasePanel } from './basePanel';
+import { toMetricColumns } from './metricColumns';
 
 export const DASHBOARD_VIEW = 'see2think.dashboard';
 
@@ -60,6 +63,7 @@ export class DashboardPanel extends BasePanel {
 
   setRuns(dirs: string[]): void {
     const next = [...new Set(dirs)].filter((d) => this.core.store.get(d) ?? safeAdd(this.core, d));
+    for (const d of this.runDirs) if (!next.includes(d)) this.core.store.releasePoints(d, this);
     this.runDirs = next;
     void this.memento.update(RUNS_KEY, next);
     const labels = next.map((d) => this.core.store.get(d)!).map((r) => r.runId);
@@ -111,7 +115,7 @@ export class DashboardPanel extends BasePanel {
     this.core.store.flush();
     this.lastRunsJson = '';
     this.sendRuns();
-    for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir), true);
+    for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir, this), true);
   }
 
   private sendRuns(): void {
@@ -147,6 +151,7 @@ export class DashboardPanel extends BasePanel {
 
   override dispose(): void {
     clearTimeout(this.runsTimer);
+    for (const d of this.runDirs) this.core.store.releasePoints(d, this);
     super.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// Quick fixes for recipe problems whose fix is obvious: an unknown key or enum value → the closest known one,
+// Quick fixes for recipe problems whose fix is obvious: an unknown key, enum value or alert metric → the closest known one,
 // a missing required key → inserted with a sensible value, stages out of the paper's order → reordered.
 // Fixes come from our own Problems, so they also apply to the JSON service's diagnostics at the same place.
 import * as vscode from 'vscode';
@@ -20,7 +20,7 @@ interface Fix {
 export function fixFor(text: string, fileName: string, p: Problem, root: unknown): Fix | undefined {
   const format = /\.json$/i.test(fileName) ? 'json' : 'yaml';
   const replacement = p.fix?.replacement;
-  if ((p.code === 'schema/unknown-key' || p.code === 'schema/enum') && replacement) {
+  if ((p.code === 'schema/unknown-key' || p.code === 'schema/enum' || p.code === 'alerts/unknown-metric') && replacement) {
     const old = text.slice(p.range.start.offset, p.range.end.offset);
     return { title: `Change ${old} to '${replacement}'`, edit: replaceScalarEdit(text, p.range, replacement, format), preferred: true };
   }

@@ -26,7 +26,7 @@ export function createRuns(context: vscode.ExtensionContext, log: vscode.LogOutp
   const core = (): Promise<RunsCore> => (loading ??= (async () => {
     const t0 = performance.now();
     const { RunsCore } = await import('./runsServices');
-    instance = new RunsCore({ extensionUri: context.extensionUri, log, trainerLog });
+    instance = new RunsCore({ extensionUri: context.extensionUri, log, trainerLog, workspaceState: context.workspaceState });
     context.subscriptions.push(instance);
     runs.coreImportMs = performance.now() - t0;
     await instance.ready.catch((err) => log.error(`runs: ${(err as Error).stack ?? err}`));

@@ -1,25 +1,36 @@
 // One run directory as the extension sees it: its metadata, stages (from the frozen recipe), each stage's status,
-// metric series, checkpoints and — while a traces panel wants them — traces, read incrementally from the files.
+// last metric values, checkpoints and — while a panel wants them — every metric point, read incrementally from
+// the files (its traces: runTraces.ts). Decides what a metrics delta is (docs/ARCHITECTURE.md#a-metrics-path).
 // Node only (no 'vscode'), so it is unit-tested directly; the store adds watching, polling and batching.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
-import type { MetricPoint, RunInfo } from '../../protocol/messages';
+import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
+import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
+import { isMetricRecord } from '../../protocol/guards';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from '../../core/rundir/runDirReader';
 import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { openRun } from '../../core/rundir/runDir';
-import { StageSeries, toPoint, type AddResult } from './stageSeries';
+import { plannedOffsets } from '../../core/rundir/globalStep';
+import { StageSeries, type MetricPoint } from './stageSeries';
+
+/** Points a stage keeps while no panel shows its run: its last values, and the pace the status bar's ETA uses. */
+export const SUMMARY_POINTS = 20;
+/** How much of the end of a metrics file a run no panel shows reads for those points. */
+const SUMMARY_BYTES = 64 * 1024;
 
 export interface StageSnapshot {
   id: string;
   kind: string;
   initFrom: string | null;
   totalSteps: number;
-  /** Global step at which the stage starts (its init stage's end). */
+  /** Global step at which the stage starts: from its records once it has logged, else as planned (core/rundir/globalStep.ts). */
   globalOffset: number;
   status?: StageStatus;
   statusError?: string;
+  /** Why the stage's files could not be read on the last refresh (a dangling link, a folder where a file belongs …). */
+  readError?: string;
+  /** The stage's latest metric point (its last values: the Runs view's step and reward). */
   lastPoint?: MetricPoint;
   checkpoints: { step: number; dir: string }[];
   badLines: number;
@@ -37,8 +48,6 @@ export interface RunSnapshot {
   stages: StageSnapshot[];
 }
 
-export type TraceRow = TraceRecord & { run: string };
-
 interface FileState {
   ino: number;
   size: number;
@@ -51,34 +60,32 @@ interface StageState {
   metrics: JsonlTail<MetricRecord>;
   metricsFile?: FileState;
   statusFile?: FileState;
-  traces?: JsonlTail<TraceRecord>;
-  tracesFile?: FileState;
 }
 
 export interface ReadEffects {
-  /** New points to send as a delta. */
+  /** New points to send as a delta: each at or after every point sent before (x never goes back). */
   points: MetricPoint[];
-  /** The run's points must be re-sent whole. */
+  /** The run's points must be re-sent whole (a rewind, a rewritten file, or a point that lands before others). */
   reset: boolean;
   /** Status, step or checkpoints changed (tree, status bar). */
   changed: boolean;
-  traces: TraceRow[];
-  tracesReset: boolean;
   bad: { stage: string; file: string; lines: BadLine[] }[];
+  /** Points taken as new in their stage, whether or not a panel shows the run (what alerts evaluate). */
+  accepted: MetricPoint[];
+  /** Stages whose points were rewound or rewritten (alerts start those stages over). */
+  rewound: string[];
 }
 
-export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [] });
+export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, bad: [], accepted: [], rewound: [] });
 
-const isMetric = (v: unknown): v is MetricRecord =>
-  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number' && Number.isFinite((v as MetricRecord).step);
-const isTrace = (v: unknown): v is TraceRecord =>
-  typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
 
 export class RunReader {
   readonly snap: RunSnapshot;
   private stages = new Map<string, StageState>();
-  private traceKeys?: Set<string>;
-  private traceRows: TraceRow[] = [];
+  /** Whether every metric point is kept (a panel asked for them); otherwise each stage keeps its last few. */
+  private metricsLoaded = false;
+  /** The largest x (global step) among the points kept: a delta may only append at or after it. */
+  private maxX = -Infinity;
 
   constructor(readonly dir: string) {
     this.snap = { dir, runId: basename(dir), recipeName: basename(dirname(dir)), stages: [] };
@@ -104,23 +111,13 @@ export class RunReader {
     for (const id of stageIdsOf(this.dir, meta.value)) {
       if (!plan.some((p) => p.id === id)) plan.push({ id, kind: 'unknown', initFrom: null, steps: 0 });
     }
-    const offsets = new Map<string, number>();
-    const offsetOf = (id: string | null, seen = 0): number => {
-      if (!id || seen > plan.length) return 0;
-      const s = plan.find((p) => p.id === id);
-      if (!s) return 0;
-      if (!offsets.has(id)) offsets.set(id, offsetOf(s.initFrom, seen + 1) + s.steps);
-      return offsets.get(id)!;
-    };
+    const offsets = plannedOffsets(plan);
     for (const p of plan) {
       const snap: StageSnapshot = {
-        id: p.id, kind: p.kind, initFrom: p.initFrom, totalSteps: p.steps, globalOffset: offsetOf(p.initFrom), checkpoints: [], badLines: 0,
+        id: p.id, kind: p.kind, initFrom: p.initFrom, totalSteps: p.steps, globalOffset: offsets.get(p.id) ?? 0, checkpoints: [], badLines: 0,
       };
       this.snap.stages.push(snap);
-      this.stages.set(p.id, {
-        snap, series: new StageSeries(),
-        metrics: new JsonlTail<MetricRecord>(stagePath(this.dir, p.id, RUN_FILES.metrics), isMetric),
-      });
+      this.stages.set(p.id, { snap, series: new StageSeries(SUMMARY_POINTS), metrics: this.metricsTail(p.id) });
     }
   }
 
@@ -132,9 +129,58 @@ export class RunReader {
     return this.stages.get(id)?.snap;
   }
 
-  /** Every point of the run, stage by stage in recipe order. */
+  /** Every point of the run in x order (read from the files the first time; kept current until `unloadMetrics`). */
   points(): MetricPoint[] {
-    return this.snap.stages.flatMap((s) => this.stages.get(s.id)!.series.points);
+    if (!this.metricsLoaded) this.loadMetrics(noEffects());
+    const all = this.snap.stages.flatMap((s) => this.stages.get(s.id)!.series.points);
+    // A chain of stages is in x order already; stages that start from the same stage overlap: merge them by x.
+    for (let i = 1; i < all.length; i++) if (all[i].global_step < all[i - 1].global_step) return all.sort((a, b) => a.global_step - b.global_step);
+    return all;
+  }
+
+  /** The points a stage keeps (all while the metrics are loaded, else its last `SUMMARY_POINTS`). */
+  stagePoints(id: string): readonly MetricPoint[] {
+    return this.stages.get(id)?.series.points ?? [];
+  }
+
+  get loaded(): boolean {
+    return this.metricsLoaded;
+  }
+
+  /** Reads every stage's metrics.jsonl from its start and keeps every point from now on (bad lines go to `fx`). */
+  loadMetrics(fx: ReadEffects): void {
+    if (this.metricsLoaded) return;
+    this.metricsLoaded = true;
+    for (const [id, st] of this.stages) {
+      st.series = new StageSeries();
+      st.metrics = this.metricsTail(id);
+      st.metricsFile = undefined;
+      try {
+        this.readMetrics(st, fx);
+      } catch (err) {
+        // An unreadable file (a folder in its place, a dangling link) shows on the stage, as a refresh shows it.
+        st.snap.readError = (err as Error).message;
+      }
+    }
+    this.maxX = this.lastX();
+    fx.points = [];
+    fx.reset = false;
+  }
+
+  /** Back to the last few points per stage (no panel shows the run any more). */
+  unloadMetrics(): void {
+    if (!this.metricsLoaded) return;
+    this.metricsLoaded = false;
+    for (const st of this.stages.values()) {
+      const keep = new StageSeries(SUMMARY_POINTS);
+      keep.replaceAll(st.series.points.slice(-SUMMARY_POINTS));
+      st.series = keep;
+    }
+  }
+
+  private metricsTail(id: string): JsonlTail<MetricRecord> {
+    const path = stagePath(this.dir, id, RUN_FILES.metrics);
+    return this.metricsLoaded ? new JsonlTail(path, isMetricRecord) : JsonlTail.nearEnd(path, isMetricRecord, SUMMARY_BYTES);
   }
 
   info(): RunInfo {
@@ -159,10 +205,16 @@ export class RunReader {
   refresh(fx: ReadEffects, only?: string, force = false): void {
     for (const [id, st] of this.stages) {
       if (only && id !== only) continue;
-      this.readStatus(id, st, fx, force);
-      if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
-      this.readMetrics(st, fx);
-      if (this.traceKeys) this.readTraces(id, st, fx);
+      // One stage's unreadable files never stop the others from being read.
+      try {
+        this.readStatus(id, st, fx, force);
+        if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
+        this.readMetrics(st, fx);
+        if (st.snap.readError !== undefined) (st.snap.readError = undefined), (fx.changed = true);
+      } catch (err) {
+        const why = (err as Error).message;
+        if (st.snap.readError !== why) (st.snap.readError = why), (fx.changed = true);
+      }
     }
   }
 
@@ -187,7 +239,8 @@ export class RunReader {
     if (cur && JSON.stringify(cur) === JSON.stringify(s)) return;
     st.snap.status = s;
     st.snap.statusError = undefined;
-    if (!st.snap.totalSteps && s.total_steps) st.snap.totalSteps = s.total_steps;
+    // A running stage's status knows its planned step count best (an attached run learns it, or 0: unknown).
+    if (typeof s.total_steps === 'number') st.snap.totalSteps = s.total_steps;
     fx.changed = true;
   }
 
@@ -202,36 +255,58 @@ export class RunReader {
   private readMetrics(st: StageState, fx: ReadEffects): void {
     const f = fileState(st.metrics.path);
     if (!f || sameFile(f, st.metricsFile)) return;
-    const replaced = st.metricsFile !== undefined && f.ino !== st.metricsFile.ino;
+    // A new file (rewritten) or a shorter one (truncated) is the trainer redoing steps: the file is the truth.
+    const rewritten = (st.metricsFile !== undefined && f.ino !== st.metricsFile.ino) || f.size < st.metrics.position;
     st.metricsFile = f;
-    if (replaced) st.metrics = new JsonlTail<MetricRecord>(st.metrics.path, isMetric);
+    if (rewritten) st.metrics = this.metricsTail(st.snap.id);
     const chunk = st.metrics.read();
-    if (chunk.bad.length) {
+    if (chunk.bad.length && this.metricsLoaded) {
       st.snap.badLines += chunk.bad.length;
       fx.bad.push({ stage: st.snap.id, file: st.metrics.path, lines: chunk.bad });
     }
-    if (replaced || chunk.truncated) {
-      // The trainer rewrote the file (a resume drops steps after its checkpoint): the file is the truth.
+    if (rewritten || chunk.truncated) {
       st.series.replaceAll(chunk.records.map((r) => this.point(st, r)));
-      fx.reset = true;
+      fx.rewound.push(st.snap.id);
+      this.resetRun(fx);
     } else {
       for (const r of chunk.records) this.addPoint(st, this.point(st, r), fx);
     }
     this.noteLast(st, fx);
   }
 
+  /** A record as the host keeps it: stage and time filled in, and its x — the global step the writer stamped, else the stage's offset + step. */
   private point(st: StageState, r: MetricRecord): MetricPoint {
     if (typeof r.stage !== 'string') r.stage = st.snap.id;
     if (typeof r.time !== 'number') r.time = 0;
-    if (typeof r.global_step === 'number' && st.series.points.length === 0) st.snap.globalOffset = r.global_step - r.step;
-    return toPoint(r, st.snap.globalOffset);
+    if (typeof r.global_step === 'number' && Number.isFinite(r.global_step)) {
+      if (st.series.points.length === 0) st.snap.globalOffset = r.global_step - r.step;
+    } else r.global_step = st.snap.globalOffset + r.step;
+    return r as MetricPoint;
   }
 
-  private addPoint(st: StageState, p: MetricPoint, fx: ReadEffects): AddResult {
+  /** The one decision per point: a delta appends it, or the run is sent again whole, or (seen before) nothing. */
+  private addPoint(st: StageState, p: MetricPoint, fx: ReadEffects): void {
     const r = st.series.add(p);
-    if (r === 'append') fx.points.push(p);
-    else if (r === 'rewind') fx.reset = true;
-    return r;
+    if (r === 'append') fx.accepted.push(p);
+    else if (r === 'rewind') fx.rewound.push(st.snap.id);
+    if (!this.metricsLoaded || r === 'duplicate') return;
+    if (r === 'append' && p.global_step >= this.maxX) {
+      fx.points.push(p);
+      this.maxX = p.global_step;
+    } else this.resetRun(fx);
+  }
+
+  private resetRun(fx: ReadEffects): void {
+    if (!this.metricsLoaded) return;
+    fx.reset = true;
+    this.maxX = this.lastX();
+  }
+
+  /** The largest x kept (each stage's points ascend, so its last point holds its largest). */
+  private lastX(): number {
+    let x = -Infinity;
+    for (const st of this.stages.values()) x = Math.max(x, st.series.last?.global_step ?? -Infinity);
+    return x;
   }
 
   private noteLast(st: StageState, fx: ReadEffects): void {
@@ -260,75 +335,11 @@ export class RunReader {
     if (st) this.readCheckpoints(stageId, st, fx);
   }
 
-  ingestTrace(r: TraceRecord, fx: ReadEffects): void {
-    if (this.traceKeys) this.addTrace(r, fx);
-  }
-
-  // ------------------------------------------------------------------ traces (only while someone wants them)
-
-  get tracking(): boolean {
-    return this.traceKeys !== undefined;
-  }
-
-  /** Starts keeping traces (reads every stage's traces.jsonl); returns all rows so far. */
-  trackTraces(): TraceRow[] {
-    if (!this.traceKeys) {
-      this.traceKeys = new Set();
-      const fx = noEffects();
-      for (const [id, st] of this.stages) this.readTraces(id, st, fx);
-    }
-    return this.traceRows;
-  }
-
-  untrackTraces(): void {
-    this.traceKeys = undefined;
-    this.traceRows = [];
-    for (const st of this.stages.values()) {
-      st.traces = undefined;
-      st.tracesFile = undefined;
-    }
-  }
-
-  private readTraces(id: string, st: StageState, fx: ReadEffects): void {
-    const path = stagePath(this.dir, id, RUN_FILES.traces);
-    const f = fileState(path);
-    if (!f || sameFile(f, st.tracesFile)) return;
-    const replaced = st.tracesFile !== undefined && f.ino !== st.tracesFile.ino;
-    st.tracesFile = f;
-    if (!st.traces || replaced) st.traces = new JsonlTail<TraceRecord>(path, isTrace);
-    const chunk = st.traces.read();
-    if (chunk.bad.length) fx.bad.push({ stage: id, file: path, lines: chunk.bad });
-    if (replaced || chunk.truncated) {
-      this.traceRows = this.traceRows.filter((t) => t.stage !== id);
-      this.traceKeys = new Set(this.traceRows.map(traceKey));
-      fx.tracesReset = true;
-    }
-    for (const r of chunk.records) {
-      if (typeof r.stage !== 'string') r.stage = id;
-      this.addTrace(r, fx);
-    }
-  }
-
-  private addTrace(r: TraceRecord, fx: ReadEffects): void {
-    const key = traceKey(r);
-    if (this.traceKeys!.has(key)) return;
-    this.traceKeys!.add(key);
-    const row: TraceRow = { ...r, run: this.dir };
-    this.traceRows.push(row);
-    fx.traces.push(row);
-  }
-
-  traces(): TraceRow[] {
-    return this.traceRows;
-  }
-
   /** Whether the run folder still exists. */
   exists(): boolean {
     return existsSync(join(this.dir, RUN_FILES.stagesDir)) || existsSync(join(this.dir, RUN_FILES.run));
   }
 }
-
-const traceKey = (r: TraceRecord) => `${r.stage}\u0000${r.step}\u0000${r.prompt_id}`;
 
 function fileState(path: string): FileState | undefined {
   try {

@@ -3,12 +3,15 @@
 // (runDir, stageId, recipe) so the commands accept them as arguments.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { StageState } from '../../protocol/runRecords';
+import { hostname } from 'node:os';
+import { metricValue, type StageState } from '../../protocol/runRecords';
+import { METRICS } from '../../protocol/metrics';
 import type { Runs } from '../runs/index';
 import type { RunsCore } from '../runs/runsServices';
 import type { RunSnapshot, StageSnapshot } from '../runs/runReader';
 import type { RecipeRoot } from '../runs/discovery';
 import { queuedText } from './queued';
+import { runProblem } from './runProblem';
 
 export type RunsNode =
   | { type: 'recipe'; recipe: vscode.Uri; root: RecipeRoot }
@@ -23,6 +26,7 @@ const STATE_ICON: Record<StageState, [string, string?]> = {
   succeeded: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'disabledForeground'],
+  unknown: ['question', 'disabledForeground'],
 };
 
 const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], STATE_ICON[state][1] ? new vscode.ThemeColor(STATE_ICON[state][1]!) : undefined);
@@ -31,10 +35,13 @@ const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], S
 export function runState(run: RunSnapshot): StageState {
   const states = run.stages.map((s) => s.status?.state ?? 'pending');
   if (states.includes('running')) return 'running';
-  const bad = states.find((s) => s === 'failed' || s === 'cancelled');
+  const bad = states.find((s) => s === 'failed' || s === 'cancelled' || s === 'unknown');
   if (bad) return bad;
   return states.every((s) => s === 'succeeded') ? 'succeeded' : 'pending';
 }
+
+/** The host a running stage runs on, when it is not this one (a shared file system). */
+const elsewhere = (s: StageSnapshot): string | undefined => (s.status?.host && s.status.host !== hostname() ? s.status.host : undefined);
 
 const stepOf = (s: StageSnapshot) => s.lastPoint?.step ?? s.status?.step;
 const progressText = (s: StageSnapshot) => `${stepOf(s) ?? 0}/${s.totalSteps || s.status?.total_steps || '?'}`;
@@ -119,14 +126,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const state = runState(run);
         const current = run.stages.find((s) => s.status?.state === 'running');
         const queued = run.stages.find((s) => queuedText(s.status));
-        item.iconPath = queued && !current ? new vscode.ThemeIcon('clock') : icon(state);
-        item.description = current ? `${current.id} ${progressText(current)}` : queued ? `${queued.id} ${queuedText(queued.status)}` : state;
+        const problem = runProblem(run);
+        const remote = current && elsewhere(current);
+        item.iconPath = problem ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+          : remote ? new vscode.ThemeIcon('remote') : queued && !current ? new vscode.ThemeIcon('clock') : icon(state);
+        item.description = `${problem ? '⚠ ' : ''}${current ? `${current.id} ${remote ? `running on ${remote}` : progressText(current)}` : queued ? `${queued.id} ${queuedText(queued.status)}` : state}`;
         const job = core?.supervisor.job(node.runDir);
         const resumable = run.stages.some((s) => s.status?.state !== 'succeeded') && state !== 'running';
-        item.contextValue = `see2think.run${state === 'running' ? '.running' : ''}${resumable ? '.resumable' : ''}`;
+        const locked = !job && core?.supervisor.lockedBy(node.runDir);
+        item.contextValue = `see2think.run${state === 'running' ? '.running' : ''}${resumable ? '.resumable' : ''}${locked ? '.locked' : ''}`;
         const md = new vscode.MarkdownString(`**${run.recipeName}/${run.runId}**${job?.attached ? ' (re-attached)' : ''}\n\n`);
         for (const s of run.stages) md.appendMarkdown(`- \`${s.id}\` ${s.kind}: ${s.status?.state ?? 'pending'} ${progressText(s)}\n`);
-        if (run.error) md.appendMarkdown(`\n⚠ ${run.error}`);
+        if (problem) md.appendMarkdown(`\n⚠ ${problem}`);
+        if (locked) md.appendMarkdown(`\n\n🔒 driven by ${locked} (Break Lock if it is gone)`);
         md.appendMarkdown(`\n\n${node.runDir}`);
         item.tooltip = md;
         return item;
@@ -138,15 +150,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         if (!s) return item;
         const state = s.status?.state ?? 'pending';
         const queued = queuedText(s.status);
-        item.iconPath = queued ? new vscode.ThemeIcon('clock') : icon(state);
-        const reward = s.lastPoint?.values['reward/overall'];
-        item.description = `${s.kind} · ${queued ?? progressText(s)}${state !== 'pending' && state !== 'running' ? ` · ${state}` : ''}${typeof reward === 'number' ? ` · r ${reward.toFixed(3)}` : ''}`;
+        const remote = state === 'running' ? elsewhere(s) : undefined;
+        item.iconPath = s.readError ? new vscode.ThemeIcon('warning') : remote ? new vscode.ThemeIcon('remote') : queued ? new vscode.ThemeIcon('clock') : icon(state);
+        const reward = metricValue(s.lastPoint, METRICS.rewardOverall);
+        item.description = `${s.kind} · ${queued ?? progressText(s)}${remote ? ` · running on ${remote}` : ''}${state !== 'pending' && state !== 'running' ? ` · ${state}` : ''}${typeof reward === 'number' ? ` · r ${reward.toFixed(3)}` : ''}${s.readError ? ' · ⚠ unreadable' : ''}`;
         item.contextValue = `see2think.stage.${state}`;
         const md = new vscode.MarkdownString(`**${s.id}** (${s.kind}): ${state}, step ${progressText(s)}`);
         if (s.status?.exit_code !== undefined && s.status.exit_code !== null) md.appendMarkdown(`, exit code ${s.status.exit_code}`);
         if (queued) md.appendMarkdown(`\n\n${queued}`);
         if (s.status?.error) md.appendCodeblock(s.status.error, 'text');
         if (s.badLines) md.appendMarkdown(`\n\n${s.badLines} unreadable metric line(s) skipped`);
+        if (s.readError) md.appendMarkdown(`\n\n⚠ cannot read this stage: ${s.readError}`);
+        if (remote) md.appendMarkdown(`\n\nRunning on host ${remote} (pid ${s.status?.pid ?? '?'}): stop it there.`);
         item.tooltip = md;
         return item;
       }

@@ -1,13 +1,14 @@
 // The status bar entry while a stage runs: stage, step/total, last reward and ETA; a click opens the dashboard.
 import * as vscode from 'vscode';
 import { METRICS } from '../../protocol/metrics';
-import type { MetricPoint } from '../../protocol/messages';
+import { metricValue } from '../../protocol/runRecords';
 import type { Runs } from '../runs/index';
 import type { RunsCore } from '../runs/runsServices';
+import type { MetricPoint } from '../runs/stageSeries';
 import { queuedText } from './queued';
 
 /** Seconds left for a stage from the pace of its last points (undefined until two points exist). */
-export function etaSeconds(points: MetricPoint[], total: number): number | undefined {
+export function etaSeconds(points: readonly MetricPoint[], total: number): number | undefined {
   const recent = points.slice(-20);
   if (recent.length < 2) return undefined;
   const a = recent[0];
@@ -68,8 +69,8 @@ export class RunStatusBar implements vscode.Disposable {
       if (!run || !stage) continue;
       const total = stage.totalSteps || stage.status?.total_steps || 0;
       const step = stage.lastPoint?.step ?? stage.status?.step ?? 0;
-      const reward = stage.lastPoint?.values[METRICS.rewardOverall];
-      const points = core.store.reader(dir)?.points().filter((p) => p.stage === stage.id) ?? [];
+      const reward = metricValue(stage.lastPoint, METRICS.rewardOverall);
+      const points = core.store.reader(dir)?.stagePoints(stage.id) ?? [];
       const parts = [`$(sync~spin) ${stage.id} ${step}/${total}`];
       if (typeof reward === 'number') parts.push(`r ${reward.toFixed(2)}`);
       parts.push(`ETA ${formatEta(etaSeconds(points, total))}`);

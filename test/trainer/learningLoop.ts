@@ -12,6 +12,7 @@ import { grpoStep } from '../../trainer/algo/grpo';
 import { scoreResponse, type TaskExample, type TaskGenerator } from '../../trainer/tasks/index';
 import type { ResolvedReward } from '../../protocol/recipe';
 import { Rng } from '../../trainer/util/rng';
+import { mean } from '../../protocol/stats';
 
 /** `steps` supervised steps of 32 demonstrations from `gen`. */
 export function sftFor(policy: Policy, cfg: ModelConfig, gen: TaskGenerator, steps: number, rng: Rng): void {
@@ -27,7 +28,7 @@ export function grpoFor(policy: Policy, cfg: ModelConfig, gen: TaskGenerator, re
   const ref = cloneParams(policy.params);
   const opts = {
     n: 8, miniBatchPrompts: 4, ppoEpochs: 2, sampling: { temperature: 1, topP: 1, maxTokens: 48 },
-    clipLow: 0.2, clipHigh: 0.3, klCoef: o.klCoef, klPenalty: 'low_var_kl' as const, adam: { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 },
+    clip: { low: 0.2, high: 0.3, dual: 3 }, klCoef: o.klCoef, klPenalty: 'low_var_kl' as const, adam: { lr: o.lr, weightDecay: 0.01, maxGradNorm: 1 },
   };
   for (let step = 0; step < o.steps; step++) {
     const ex = Array.from({ length: o.prompts }, () => gen.sample(rng));
@@ -44,6 +45,5 @@ export function heldOut(policy: Policy, cfg: ModelConfig, val: TaskExample[], re
     .map((g, i) => g.map((r) => { const text = decode(r.tokens); return { text, reward: scoreResponse(text, val[i].answer, reward).overall }; }));
 }
 
-export const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Per-prompt mean reward of `heldOut`'s responses. */
-export const promptRewards = (groups: { reward: number }[][]): number[] => groups.map((g) => meanOf(g.map((r) => r.reward)));
+export const promptRewards = (groups: { reward: number }[][]): number[] => groups.map((g) => mean(g.map((r) => r.reward)));

@@ -143,7 +143,7 @@ describe('built-in VLM', () => {
     const score = (_: number, text: string) => ({ reward: text.length % 3 / 2, accuracy: 0, format: 0, answer: null });
     const opts = {
       n: 4, miniBatchPrompts: 1, ppoEpochs: 2, sampling: { temperature: 1, topP: 1, maxTokens: 12 },
-      clipLow: 0.2, clipHigh: 0.3, klCoef: 0.01, klPenalty: 'low_var_kl' as const, adam: { lr: 1e-3, weightDecay: 0.01, maxGradNorm: 1 },
+      clip: { low: 0.2, high: 0.3, dual: 3 }, klCoef: 0.01, klPenalty: 'low_var_kl' as const, adam: { lr: 1e-3, weightDecay: 0.01, maxGradNorm: 1 },
     };
     sftStep(policy, ex, opts.adam);
     grpoStep(policy, ref, prompts, score, opts, rng);

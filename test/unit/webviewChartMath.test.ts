@@ -1,13 +1,16 @@
 // The dashboard's pure chart math on known inputs: TensorBoard's debiased EMA, min-max-per-pixel
 // downsampling (spikes kept, exact per-column extremes, gaps), binary search, CSV, and the metric store fed
-// by the host's column messages (encoded by protocol/messages.ts, JSON-cloned as VS Code delivers them).
+// by the host's column messages (encoded by extension/panels/metricColumns.ts, JSON-cloned as VS Code
+// delivers them): it only appends or resets.
 import { strict as assert } from 'node:assert';
-import { lowerBound, upperBound, nearestIndex } from '../../webviews/common/search';
+import { lowerBound, upperBound, nearestIndex } from '../../protocol/search';
 import { smoothAll, smoothAppend, newEma, clampWeight } from '../../webviews/dashboard/smoothing';
 import { minMaxPerPixel, PointBuffer, StreamingMinMax } from '../../webviews/dashboard/downsample';
 import { csvCell, toCsv } from '../../webviews/dashboard/csv';
 import { MetricStore } from '../../webviews/dashboard/metricStore';
-import { toMetricColumns, type MetricColumns, type MetricPoint } from '../../protocol/messages';
+import type { MetricColumns } from '../../protocol/messages';
+import { toMetricColumns } from '../../extension/panels/metricColumns';
+import type { MetricPoint } from '../../extension/runs/stageSeries';
 import { Rng } from '../../trainer/util/rng';
 
 /** TensorBoard's smoothing, transcribed from vz_line_chart2/line-chart.ts (resmoothDataset). */
@@ -253,7 +256,9 @@ describe('CSV', () => {
   });
 });
 
-const pt = (x: number, values: Record<string, number | null>, stage = 's1', step = x): MetricPoint => ({ stage, step, x, time: 1000 + x, values });
+/** A point as the host keeps it (a record); null stands for NaN. */
+const pt = (x: number, values: Record<string, number | null>, stage = 's1', step = x): MetricPoint =>
+  ({ stage, step, global_step: x, time: 1000 + x, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? NaN])) });
 /** What the page receives for these points: the host's encoding through JSON (NaN/Infinity become null). */
 const wire = (run: string, points: MetricPoint[], reset?: boolean): MetricColumns => JSON.parse(JSON.stringify(toMetricColumns(run, points, reset)));
 /** Feeds points to a store the way the dashboard does. */
@@ -288,21 +293,16 @@ describe('metric store', () => {
     assert.deepEqual(st.extentX(['zzz']).map(Number.isNaN), [true, true]);
   });
 
-  it('replaces a re-logged x and inserts an earlier one (rows shift, smoothing redone)', () => {
+  it('appends rows at or after the last x (ties kept in order); a row that goes back ends the message, counted', () => {
     const st = new MetricStore();
-    st.setSmoothing(0.6);
-    feed(st, 'r', [pt(1, { a: 1 }), pt(3, { a: 3 }), pt(4, { a: 4, b: 40 })]);
-    feed(st, 'r', [pt(3, { a: 33 }), pt(2, { a: 2, b: 20 })]);
+    feed(st, 'r', [pt(1, { a: 1 }), pt(3, { a: 3 }), pt(3, { a: 33, b: 30 }, 's2')]);
+    feed(st, 'r', [pt(4, { a: 4 }), pt(2, { a: 2, b: 20 }), pt(5, { a: 5 })]);
     const run = st.runs.get('r')!;
     const a = run.metrics.get('a')!;
-    const b = run.metrics.get('b')!;
-    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 2, 3, 4]);
-    assert.deepEqual(Array.from(a.y.subarray(0, a.n)), [1, 2, 33, 4]);
-    assert.deepEqual(Array.from(a.row.subarray(0, a.n)), [0, 1, 2, 3]);
-    assert.deepEqual(Array.from(b.row.subarray(0, b.n)), [1, 3]);
-    const expect: number[] = [];
-    smoothAll([1, 2, 33, 4], 4, 0.6, expect);
-    same(a.smooth, expect, 4);
+    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 3, 3, 4]);
+    assert.deepEqual(Array.from(a.y.subarray(0, a.n)), [1, 3, 33, 4]);
+    assert.deepEqual(Array.from(run.metrics.get('b')!.row.subarray(0, 1)), [2]);
+    assert.equal(st.dropped, 2, 'the row at x 2 and the one after it');
   });
 
   it('keeps the smoothed copy equal to smoothing from scratch through appends and weight changes', () => {
@@ -333,54 +333,53 @@ describe('metric store', () => {
     assert.deepEqual([...st.runs.keys()], ['r']);
   });
 
-  it('matches a plain model through random appends, re-logged and earlier steps in random chunks', () => {
+  it('matches a plain model through random appends and resets in random chunks', () => {
     const rng = new Rng(11);
     for (let trial = 0; trial < 20; trial++) {
       const st = new MetricStore();
       st.setSmoothing(trial % 2 ? 0.7 : 0);
-      // The model: per x its stage, step and values (a re-logged x replaces the row and the values it logs).
-      const rows = new Map<number, { stage: string; step: number; values: Record<string, number | null> }>();
-      const metric = new Map<string, Map<number, number>>();
-      let next = 1;
+      // The model: the rows in order (what the host sent since its last reset).
+      let rows: MetricPoint[] = [];
+      let x = 0;
       for (let batch = 0; batch < 30; batch++) {
+        const reset = rng.next() < 0.1;
+        if (reset) rows = [];
         const points: MetricPoint[] = [];
         const size = 1 + Math.floor(rng.next() * 20);
         for (let i = 0; i < size; i++) {
-          const r = rng.next();
-          const x = r < 0.8 || next < 3 ? next++ : r < 0.9 ? next - 1 - Math.floor(rng.next() * Math.min(5, next - 1)) : next - 0.5;
+          x = reset && i === 0 ? 1 : x + (rng.next() < 0.1 ? 0 : 1);
           const values: Record<string, number | null> = {};
           for (const m of ['a', 'b', 'c']) if (rng.next() < (m === 'c' ? 0.2 : 0.8)) values[m] = rng.next() < 0.05 ? null : Math.round(rng.next() * 100);
-          const p = pt(x, values, x < 30 ? 'p' : 't', Math.floor(x));
-          points.push(p);
-          rows.set(x, { stage: p.stage, step: p.step, values });
-          for (const [m, v] of Object.entries(values)) {
-            if (!metric.has(m)) metric.set(m, new Map());
-            metric.get(m)!.set(x, v === null ? NaN : v);
-          }
+          points.push(pt(x, values, x < 30 ? 'p' : 't', x));
         }
-        feed(st, 'r', points);
+        rows.push(...points);
+        feed(st, 'r', points, reset);
       }
       const run = st.runs.get('r')!;
-      const xs = [...rows.keys()].sort((p, q) => p - q);
-      assert.deepEqual(Array.from(run.x.subarray(0, run.n)), xs, `trial ${trial}: run rows`);
-      assert.deepEqual(Array.from(run.step.subarray(0, run.n)), xs.map((x) => rows.get(x)!.step));
-      assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), xs.map((x) => rows.get(x)!.stage));
-      for (const [m, byX] of metric) {
-        const s = run.metrics.get(m)!;
-        const mx = [...byX.keys()].sort((p, q) => p - q);
-        assert.deepEqual(Array.from(s.x.subarray(0, s.n)), mx, `trial ${trial}: ${m} x`);
-        same(s.y, mx.map((x) => byX.get(x)!), s.n);
-        assert.deepEqual(Array.from(s.row.subarray(0, s.n), (r) => run.x[r]), mx, `trial ${trial}: ${m} rows point at their x`);
+      assert.equal(st.dropped, 0);
+      assert.deepEqual(Array.from(run.x.subarray(0, run.n)), rows.map((p) => p.global_step), `trial ${trial}: run rows`);
+      assert.deepEqual(Array.from(run.step.subarray(0, run.n)), rows.map((p) => p.step));
+      assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), rows.map((p) => p.stage));
+      for (const m of ['a', 'b', 'c']) {
+        const logged = rows.map((p, i) => [i, p[m]] as const).filter(([, v]) => typeof v === 'number') as [number, number][];
+        const s = run.metrics.get(m);
+        if (!logged.length) {
+          assert.equal(s, undefined);
+          continue;
+        }
+        assert.deepEqual(Array.from(s!.row.subarray(0, s!.n)), logged.map(([i]) => i), `trial ${trial}: ${m} rows`);
+        assert.deepEqual(Array.from(s!.x.subarray(0, s!.n)), logged.map(([i]) => rows[i].global_step));
+        same(s!.y, logged.map(([, v]) => v), s!.n);
         if (st.smoothing > 0) {
           const expect: number[] = [];
-          smoothAll(mx.map((x) => byX.get(x)!), s.n, st.smoothing, expect);
-          for (let i = 0; i < s.n; i++) assert.ok(Number.isNaN(expect[i]) ? Number.isNaN(s.smooth[i]) : Math.abs(s.smooth[i] - expect[i]) < 1e-9, `trial ${trial}: ${m} smooth ${i}`);
+          smoothAll(logged.map(([, v]) => v), s!.n, st.smoothing, expect);
+          for (let i = 0; i < s!.n; i++) assert.ok(Number.isNaN(expect[i]) ? Number.isNaN(s!.smooth[i]) : Math.abs(s!.smooth[i] - expect[i]) < 1e-9, `trial ${trial}: ${m} smooth ${i}`);
         }
       }
     }
   });
 
-  it('survives malformed columns: keeps the well-formed rows and values, skips the rest', () => {
+  it('survives malformed columns: keeps the well-formed rows and values up to the first bad row, skips the rest', () => {
     const st = new MetricStore();
     const bad = [
       null, 'x', { run: 'r' }, { run: 'r', x: 'not an array' },
@@ -389,15 +388,16 @@ describe('metric store', () => {
     ];
     for (const c of bad) st.ingest('r', c as unknown as MetricColumns);
     const run = st.runs.get('r')!;
-    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 2, 4], 'the row with a non-numeric x is dropped');
-    assert.deepEqual(Array.from(run.step.subarray(0, run.n)).map((v) => (Number.isNaN(v) ? null : v)), [1, null, null]);
-    assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), ['s', '', '']);
+    assert.deepEqual(Array.from(run.x.subarray(0, run.n)), [1, 2], "the row with x 'three' ends the message");
+    assert.equal(st.dropped, 2);
+    assert.deepEqual(Array.from(run.step.subarray(0, run.n)).map((v) => (Number.isNaN(v) ? null : v)), [1, null]);
+    assert.deepEqual(Array.from(run.stage.subarray(0, run.n), (i) => run.stageNames[i]), ['s', '']);
     const a = run.metrics.get('a')!;
-    assert.deepEqual(Array.from(a.x.subarray(0, a.n)), [1, 2], "row 2 (x 'three') and the string value at row 3 are not values");
-    assert.ok(Number.isNaN(a.y[1]));
+    assert.deepEqual(Array.from(a.x.subarray(0, a.n)), [1, 2]);
+    assert.ok(Number.isNaN(a.y[1]), 'null is NaN');
     const xsOf = (m: string) => Array.from(run.metrics.get(m)!.x.subarray(0, run.metrics.get(m)!.n));
-    assert.deepEqual(xsOf('b'), [4], 'entries whose rows go back are skipped');
-    assert.deepEqual(xsOf('e'), [1, 4], 'an entry with a fractional row is skipped, the next one kept');
+    assert.equal(run.metrics.has('b'), false, 'entries whose rows are dropped or go back are skipped');
+    assert.deepEqual(xsOf('e'), [1], 'an entry with a fractional row ends the column');
     assert.equal(run.metrics.has('c') || run.metrics.has('d'), false);
   });
 

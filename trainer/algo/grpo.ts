@@ -1,19 +1,20 @@
 // One GRPO step as EasyR1 runs it, top to bottom:
 //   1. rollout     sample rollout_n responses per prompt and score them with the verifiable reward
 //   2. advantages  normalise each group's rewards: (r − mean) / (std + eps); a group of equal rewards gets 0
-//   3. reference   log-probs of the samples under the frozen stage-start model (for the KL loss)
+//   3. reference   log-probs of the samples under the frozen stage-start model (for the KL loss), at the rollout
+//                  temperature as the policy's (EasyR1 scores actor and reference with the same meta_info temperature)
 //   4. update      ppo_epochs passes over mini-batches of global_batch_size prompts; each is one AdamW step
 //                  on the clipped surrogate + kl_coef · KL (the loss pieces are in losses.ts)
 // The step returns the groups (for traces) and verl/EasyR1-named metrics.
 import * as tf from '@tensorflow/tfjs-core';
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricValues } from '../../protocol/metrics';
 import type { Rng } from '../util/rng';
 import { type PromptInput, type TrainBatch, trainBatch } from '../model/batch';
 import { type Params, responseLogProbs } from '../model/vlm';
 import { type Rollout, type SamplingOptions, sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import type { AdamOptions } from './adamw';
-import { type KlPenalty, clippedPolicyLoss, klPenalty, maskedMean } from './losses';
+import { type ClipRatios, type KlPenalty, clippedPolicyLoss, klPenalty, maskedMean } from './losses';
 import { type Policy, applyGrads, lossAndGrads } from './policy';
 import { mean } from '../../protocol/stats';
 
@@ -24,8 +25,8 @@ export interface GrpoOptions {
   miniBatchPrompts: number;
   ppoEpochs: number;
   sampling: SamplingOptions;
-  clipLow: number;
-  clipHigh: number;
+  /** clip_ratio_low / high / dual. */
+  clip: ClipRatios;
   klCoef: number;
   klPenalty: KlPenalty;
   adam: AdamOptions;
@@ -49,6 +50,7 @@ export interface GrpoGroup {
 export interface GrpoStepResult {
   groups: GrpoGroup[];
   /** verl/EasyR1-named metrics of this step. */
+  /** Keyed by METRICS names. */
   metrics: Record<string, number>;
   /** Prompt + response tokens processed by sampling. */
   tokens: number;
@@ -69,10 +71,10 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
   // 3. reference
   const rowsPerMini = o.miniBatchPrompts * o.n;
   const useKl = o.klCoef > 0 && ref !== null;
-  const refLogp = useKl ? referenceLogProbs(ref!, policy, rows.map((r) => r.prompt), rows.map((r) => r.rollout.tokens), rowsPerMini) : null;
+  const refLogp = useKl ? referenceLogProbs(ref!, policy, rows.map((r) => r.prompt), rows.map((r) => r.rollout.tokens), rowsPerMini, o.sampling.temperature) : null;
   const tRef = performance.now();
   // 4. update
-  const stats = { pg: [] as number[], kl: [] as number[], clip: [] as number[], ent: [] as number[], gn: [] as number[], ppoKl: [] as number[] };
+  const stats = { pg: [] as number[], kl: [] as number[], clipHigh: [] as number[], clipLow: [] as number[], ent: [] as number[], gn: [] as number[], ppoKl: [] as number[] };
   for (let epoch = 0; epoch < o.ppoEpochs; epoch++) {
     for (let s = 0; s < rows.length; s += rowsPerMini) {
       const idx = Array.from({ length: Math.min(rowsPerMini, rows.length - s) }, (_, i) => s + i);
@@ -84,7 +86,7 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
         refLogp: refLogp ? perToken(batch, idx.map((i) => refLogp[i])) : null,
       }, o), batch.imageTokens > 0);
       stats.gn.push(applyGrads(policy, grads, o.adam).gradNorm);
-      for (const k of ['pg', 'kl', 'clip', 'ent', 'ppoKl'] as const) {
+      for (const k of ['pg', 'kl', 'clipHigh', 'clipLow', 'ent', 'ppoKl'] as const) {
         stats[k].push((aux[k].dataSync() as Float32Array)[0]);
         aux[k].dispose();
       }
@@ -109,7 +111,10 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
       [METRICS.pgLoss]: mean(stats.pg),
       [METRICS.klLoss]: useKl ? mean(stats.kl) : 0,
       [METRICS.klCoef]: o.klCoef,
-      [METRICS.clipFrac]: mean(stats.clip),
+      // EasyR1 logs the two clip fractions; the dashboard's pg_clipfrac is their sum, as its EasyR1 adapter maps it.
+      [METRICS.clipFracHigher]: mean(stats.clipHigh),
+      [METRICS.clipFracLower]: mean(stats.clipLow),
+      [METRICS.clipFrac]: mean(stats.clipHigh) + mean(stats.clipLow),
       [METRICS.ppoKl]: mean(stats.ppoKl),
       [METRICS.entropy]: mean(stats.ent),
       [METRICS.gradNorm]: mean(stats.gn),
@@ -119,7 +124,7 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
       [METRICS.timeGen]: (tGen - t0) / 1000,
       [METRICS.timeRef]: (tRef - tGen) / 1000,
       [METRICS.timeUpdate]: (tEnd - tRef) / 1000,
-    },
+    } satisfies MetricValues,
   };
 }
 
@@ -144,7 +149,7 @@ export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number
     let mu = 0;
     let std = 1;
     if (n > 1) {
-      mu = group.reduce((a, b) => a + b, 0) / n;
+      mu = mean(group);
       std = Math.sqrt(group.reduce((a, b) => a + (b - mu) * (b - mu), 0) / (n - 1));
     }
     for (let i = 0; i < n; i++) out[g + i] = (group[i] - mu) / (std + eps);
@@ -152,13 +157,16 @@ export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number
   return out;
 }
 
-/** 3. log π_ref of every sampled response, computed without gradients in chunks of `chunk` rows. */
-function referenceLogProbs(ref: Params, policy: Policy, prompts: PromptInput[], responses: number[][], chunk: number): number[][] {
+/**
+ * 3. log π_ref of every sampled response at the rollout `temperature` (the policy's log-probs in the loss use
+ * the same one, so an unchanged policy has KL 0), computed without gradients in chunks of `chunk` rows.
+ */
+export function referenceLogProbs(ref: Params, policy: Policy, prompts: PromptInput[], responses: number[][], chunk: number, temperature: number): number[][] {
   const out: number[][] = [];
   for (let s = 0; s < responses.length; s += chunk) {
     const r = responses.slice(s, s + chunk);
     const batch = trainBatch(policy.cfg, prompts.slice(s, s + chunk), r);
-    const data = tf.tidy(() => responseLogProbs(ref, policy.cfg, batch).logp.dataSync() as Float32Array);
+    const data = tf.tidy(() => responseLogProbs(ref, policy.cfg, batch, temperature).logp.dataSync() as Float32Array);
     r.forEach((resp, i) => out.push(Array.from(data.subarray(i * batch.responseLen, i * batch.responseLen + resp.length))));
   }
   return out;
@@ -176,10 +184,10 @@ function grpoLoss(p: Params, policy: Policy, batch: TrainBatch, x: LossInputs, o
   const shape: [number, number] = [batch.size, batch.responseLen];
   const { logp, entropy } = responseLogProbs(p, policy.cfg, batch, o.sampling.temperature);
   const mask = tf.tensor2d(batch.mask, shape);
-  const pl = clippedPolicyLoss(logp, tf.tensor2d(x.oldLogp, shape), tf.tensor2d(x.advantages, shape), mask, o.clipLow, o.clipHigh);
+  const pl = clippedPolicyLoss(logp, tf.tensor2d(x.oldLogp, shape), tf.tensor2d(x.advantages, shape), mask, o.clip);
   const kl = x.refLogp ? maskedMean(klPenalty(logp, tf.tensor2d(x.refLogp, shape), o.klPenalty), mask) : tf.scalar(0);
   const loss = x.refLogp ? tf.add(pl.loss, tf.mul(kl, o.klCoef)) : pl.loss;
-  return { loss, aux: { pg: pl.loss, kl, clip: pl.clipFrac, ent: maskedMean(entropy, mask), ppoKl: pl.approxKl } };
+  return { loss, aux: { pg: pl.loss, kl, clipHigh: pl.clipFracHigher, clipLow: pl.clipFracLower, ent: maskedMean(entropy, mask), ppoKl: pl.approxKl } };
 }
 
 /** Per-row values given per response token, as a [B, responseLen] array (padded with 0). */

@@ -1,4 +1,4 @@
-// Differentiable building blocks tuned for the wasm backend (DESIGN §8): its transposed matmuls run ~10×
+// Differentiable building blocks tuned for the wasm backend (docs/ARCHITECTURE.md#the-wasm-backend): its transposed matmuls run ~10×
 // slower than plain ones, so gradients transpose explicitly there; gathers have no gradient, so embeddings
 // are one-hot × matrix; concat's gradient slices instead of calling `split` (slow); linear, layer norm and
 // GELU have fused gradients (autodiff through them costs several times the kernels, and time is per kernel).

@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runRecords';
 import type { ResolvedStage } from '../../protocol/recipe';
 import type { OpenRun } from '../../core/rundir/runDir';
-import { readStageStatus, stagePath } from '../../core/rundir/runDirReader';
+import { readStageStatus } from '../../core/rundir/runDirReader';
 import { checkpointDir, latestCheckpoint } from '../../core/rundir/checkpointPaths';
 import { nowIso } from '../../core/rundir/runningStatus';
 import type { StageOutput } from '../../core/rundir/stageOutput';
 import { truncateJsonlAfterStep } from '../../core/rundir/truncateJsonl';
+import { startPoint } from '../../core/rundir/globalStep';
 import { Rng } from '../util/rng';
 import { type ModelConfig, modelConfigOf } from '../model/config';
 import { type Params, initParams, disposeParams } from '../model/vlm';
-import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import { loadCheckpoint, loadLatestCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { type Policy, makePolicy, cloneParams } from '../algo/policy';
 import { StageData } from './data';
 
@@ -42,20 +43,20 @@ function stageStart(run: OpenRun, stage: ResolvedStage, out: StageOutput): { cfg
     return { cfg, params: initParams(cfg, stage.algorithm.seed), parent: null, globalOffset: 0 };
   }
   const from = stage.initFrom;
-  const ck = latestCheckpoint(stagePath(run.runDir, from));
-  if (!ck) throw new Error(`stage ${stage.id} starts from ${from}'s final checkpoint, but ${from} has none — run ${from} first`);
+  const start = startPoint(run.runDir, from);
+  if (!start) throw new Error(`stage ${stage.id} starts from ${from}'s final checkpoint, but ${from} has none — run ${from} first`);
   const parentStatus = readStageStatus(run.runDir, from).value;
   if (parentStatus && parentStatus.state !== 'succeeded') {
-    out.log(`${from} is ${parentStatus.state}, not succeeded: starting from its latest checkpoint (step ${ck.step})`, 'warn');
+    out.log(`${from} is ${parentStatus.state}, not succeeded: starting from its latest checkpoint (step ${start.step})`, 'warn');
   }
-  const { meta, params } = loadCheckpoint(ck.dir);
-  return { cfg: meta.model, params, parent: `${from}/step-${ck.step}`, globalOffset: meta.global_step ?? meta.step };
+  const { meta, params } = loadCheckpoint(start.dir);
+  return { cfg: meta.model, params, parent: start.parent, globalOffset: start.globalOffset };
 }
 
 /** The state a stage starts (or, with `resume`, continues) from. */
 export function openStageState(run: OpenRun, stage: ResolvedStage, out: StageOutput, resume: boolean): StageState {
   const start = stageStart(run, stage, out);
-  const own = resume ? latestCheckpoint(out.writer.dir) : undefined;
+  const own = resume ? loadLatestCheckpoint(out.writer.dir, (m) => out.log(m, 'warn'), { optimizer: true }) : undefined;
   const needRef = stage.kind !== 'sft' && stage.algorithm.kl_coef > 0;
   let cfg = start.cfg;
   let params = start.params;
@@ -65,7 +66,7 @@ export function openStageState(run: OpenRun, stage: ResolvedStage, out: StageOut
   let step = 0;
   let globalOffset = start.globalOffset;
   if (own) {
-    const ck = loadCheckpoint(own.dir, { optimizer: true });
+    const ck = own;
     cfg = ck.meta.model;
     params = ck.params;
     adam = ck.adam;

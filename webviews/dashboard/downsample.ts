@@ -1,8 +1,8 @@
 // Min-max-per-pixel downsampling (M4: first, min, max, last of each pixel column, in index order), so a line
 // drawn from the output lights exactly the pixels the raw line would — no spike is lost, unlike LTTB or
-// Chart.js's decimation (which also breaks with streaming and zoom, DESIGN.md §8). Output goes into reusable
+// Chart.js's decimation (which also breaks with streaming and zoom, docs/ARCHITECTURE.md#charts). Output goes into reusable
 // growable buffers; a non-finite y (or y ≤ 0 on a log axis) is a gap, written as one NaN point.
-import { lowerBound, upperBound, type NumArray } from '../common/search';
+import { lowerBound, upperBound, type NumArray } from '../../protocol/search';
 
 export class PointBuffer {
   x = new Float64Array(256);

@@ -1,10 +1,10 @@
 // The dashboard's data: per run, the steps it logged (global x, stage, step, time) and per metric a sparse
 // series (only steps that logged it) in growable typed arrays, with its smoothed copy kept up to date
 // incrementally. Fed by the host's column messages, copied number by number (no object per point). DOM-free,
-// so unit tests drive it directly. Rows normally arrive in x order; a repeated x (a resumed stage re-logging a
-// step) replaces, an earlier x is inserted.
-import type { MetricColumn, MetricColumns } from '../../protocol/messages';
-import { lowerBound } from '../common/search';
+// so unit tests drive it directly. It only appends or resets: the host has decided de-duplication and rewinds
+// (docs/ARCHITECTURE.md#a-metrics-path), so a row whose x goes back is a malformed message and is dropped.
+import { fromWire, type MetricColumn, type MetricColumns } from '../../protocol/messages';
+import { isObj } from '../../protocol/guards';
 import { newEma, smoothAll, smoothAppend, type EmaState } from './smoothing';
 import { toCsv, type Cell } from './csv';
 
@@ -55,26 +55,12 @@ function grownU16(a: Uint16Array, need: number): Uint16Array {
   return b;
 }
 
-/** Inserts v at pos in a[0..n) (a has room for n+1). */
-function insertAt(a: Float64Array | Int32Array | Uint16Array, n: number, pos: number, v: number): void {
-  if (pos < n) a.copyWithin(pos + 1, pos, n);
-  a[pos] = v;
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const numAt = (a: unknown[] | undefined, i: number): number => {
-  const v = a?.[i];
-  return typeof v === 'number' ? v : NaN;
-};
-
 /** One metric column, checked: its values and (when sparse) rows, `m` entries usable. */
 interface Column {
   name: string;
   v: unknown[];
   rows?: unknown[];
   m: number;
-  /** Next entry to apply. */
-  at: number;
 }
 
 function columnsOf(c: MetricColumns, n: number): Column[] {
@@ -84,7 +70,7 @@ function columnsOf(c: MetricColumns, n: number): Column[] {
     const col = c.metrics[name] as MetricColumn | unknown;
     if (!isObj(col) || !Array.isArray(col.v)) continue;
     const rows = Array.isArray(col.rows) ? col.rows : undefined;
-    out.push({ name, v: col.v, rows, m: rows ? Math.min(rows.length, col.v.length) : Math.min(col.v.length, n), at: 0 });
+    out.push({ name, v: col.v, rows, m: rows ? Math.min(rows.length, col.v.length) : Math.min(col.v.length, n) });
   }
   return out;
 }
@@ -101,10 +87,10 @@ function copyColumn(src: unknown[] | undefined, k: number, dst: Float64Array, at
 
 /**
  * Appends a column's entries for rows [0, k) to series s (room reserved), x from the run rows written at
- * `base`. Stops at a row that does not ascend (malformed) or is ≥ k (left for the row-by-row pass); returns
- * the entry it stopped at. Plain locals in the loop: it runs once per streamed value.
+ * `base`. Stops at a row that does not ascend or is ≥ k (malformed, or a dropped row). Plain locals in the
+ * loop: it runs once per streamed value.
  */
-function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, k: number): number {
+function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, k: number): void {
   const sx = s.x;
   const sy = s.y;
   const sr = s.row;
@@ -115,8 +101,7 @@ function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, 
   if (!rows) {
     const m = Math.min(col.m, k);
     for (; j < m; j++) {
-      const v = vs[j];
-      const y = typeof v === 'number' ? v : v === null ? NaN : undefined;
+      const y = fromWire(vs[j]);
       if (y === undefined) continue;
       sx[w] = runX[base + j];
       sy[w] = y;
@@ -129,8 +114,7 @@ function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, 
       const r = rows[j];
       if (typeof r !== 'number' || !(r > prev) || r >= k || !Number.isInteger(r)) break;
       prev = r;
-      const v = vs[j];
-      const y = typeof v === 'number' ? v : v === null ? NaN : undefined;
+      const y = fromWire(vs[j]);
       if (y === undefined) continue;
       sx[w] = runX[base + r];
       sy[w] = y;
@@ -139,18 +123,7 @@ function appendColumn(col: Column, s: Series, runX: Float64Array, base: number, 
     }
   }
   s.n = w;
-  return j;
 }
-
-/** The row of a column's entry j (NaN when malformed). */
-const rowOf = (col: Column, j: number): number => {
-  if (!col.rows) return j;
-  const r = col.rows[j];
-  return typeof r === 'number' && Number.isInteger(r) ? r : NaN;
-};
-
-/** A column value as the series stores it: null → NaN (a gap); undefined when it is not a value at all. */
-const valueOf = (v: unknown): number | undefined => (v === null ? NaN : typeof v === 'number' ? v : undefined);
 
 const newSeries = (metric: string): Series => ({
   metric, n: 0, x: new Float64Array(64), y: new Float64Array(64), row: new Int32Array(64), smooth: new Float64Array(0), ema: newEma(), version: 0, edits: 0,
@@ -163,6 +136,8 @@ const newRun = (key: string): RunData => ({
 export class MetricStore {
   readonly runs = new Map<string, RunData>();
   private weight = 0;
+  /** Rows dropped because their x was not a number at or after the run's last x (a malformed message). */
+  dropped = 0;
 
   get smoothing(): number {
     return this.weight;
@@ -197,9 +172,8 @@ export class MetricStore {
     const times = Array.isArray(c.time) ? c.time : undefined;
     const stages = this.stagesOf(run, c, n);
     const cols = columnsOf(c, n);
-    // One pass copies the rows after the run's last x, in order (the stream); the rest, if any, row by row.
-    const k = this.appendRows(run, xs, steps, times, stages, cols, touched);
-    if (k < n) this.mergeRows(run, k, xs, steps, times, stages, cols, touched);
+    // One pass copies the rows at or after the run's last x, in order; a row that goes back ends the message.
+    this.dropped += n - this.appendRows(run, xs, steps, times, stages, cols, touched);
     return touched;
   }
 
@@ -219,9 +193,9 @@ export class MetricStore {
   }
 
   /**
-   * The common case — rows after the last, in x order: capacity reserved once, every column copied in one
-   * pass, smoothing per series at the end. Returns the first row it could not append (a repeated, earlier
-   * or non-finite x), or the row count.
+   * Rows at or after the last, in x order: capacity reserved once, every column copied in one pass, smoothing
+   * per series at the end. Returns how many rows it appended (up to the first whose x is not a finite number
+   * at or after the one before).
    */
   private appendRows(run: RunData, xs: unknown[], steps: unknown[] | undefined, times: unknown[] | undefined, stages: Uint16Array,
     cols: Column[], touched: Set<string>): number {
@@ -230,7 +204,7 @@ export class MetricStore {
     let k = 0;
     for (; k < n; k++) {
       const x = xs[k];
-      if (typeof x !== 'number' || !(x > last) || x === Infinity) break;
+      if (typeof x !== 'number' || !(x >= last) || x === Infinity || x === -Infinity) break;
       last = x;
     }
     if (k === 0) return 0;
@@ -250,7 +224,7 @@ export class MetricStore {
       if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
       const start = s.n;
       this.reserve(s, start + Math.min(col.m, k));
-      col.at = appendColumn(col, s, run.x, base, k);
+      appendColumn(col, s, run.x, base, k);
       if (s.n > start) {
         this.extendSmooth(s, start);
         s.version++;
@@ -260,86 +234,11 @@ export class MetricStore {
     return k;
   }
 
-  /** Rows at or before the end (or after a malformed one): one at a time (replace or insert), then re-smooth. */
-  private mergeRows(run: RunData, from: number, xs: unknown[], steps: unknown[] | undefined, times: unknown[] | undefined, stages: Uint16Array,
-    cols: Column[], touched: Set<string>): void {
-    const changed = new Set<Series>();
-    for (let i = from; i < xs.length; i++) {
-      const x = xs[i];
-      const ok = typeof x === 'number' && Number.isFinite(x);
-      const row = ok ? this.rowFor(run, x, numAt(steps, i), numAt(times, i), stages[i]) : -1;
-      for (const col of cols) {
-        // Entries of earlier rows left over (malformed order) are skipped.
-        while (col.at < col.m && !(rowOf(col, col.at) >= i)) col.at++;
-        if (col.at >= col.m || rowOf(col, col.at) !== i) continue;
-        const y = valueOf(col.v[col.at++]);
-        if (!ok || y === undefined) continue;
-        let s = run.metrics.get(col.name);
-        if (!s) run.metrics.set(col.name, (s = newSeries(col.name)));
-        if (this.put(s, x, y, row)) changed.add(s);
-        else this.extendSmooth(s, s.n - 1);
-        s.version++;
-        touched.add(col.name);
-      }
-    }
-    for (const s of changed) this.resmooth(s);
-  }
-
-  /** The run row for x: appended, replaced (same x) or inserted (earlier x; later rows shift). */
-  private rowFor(run: RunData, x: number, step: number, time: number, stage: number): number {
-    let pos = run.n;
-    if (run.n > 0 && x <= run.x[run.n - 1]) {
-      pos = lowerBound(run.x, run.n, x);
-      if (run.x[pos] === x) {
-        run.step[pos] = step;
-        run.time[pos] = time;
-        run.stage[pos] = stage;
-        return pos;
-      }
-      for (const s of run.metrics.values()) for (let i = 0; i < s.n; i++) if (s.row[i] >= pos) s.row[i]++;
-    }
-    const need = run.n + 1;
-    run.x = grownF64(run.x, need);
-    run.step = grownF64(run.step, need);
-    run.time = grownF64(run.time, need);
-    run.stage = grownU16(run.stage, need);
-    insertAt(run.x, run.n, pos, x);
-    insertAt(run.step, run.n, pos, step);
-    insertAt(run.time, run.n, pos, time);
-    insertAt(run.stage, run.n, pos, stage);
-    run.n++;
-    return pos;
-  }
-
   private stageIndex(run: RunData, name: string): number {
     const i = run.stageNames.indexOf(name);
     if (i >= 0) return i;
     run.stageNames.push(name);
     return run.stageNames.length - 1;
-  }
-
-  /** Puts one value; returns true when it was not a plain append (so the smoothing must be redone). */
-  private put(s: Series, x: number, y: number, row: number): boolean {
-    if (s.n === 0 || x > s.x[s.n - 1]) {
-      this.reserve(s, s.n + 1);
-      s.x[s.n] = x;
-      s.y[s.n] = y;
-      s.row[s.n] = row;
-      s.n++;
-      return false;
-    }
-    const pos = lowerBound(s.x, s.n, x);
-    if (s.x[pos] === x) {
-      s.y[pos] = y;
-      s.row[pos] = row;
-      return true;
-    }
-    this.reserve(s, s.n + 1);
-    insertAt(s.x, s.n, pos, x);
-    insertAt(s.y, s.n, pos, y);
-    insertAt(s.row, s.n, pos, row);
-    s.n++;
-    return true;
   }
 
   private reserve(s: Series, need: number): void {
