@@ -150,7 +150,8 @@ describe('native kernels', () => {
     const dims = Int32Array.from([batch.size, batch.imageTokens, batch.promptLen, batch.textLen, batch.responseLen]);
     const out = () => new Float32Array(batch.size * batch.responseLen);
     const call = (over: { params?: Float32Array; tokens?: Int32Array; dims?: Int32Array }) =>
-      lib!.forward(c, over.params ?? flat, over.dims ?? dims, batch.patches, batch.hasImage, over.tokens ?? batch.tokens, batch.positions, batch.valid, batch.targets, 1, true, out(), out());
+      lib!.forward(c, over.params ?? flat, over.dims ?? dims, batch.patches, batch.hasImage, over.tokens ?? batch.tokens, batch.positions, batch.valid,
+        batch.targets, Int32Array.from({ length: batch.size }, () => 1), 1, true, out(), out());
     assert.throws(() => call({ params: new Float32Array(total - 1) }), /parameters do not match/);
     assert.throws(() => call({ tokens: batch.tokens.map((t, i) => (i === 5 ? 9999 : t)) }), /token id outside the vocabulary/);
     assert.throws(() => call({ dims: Int32Array.from([batch.size + 1, ...dims.slice(1)]) }), /wrong size/);

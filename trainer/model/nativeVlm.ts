@@ -71,7 +71,17 @@ const tapeOn = (): boolean => {
   return engine.isTapeOn ? engine.isTapeOn() : true;
 };
 
-/** vlm.ts responseLogProbs on the native kernels; differentiable (the gradient is the native backward). */
+/** Response tokens per row: the mask's row sums. */
+function responseLengths(b: TrainBatch): Int32Array {
+  const out = new Int32Array(b.size);
+  for (let r = 0; r < b.size; r++) for (let c = 0; c < b.responseLen; c++) out[r] += b.mask[r * b.responseLen + c];
+  return out;
+}
+
+/**
+ * vlm.ts responseLogProbs on the native kernels; differentiable (the gradient is the native backward). Only the
+ * response tokens are computed: log-probs and entropies past a row's response (where the mask is 0) are 0.
+ */
 export function nativeResponseLogProbs(l: NativeLib, p: Params, cfg: ModelConfig, batch: TrainBatch, temperature: number): { logp: tf.Tensor; entropy: tf.Tensor } {
   const lay = layout(l, cfg);
   const inputs = lay.names.map((n) => p[n]);
@@ -82,7 +92,7 @@ export function nativeResponseLogProbs(l: NativeLib, p: Params, cfg: ModelConfig
     const xs = args.slice(0, -1) as tf.Tensor[];
     const flat = flatten(lay, Object.fromEntries(lay.names.map((n, i) => [n, xs[i]])));
     const out = new Float32Array(2 * B * R);
-    const ws = l.forward(lay.cfg, flat, ...batchArgs(batch, R), batch.targets, temperature, keep, out.subarray(0, B * R), out.subarray(B * R));
+    const ws = l.forward(lay.cfg, flat, ...batchArgs(batch, R), batch.targets, responseLengths(batch), temperature, keep, out.subarray(0, B * R), out.subarray(B * R));
     return {
       value: tf.tensor3d(out, [2, B, R]),
       gradFunc: (dy: tf.Tensor) => {

@@ -101,7 +101,7 @@ static int read_cfg(napi_env env, napi_value v, s2t_cfg *c) {
 }
 
 /* The batch arguments at argv[0…7]: dims Int32Array [B, P, promptLen, textLen, R], patches|null, hasImage,
- * tokens, positions, valid, targets|null. Returns an error message or NULL. */
+ * tokens, positions, valid, targets|null, rlen|null (responses per row). Returns an error message or NULL. */
 static const char *read_batch(napi_env env, napi_value *argv, const s2t_cfg *c, s2t_batch *b) {
   int32_t *dims;
   size_t n;
@@ -121,7 +121,8 @@ static const char *read_batch(napi_env env, napi_value *argv, const s2t_cfg *c, 
   if (!typed(env, argv[5], napi_float32_array, (void **)&b->valid, &len) || len != (size_t)text) return "valid: wrong size";
   if (b->R) {
     if (!typed(env, argv[6], napi_int32_array, (void **)&b->targets, &len) || len != (size_t)b->B * b->R) return "targets: wrong size";
-  } else if (!is_null(env, argv[6])) return "targets given for a batch without responses";
+    if (!typed(env, argv[7], napi_int32_array, (void **)&b->rlen, &len) || len != (size_t)b->B) return "rlen: wrong size";
+  } else if (!is_null(env, argv[6]) || !is_null(env, argv[7])) return "targets given for a batch without responses";
   return NULL;
 }
 
@@ -150,13 +151,13 @@ static napi_value ParamSizes(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* forward(cfg, params, dims, patches, hasImage, tokens, positions, valid, targets, temperature, keep, logp, entropy)
- * → a handle for backward() when keep, else undefined. */
+/* forward(cfg, params, dims, patches, hasImage, tokens, positions, valid, targets, rlen, temperature, keep, logp,
+ * entropy) → a handle for backward() when keep, else undefined. */
 static napi_value Forward(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) FAIL("forward: 13 arguments expected");
+  if (argc != 14) FAIL("forward: 14 arguments expected");
   s2t_cfg c;
   float *params, *logp, *ent;
   s2t_batch b;
@@ -165,12 +166,12 @@ static napi_value Forward(napi_env env, napi_callback_info info) {
   if (!read_params(env, argv[1], &c, &params)) FAIL("forward: parameters do not match the model config");
   const char *err = read_batch(env, argv + 2, &c, &b);
   if (err) FAIL(err);
-  if (!typed(env, argv[11], napi_float32_array, (void **)&logp, &n1) || !typed(env, argv[12], napi_float32_array, (void **)&ent, &n2) ||
+  if (!typed(env, argv[12], napi_float32_array, (void **)&logp, &n1) || !typed(env, argv[13], napi_float32_array, (void **)&ent, &n2) ||
       n1 != (size_t)b.B * b.R || n2 != n1)
     FAIL("forward: logp/entropy outputs must be Float32Array[B·R]");
   bool keep;
-  CHECK(napi_get_value_bool(env, argv[10], &keep));
-  s2t_ws *ws = s2t_forward(&c, params, &b, (float)f64(env, argv[9]), keep, logp, ent, &err);
+  CHECK(napi_get_value_bool(env, argv[11], &keep));
+  s2t_ws *ws = s2t_forward(&c, params, &b, (float)f64(env, argv[10]), keep, logp, ent, &err);
   if (err) FAIL(err);
   return keep ? wrap(env, H_WS, ws) : undef(env);
 }
@@ -220,8 +221,9 @@ static napi_value DecoderNew(napi_env env, napi_callback_info info) {
   size_t n;
   if (!read_cfg(env, argv[0], &c)) FAIL("decoderNew: bad model config");
   if (!read_params(env, argv[1], &c, &params)) FAIL("decoderNew: parameters do not match the model config");
-  napi_value bargs[7] = { argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], NULL };
+  napi_value bargs[8] = { argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], NULL, NULL };
   napi_get_null(env, &bargs[6]);
+  napi_get_null(env, &bargs[7]);
   const char *err = read_batch(env, bargs, &c, &b);
   if (err) FAIL(err);
   if (b.R) FAIL("decoderNew: a prompt batch has no responses");

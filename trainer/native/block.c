@@ -9,9 +9,9 @@
 
 #define GEMM(...) S2T_TIMED(S2T_MATMUL, s2t_gemm(__VA_ARGS__))
 
-int s2t_block_acts_alloc(const s2t_cfg *c, int64_t N, int B, int T, int keep, s2t_block_acts *A) {
-  int64_t d = c->d, ff = c->ff;
-  int64_t att = keep ? (int64_t)B * c->H * T * T : 0;
+int s2t_block_acts_alloc(const s2t_cfg *c, const s2t_seqs *s, int keep, s2t_block_acts *A) {
+  int64_t d = c->d, ff = c->ff, N = s->rows;
+  int64_t att = keep ? s->att_size : 0;
   int64_t total = keep ? N * (d * 8 + 2 + ff * 3) + att : N * (d * 5 + ff * 2);
   float *m = malloc(total * sizeof(float));
   memset(A, 0, sizeof *A);
@@ -38,9 +38,8 @@ void s2t_block_acts_free(s2t_block_acts *A) {
   memset(A, 0, sizeof *A);
 }
 
-void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, int B, int T, const uint8_t *kv, int causal,
-                       s2t_block_acts *A, float *tmp) {
-  int64_t N = (int64_t)B * T;
+void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, const s2t_seqs *s, int causal, s2t_block_acts *A, float *tmp) {
+  int64_t N = s->rows;
   int d = c->d, ff = c->ff;
   float scale = (float)(1.0 / sqrt((double)c->dh));
   s2t_layernorm(x, N, d, w->ln1g, w->ln1b, A->xhat1, A->rstd1, A->a);
@@ -50,7 +49,7 @@ void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, in
   s2t_add_bias_scale(A->qkv, N, d, 3 * d, w->qb, scale);
   s2t_add_bias(A->qkv + d, N, d, 3 * d, w->kb, NULL);
   s2t_add_bias(A->qkv + 2 * d, N, d, 3 * d, w->vb, NULL);
-  s2t_attention(A->qkv, B, T, c->H, c->dh, kv, causal, A->att, A->o);
+  s2t_attention(A->qkv, s, c->H, c->dh, causal, A->att, A->o);
   GEMM(0, 0, N, d, d, A->o, d, w->ow, d, tmp, d, 0);
   s2t_add_bias(tmp, N, d, d, w->ob, x); /* tmp = h = x + (o·Wo + bo) */
   float *cn = A->c ? A->c : A->o;
@@ -62,9 +61,9 @@ void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, in
   s2t_add_bias(x, N, d, d, w->pb, tmp); /* out = h + (g·Wp + bp) */
 }
 
-int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_block_params *gw, const s2t_block_acts *A, int B, int T,
+int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_block_params *gw, const s2t_block_acts *A, const s2t_seqs *s,
                        float *dx) {
-  int64_t N = (int64_t)B * T;
+  int64_t N = s->rows;
   int d = c->d, ff = c->ff;
   float scale = (float)(1.0 / sqrt((double)c->dh));
   float *df = malloc(N * ff * sizeof(float)), *t1 = malloc(N * d * sizeof(float)), *dqkv = malloc(3 * N * d * sizeof(float));
@@ -87,7 +86,7 @@ int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_bl
   GEMM(1, 0, d, d, N, A->o, d, dx, d, gw->ow, d, 0);
   s2t_colsums(dx, d, NULL, N, d, NULL, gw->ob);
   GEMM(0, 1, N, d, d, dx, d, w->ow, d, t1, d, 0);
-  s2t_attention_back(A->qkv, A->att, t1, B, T, c->H, c->dh, scale, dqkv);
+  s2t_attention_back(A->qkv, A->att, t1, s, c->H, c->dh, scale, dqkv);
   const float *wq[3] = { w->qw, w->kw, w->vw };
   float *gq[3] = { gw->qw, gw->kw, gw->vw }, *gb[3] = { gw->qb, gw->kb, gw->vb };
   for (int i = 0; i < 3; i++) {

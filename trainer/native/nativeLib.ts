@@ -14,9 +14,10 @@ import { dirname, join } from 'node:path';
 export interface NativeLib {
   /** Each parameter tensor's element count, in paramShapes order, for a config [d, H, ff, L, LV, V, P, pd, maxPos]. */
   paramSizes(cfg: Int32Array): Float64Array;
+  /** logp/entropy [B·R] of the targets (0 past each row's rlen); with keep, the state backward() needs. */
   forward(cfg: Int32Array, params: Float32Array, dims: Int32Array, patches: Float32Array | null, hasImage: Float32Array,
-    tokens: Int32Array, positions: Int32Array, valid: Float32Array, targets: Int32Array | null, temperature: number, keep: boolean,
-    logp: Float32Array, entropy: Float32Array): NativeHandle | undefined;
+    tokens: Int32Array, positions: Int32Array, valid: Float32Array, targets: Int32Array, rlen: Int32Array, temperature: number,
+    keep: boolean, logp: Float32Array, entropy: Float32Array): NativeHandle | undefined;
   backward(ws: NativeHandle, dlogp: Float32Array, dentropy: Float32Array, grads: Float32Array): void;
   decoderNew(cfg: Int32Array, params: Float32Array, dims: Int32Array, patches: Float32Array | null, hasImage: Float32Array,
     tokens: Int32Array, positions: Int32Array, valid: Float32Array, n: number, maxNew: number, logits: Float32Array): NativeHandle;

@@ -65,10 +65,43 @@ int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, i
   return used;
 }
 
-/* ---------------------------------------------------------------- the decoder's input sequence */
+/* ---------------------------------------------------------------- packing the batch */
+
+/* Packed sequences (see attention.h) with their own storage. */
+typedef struct {
+  s2t_seqs s;
+  int64_t *off, *att_off;
+  int *len;
+} seqs_own;
+
+static int seqs_init(seqs_own *q, int B, const int *lens, int H) {
+  q->off = malloc((B + 1) * sizeof(int64_t));
+  q->att_off = malloc((B + 1) * sizeof(int64_t));
+  q->len = malloc((B + 1) * sizeof(int));
+  if (!q->off || !q->att_off || !q->len) return -1;
+  int64_t rows = 0, att = 0;
+  for (int b = 0; b < B; b++) {
+    q->off[b] = rows;
+    q->att_off[b] = att;
+    q->len[b] = lens[b];
+    rows += lens[b];
+    att += (int64_t)H * lens[b] * lens[b];
+  }
+  q->s = (s2t_seqs){ B, q->off, q->att_off, q->len, rows, att };
+  return 0;
+}
+static void seqs_free(seqs_own *q) {
+  free(q->off);
+  free(q->att_off);
+  free(q->len);
+}
 
 struct ws_vision {
-  float *x;               /* [B·P, d] vision stream (block input → output) */
+  int n;                  /* rows of the batch that have an image */
+  int *rows;              /* which */
+  seqs_own seqs;          /* n sequences of P patches */
+  float *patches;         /* [n·P, pd] */
+  float *x;               /* [n·P, d] vision stream (block input → output) */
   s2t_block_acts blk[S2T_MAX_LAYERS];
   float *ln_xhat, *ln_rstd, *ln_out; /* the tower's final layer norm */
 };
@@ -77,51 +110,88 @@ struct s2t_ws {
   s2t_cfg c;
   float *params;
   s2t_params p;
-  int B, P, promptLen, textLen, R, T, keep;
-  int64_t N;
+  int B, P, promptLen, textLen, R, keep;
   float temperature;
-  float *patches;
-  int32_t *tokens, *positions, *targets;
-  uint8_t *kv; /* [B, T] keys that may be attended */
+  seqs_own seqs;            /* the decoder's packed sequences */
+  int64_t ntext;            /* packed text rows */
+  int64_t *text_row;        /* [ntext] packed row of each kept text column */
+  int32_t *text_tok, *text_pos;
+  int64_t nhead;            /* scored positions */
+  int64_t *head_row, *head_out; /* [nhead] packed row, and index into the [B, R] outputs */
+  int32_t *head_target;
   struct ws_vision vis;
   s2t_block_acts dec[S2T_MAX_LAYERS];
-  float *x, *tmp;           /* [N, d] residual stream, scratch */
-  float *lnf_xhat, *lnf_rstd, *hsel; /* final layer norm of the response rows [B·R, d] */
-  float *logsm, *entropy;   /* [B·R, V], [B·R] */
+  float *x, *tmp;           /* [rows, d] residual stream, scratch */
+  float *lnf_xhat, *lnf_rstd, *hsel; /* final layer norm of the scored rows [nhead, d] */
+  float *logsm, *entropy;   /* [nhead, V], [nhead] */
 };
 
 void s2t_ws_free(s2t_ws *w) {
   if (!w) return;
   for (int i = 0; i < w->c.LV; i++) s2t_block_acts_free(&w->vis.blk[i]);
   for (int i = 0; i < w->c.L; i++) s2t_block_acts_free(&w->dec[i]);
-  free(w->vis.x);
-  free(w->vis.ln_xhat);
-  free(w->vis.ln_rstd);
-  free(w->vis.ln_out);
-  free(w->params);
-  free(w->patches);
-  free(w->tokens);
-  free(w->positions);
-  free(w->targets);
-  free(w->kv);
-  free(w->x);
-  free(w->tmp);
-  free(w->lnf_xhat);
-  free(w->lnf_rstd);
-  free(w->hsel);
-  free(w->logsm);
-  free(w->entropy);
+  seqs_free(&w->vis.seqs);
+  seqs_free(&w->seqs);
+  void *ptrs[] = { w->vis.rows, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
+                   w->text_tok, w->text_pos, w->head_row, w->head_out, w->head_target, w->x, w->tmp, w->lnf_xhat, w->lnf_rstd,
+                   w->hsel, w->logsm, w->entropy };
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
   free(w);
 }
 
-static void *dup(const void *src, size_t bytes) {
-  if (!src) return NULL;
-  void *p = malloc(bytes ? bytes : 1);
-  if (p) memcpy(p, src, bytes);
-  return p;
+/* Which columns of each row are computed: the image when the row has one, valid text columns, and with
+ * responses (rlen) none past the row's last response token; the packed rows of the text and scored columns. */
+static const char *pack(s2t_ws *w, const s2t_batch *b) {
+  const s2t_cfg *c = &w->c;
+  int *lens = calloc(b->B + 1, sizeof(int));
+  w->text_row = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int64_t));
+  w->text_tok = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
+  w->text_pos = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
+  int64_t scored = 0;
+  for (int r = 0; r < b->B && b->rlen; r++) scored += b->rlen[r];
+  w->head_row = malloc((scored + 1) * sizeof(int64_t));
+  w->head_out = malloc((scored + 1) * sizeof(int64_t));
+  w->head_target = malloc((scored + 1) * sizeof(int32_t));
+  w->vis.rows = malloc((b->B + 1) * sizeof(int));
+  if (!lens || !w->text_row || !w->text_tok || !w->text_pos || !w->head_row || !w->head_out || !w->head_target || !w->vis.rows) {
+    free(lens);
+    return "out of memory";
+  }
+  int64_t rows = 0;
+  for (int r = 0; r < b->B; r++) {
+    int img = b->P && b->hasImage[r] != 0;
+    if (img) w->vis.rows[w->vis.n++] = r;
+    int64_t row = rows + (img ? b->P : 0);
+    int last = b->rlen ? b->promptLen - 2 + (b->rlen[r] > 0 ? b->rlen[r] : 1) : b->textLen - 1; /* last text column needed */
+    for (int t = 0; t <= last; t++) {
+      int64_t i = (int64_t)r * b->textLen + t;
+      if (b->valid[i] == 0) continue;
+      if (t >= b->promptLen - 1 && b->rlen && t - (b->promptLen - 1) < b->rlen[r]) {
+        int k = t - (b->promptLen - 1);
+        w->head_row[w->nhead] = row;
+        w->head_out[w->nhead] = (int64_t)r * b->R + k;
+        w->head_target[w->nhead] = b->targets[(int64_t)r * b->R + k];
+        w->nhead++;
+      }
+      w->text_row[w->ntext] = row++;
+      w->text_tok[w->ntext] = b->tokens[i];
+      w->text_pos[w->ntext] = b->positions[i];
+      w->ntext++;
+    }
+    lens[r] = (int)(row - rows);
+    rows = row;
+  }
+  if (seqs_init(&w->seqs, b->B, lens, c->H)) {
+    free(lens);
+    return "out of memory";
+  }
+  for (int r = 0; r < b->B; r++) lens[r] = b->P;
+  int fail = seqs_init(&w->vis.seqs, w->vis.n, lens, c->H);
+  free(lens);
+  return fail ? "out of memory" : NULL;
 }
 
-/* Checks ids against the tables; copies the batch; x = [vision tower(patches) | tok + pos embeddings]. */
+/* Checks ids against the tables; packs the batch; x = [vision tower(patches) | tok + pos embeddings] per row. */
 static const char *inputs(s2t_ws *w, const s2t_batch *b) {
   const s2t_cfg *c = &w->c;
   int d = c->d;
@@ -131,26 +201,20 @@ static const char *inputs(s2t_ws *w, const s2t_batch *b) {
     if (b->positions[i] < 0 || b->positions[i] >= c->maxPos) return "position outside the model's positions";
   }
   for (int64_t i = 0; i < (int64_t)b->B * b->R; i++)
-    if (b->targets && (b->targets[i] < 0 || b->targets[i] >= c->V)) return "target id outside the vocabulary";
+    if (b->targets[i] < 0 || b->targets[i] >= c->V) return "target id outside the vocabulary";
+  for (int r = 0; r < b->B && b->rlen; r++)
+    if (b->rlen[r] < 0 || b->rlen[r] > b->R) return "response length outside the batch's response columns";
   w->B = b->B, w->P = b->P, w->promptLen = b->promptLen, w->textLen = b->textLen, w->R = b->R;
-  w->T = b->P + b->textLen;
-  w->N = (int64_t)b->B * w->T;
-  w->tokens = dup(b->tokens, text * 4);
-  w->positions = dup(b->positions, text * 4);
-  w->targets = b->targets ? dup(b->targets, (int64_t)b->B * b->R * 4) : NULL;
-  w->patches = b->P ? dup(b->patches, (int64_t)b->B * b->P * c->pd * 4) : NULL;
-  w->kv = malloc(w->N);
-  w->x = malloc(w->N * d * sizeof(float));
-  w->tmp = malloc(w->N * d * sizeof(float));
-  if (!w->tokens || !w->positions || (b->R && b->targets && !w->targets) || (b->P && !w->patches) || !w->kv || !w->x || !w->tmp)
-    return "out of memory";
-  for (int r = 0; r < b->B; r++) {
-    for (int t = 0; t < b->P; t++) w->kv[(int64_t)r * w->T + t] = b->hasImage[r] != 0;
-    for (int t = 0; t < b->textLen; t++) w->kv[(int64_t)r * w->T + b->P + t] = b->valid[(int64_t)r * b->textLen + t] != 0;
-  }
-  if (b->P) {
-    struct ws_vision *v = &w->vis;
-    int64_t NV = (int64_t)b->B * b->P;
+  const char *err = pack(w, b);
+  if (err) return err;
+  int64_t N = w->seqs.s.rows;
+  w->x = malloc((N + 1) * d * sizeof(float));
+  w->tmp = malloc((N + 1) * d * sizeof(float));
+  if (!w->x || !w->tmp) return "out of memory";
+  struct ws_vision *v = &w->vis;
+  if (v->n) {
+    int64_t NV = (int64_t)v->n * b->P;
+    v->patches = malloc(NV * c->pd * sizeof(float));
     v->x = malloc(NV * d * sizeof(float));
     v->ln_out = malloc(NV * d * sizeof(float));
     float *vtmp = malloc(NV * d * sizeof(float));
@@ -158,41 +222,35 @@ static const char *inputs(s2t_ws *w, const s2t_batch *b) {
       v->ln_xhat = malloc(NV * d * sizeof(float));
       v->ln_rstd = malloc(NV * sizeof(float));
     }
-    if (!v->x || !v->ln_out || !vtmp || (w->keep && (!v->ln_xhat || !v->ln_rstd))) {
+    s2t_block_acts scratch = { 0 };
+    int fail = !v->patches || !v->x || !v->ln_out || !vtmp || (w->keep && (!v->ln_xhat || !v->ln_rstd)) ||
+               (!w->keep && c->LV && s2t_block_acts_alloc(c, &v->seqs.s, 0, &scratch));
+    for (int i = 0; i < c->LV && !fail; i++) fail = w->keep && s2t_block_acts_alloc(c, &v->seqs.s, 1, &v->blk[i]);
+    if (fail) {
       free(vtmp);
+      s2t_block_acts_free(&scratch);
       return "out of memory";
     }
-    GEMM(0, 0, NV, d, c->pd, w->patches, c->pd, w->p.patch_w, d, v->x, d, 0);
+    for (int i = 0; i < v->n; i++)
+      memcpy(v->patches + (int64_t)i * b->P * c->pd, b->patches + (int64_t)v->rows[i] * b->P * c->pd, (size_t)b->P * c->pd * sizeof(float));
+    GEMM(0, 0, NV, d, c->pd, v->patches, c->pd, w->p.patch_w, d, v->x, d, 0);
     s2t_add_bias(v->x, NV, d, d, w->p.patch_b, NULL);
-    for (int64_t i = 0; i < NV; i++) /* + vis.pos, broadcast over the batch */
+    for (int64_t i = 0; i < NV; i++) /* + vis.pos, broadcast over the images */
       for (int j = 0; j < d; j++) v->x[i * d + j] = v->x[i * d + j] + w->p.vis_pos[(i % b->P) * d + j];
-    s2t_block_acts scratch;
-    if (!w->keep && c->LV && s2t_block_acts_alloc(c, NV, b->B, b->P, 0, &scratch)) {
-      free(vtmp);
-      return "out of memory";
-    }
-    for (int i = 0; i < c->LV; i++) {
-      s2t_block_acts *A = w->keep ? &v->blk[i] : &scratch;
-      if (w->keep && s2t_block_acts_alloc(c, NV, b->B, b->P, 1, A)) {
-        free(vtmp);
-        return "out of memory";
-      }
-      s2t_block_forward(c, &w->p.vis[i], v->x, b->B, b->P, NULL, 0, A, vtmp);
-    }
-    if (!w->keep && c->LV) s2t_block_acts_free(&scratch);
+    for (int i = 0; i < c->LV; i++) s2t_block_forward(c, &w->p.vis[i], v->x, &v->seqs.s, 0, w->keep ? &v->blk[i] : &scratch, vtmp);
+    s2t_block_acts_free(&scratch);
     s2t_layernorm(v->x, NV, d, w->p.vln_g, w->p.vln_b, v->ln_xhat, v->ln_rstd, v->ln_out);
     GEMM(0, 0, NV, d, d, v->ln_out, d, w->p.vproj_w, d, vtmp, d, 0);
     s2t_add_bias(vtmp, NV, d, d, w->p.vproj_b, NULL);
-    for (int r = 0; r < b->B; r++) memcpy(w->x + (int64_t)r * w->T * d, vtmp + (int64_t)r * b->P * d, (size_t)b->P * d * sizeof(float));
+    for (int i = 0; i < v->n; i++)
+      memcpy(w->x + w->seqs.s.off[v->rows[i]] * d, vtmp + (int64_t)i * b->P * d, (size_t)b->P * d * sizeof(float));
     free(vtmp);
   }
-  for (int r = 0; r < b->B; r++)
-    for (int t = 0; t < b->textLen; t++) {
-      int64_t i = (int64_t)r * b->textLen + t;
-      const float *te = w->p.tok + (int64_t)w->tokens[i] * d, *pe = w->p.pos + (int64_t)w->positions[i] * d;
-      float *x = w->x + ((int64_t)r * w->T + b->P + t) * d;
-      for (int j = 0; j < d; j++) x[j] = te[j] + pe[j];
-    }
+  for (int64_t i = 0; i < w->ntext; i++) {
+    const float *te = w->p.tok + (int64_t)w->text_tok[i] * d, *pe = w->p.pos + (int64_t)w->text_pos[i] * d;
+    float *x = w->x + w->text_row[i] * d;
+    for (int j = 0; j < d; j++) x[j] = te[j] + pe[j];
+  }
   return NULL;
 }
 
@@ -212,6 +270,22 @@ static s2t_ws *ws_new(const s2t_cfg *c, const float *params, int keep, const cha
   return w;
 }
 
+/* Runs the decoder blocks over the packed batch (activations kept when w->keep); each_layer (optional) sees a
+ * block's q|k|v before the next block overwrites it. */
+static const char *decoder_blocks(s2t_ws *w, void (*each_layer)(int layer, const float *qkv, void *ctx), void *ctx) {
+  const s2t_cfg *c = &w->c;
+  s2t_block_acts scratch = { 0 };
+  if (!w->keep && s2t_block_acts_alloc(c, &w->seqs.s, 0, &scratch)) return "out of memory";
+  for (int i = 0; i < c->L; i++) {
+    s2t_block_acts *A = w->keep ? &w->dec[i] : &scratch;
+    if (w->keep && s2t_block_acts_alloc(c, &w->seqs.s, 1, A)) return "out of memory";
+    s2t_block_forward(c, &w->p.dec[i], w->x, &w->seqs.s, 1, A, w->tmp);
+    if (each_layer) each_layer(i, A->qkv, ctx);
+  }
+  s2t_block_acts_free(&scratch);
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- scoring / training */
 
 s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float temperature, int keep, float *logp, float *entropy, const char **err) {
@@ -219,35 +293,28 @@ s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float t
   s2t_ws *w = ws_new(c, params, keep, err);
   if (!w) return NULL;
   w->temperature = temperature;
-  if ((*err = inputs(w, b))) goto fail;
-  int d = c->d, V = c->V, B = b->B, R = b->R, T = w->T;
-  s2t_block_acts scratch;
-  if (!keep && s2t_block_acts_alloc(c, w->N, B, T, 0, &scratch)) goto oom;
-  for (int i = 0; i < c->L; i++) {
-    s2t_block_acts *A = keep ? &w->dec[i] : &scratch;
-    if (keep && s2t_block_acts_alloc(c, w->N, B, T, 1, A)) goto oom;
-    s2t_block_forward(c, &w->p.dec[i], w->x, B, T, w->kv, 1, A, w->tmp);
-  }
-  if (!keep) s2t_block_acts_free(&scratch);
-  /* the response rows: the last prompt column predicts response token 0 */
-  int64_t NR = (int64_t)B * R;
-  int start = b->P + b->promptLen - 1;
-  w->hsel = malloc(NR * d * sizeof(float));
-  w->lnf_xhat = malloc(NR * d * sizeof(float));
-  w->lnf_rstd = malloc(NR * sizeof(float));
-  w->logsm = malloc(NR * V * sizeof(float));
-  w->entropy = malloc(NR * sizeof(float));
+  memset(logp, 0, (size_t)b->B * b->R * sizeof(float));
+  memset(entropy, 0, (size_t)b->B * b->R * sizeof(float));
+  if ((*err = inputs(w, b)) || (*err = decoder_blocks(w, NULL, NULL))) goto fail;
+  int d = c->d, V = c->V;
+  int64_t NH = w->nhead;
+  w->hsel = malloc((NH + 1) * d * sizeof(float));
+  w->lnf_xhat = malloc((NH + 1) * d * sizeof(float));
+  w->lnf_rstd = malloc((NH + 1) * sizeof(float));
+  w->logsm = malloc((NH + 1) * V * sizeof(float));
+  w->entropy = malloc((NH + 1) * sizeof(float));
   float *e = malloc((size_t)V * sizeof(float));
   if (!w->hsel || !w->lnf_xhat || !w->lnf_rstd || !w->logsm || !w->entropy || !e) {
     free(e);
-    goto oom;
+    *err = "out of memory";
+    goto fail;
   }
-  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * R * d, w->x + ((int64_t)r * T + start) * d, (size_t)R * d * sizeof(float));
-  s2t_layernorm(w->tmp, NR, d, w->p.lnf_g, w->p.lnf_b, w->lnf_xhat, w->lnf_rstd, w->hsel);
-  GEMM(0, 0, NR, V, d, w->hsel, d, w->p.head_w, V, w->logsm, V, 0);
-  s2t_add_bias(w->logsm, NR, V, V, w->p.head_b, NULL);
+  for (int64_t i = 0; i < NH; i++) memcpy(w->tmp + i * d, w->x + w->head_row[i] * d, d * sizeof(float));
+  s2t_layernorm(w->tmp, NH, d, w->p.lnf_g, w->p.lnf_b, w->lnf_xhat, w->lnf_rstd, w->hsel);
+  GEMM(0, 0, NH, V, d, w->hsel, d, w->p.head_w, V, w->logsm, V, 0);
+  s2t_add_bias(w->logsm, NH, V, V, w->p.head_b, NULL);
   double t0 = s2t_now();
-  for (int64_t i = 0; i < NR; i++) { /* log-softmax at the temperature; logp of the target; entropy */
+  for (int64_t i = 0; i < NH; i++) { /* log-softmax at the temperature; logp of the target; entropy */
     float *z = w->logsm + i * V;
     if (temperature != 1.0f)
       for (int j = 0; j < V; j++) z[j] = z[j] / temperature;
@@ -263,16 +330,14 @@ s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float t
     float h = 0;
     for (int j = 0; j < V; j++) h += e[j] * z[j];
     w->entropy[i] = -h;
-    entropy[i] = -h;
-    logp[i] = w->targets ? z[w->targets[i]] : 0;
+    entropy[w->head_out[i]] = -h;
+    logp[w->head_out[i]] = z[w->head_target[i]];
   }
   s2t_seconds[0][S2T_SOFTMAX] += s2t_now() - t0;
   free(e);
   if (keep) return w;
   s2t_ws_free(w);
   return NULL;
-oom:
-  *err = "out of memory";
 fail:
   s2t_ws_free(w);
   return NULL;
@@ -283,7 +348,7 @@ void s2t_forward_sizes(const s2t_ws *w, int64_t *rows, int64_t *params) {
   *params = s2t_bind(&w->c, NULL, NULL, NULL, NULL);
 }
 
-/* Σ over text rows of dx into the embedding tables' rows (tokens and positions), one column strip per task. */
+/* Σ over the packed text rows of dx into the embedding tables' rows (tokens and positions), one column strip per task. */
 struct embed_ctx {
   const s2t_ws *w;
   const float *dx;
@@ -294,88 +359,81 @@ static void embed_task(int64_t t, void *p) {
   const struct embed_ctx *e = p;
   const s2t_ws *w = e->w;
   int d = w->c.d, j0 = (int)t * STRIP, j1 = j0 + STRIP < d ? j0 + STRIP : d;
-  for (int r = 0; r < w->B; r++)
-    for (int s = 0; s < w->textLen; s++) {
-      int64_t i = (int64_t)r * w->textLen + s;
-      const float *dx = e->dx + ((int64_t)r * w->T + w->P + s) * d;
-      float *gt = e->gtok + (int64_t)w->tokens[i] * d, *gp = e->gpos + (int64_t)w->positions[i] * d;
-      for (int j = j0; j < j1; j++) gt[j] += dx[j];
-      for (int j = j0; j < j1; j++) gp[j] += dx[j];
-    }
+  for (int64_t i = 0; i < w->ntext; i++) {
+    const float *dx = e->dx + w->text_row[i] * d;
+    float *gt = e->gtok + (int64_t)w->text_tok[i] * d, *gp = e->gpos + (int64_t)w->text_pos[i] * d;
+    for (int j = j0; j < j1; j++) gt[j] += dx[j];
+    for (int j = j0; j < j1; j++) gp[j] += dx[j];
+  }
 }
 
 const char *s2t_backward(s2t_ws *w, const float *dlogp, const float *dent, float *grads) {
   if (!w || !w->keep) return "no saved forward state";
   s2t_phase = 1;
   const s2t_cfg *c = &w->c;
-  int d = c->d, V = c->V, B = w->B, R = w->R, T = w->T;
-  int64_t NR = (int64_t)B * R, N = w->N;
+  int d = c->d, V = c->V;
+  int64_t NH = w->nhead, N = w->seqs.s.rows;
   s2t_params g;
   s2t_bind(c, grads, &g, NULL, NULL);
-  float *dz = malloc(NR * V * sizeof(float)), *dh = malloc(NR * d * sizeof(float)), *dsel = malloc(NR * d * sizeof(float));
-  float *dx = calloc(N * d, sizeof(float));
+  float *dz = malloc((NH + 1) * V * sizeof(float)), *dh = malloc((NH + 1) * d * sizeof(float)), *dsel = malloc((NH + 1) * d * sizeof(float));
+  float *dx = calloc(N * d + 1, sizeof(float));
+  const char *err = NULL;
   if (!dz || !dh || !dsel || !dx) {
-    free(dz);
-    free(dh);
-    free(dsel);
-    free(dx);
-    return "out of memory";
+    err = "out of memory";
+    goto done;
   }
   double t0 = s2t_now();
-  for (int64_t i = 0; i < NR; i++) { /* ∂z_j = dlogp·(1[j = target] − p_j) − dent·p_j·(logsm_j + H), then / T */
+  for (int64_t i = 0; i < NH; i++) { /* ∂z_j = dlogp·(1[j = target] − p_j) − dent·p_j·(logsm_j + H), then / T */
     const float *l = w->logsm + i * V;
     float *z = dz + i * V;
+    float dl = dlogp[w->head_out[i]], de = dent[w->head_out[i]];
     memcpy(z, l, V * sizeof(float));
     s2t_exp_inplace(z, V);
     for (int j = 0; j < V; j++) {
       float p = z[j];
-      float v = -dlogp[i] * p - dent[i] * p * (l[j] + w->entropy[i]);
-      if (w->targets && j == w->targets[i]) v += dlogp[i];
+      float v = -dl * p - de * p * (l[j] + w->entropy[i]);
+      if (j == w->head_target[i]) v += dl;
       z[j] = w->temperature != 1.0f ? v / w->temperature : v;
     }
   }
   s2t_seconds[1][S2T_SOFTMAX] += s2t_now() - t0;
-  GEMM(1, 0, d, V, NR, w->hsel, d, dz, V, g.head_w, V, 0);
-  s2t_colsums(dz, V, NULL, NR, V, NULL, g.head_b);
-  GEMM(0, 1, NR, d, V, dz, V, w->p.head_w, V, dh, d, 0);
-  s2t_layernorm_back(dh, w->lnf_xhat, w->lnf_rstd, NR, d, w->p.lnf_g, dsel, 0, g.lnf_g, g.lnf_b);
-  int start = w->P + w->promptLen - 1;
-  for (int r = 0; r < B; r++) memcpy(dx + ((int64_t)r * T + start) * d, dsel + (int64_t)r * R * d, (size_t)R * d * sizeof(float));
-  free(dz);
-  free(dh);
-  free(dsel);
-  const char *err = NULL;
+  GEMM(1, 0, d, V, NH, w->hsel, d, dz, V, g.head_w, V, 0);
+  s2t_colsums(dz, V, NULL, NH, V, NULL, g.head_b);
+  GEMM(0, 1, NH, d, V, dz, V, w->p.head_w, V, dh, d, 0);
+  s2t_layernorm_back(dh, w->lnf_xhat, w->lnf_rstd, NH, d, w->p.lnf_g, dsel, 0, g.lnf_g, g.lnf_b);
+  for (int64_t i = 0; i < NH; i++) memcpy(dx + w->head_row[i] * d, dsel + i * d, d * sizeof(float));
   for (int i = c->L - 1; i >= 0 && !err; i--)
-    if (s2t_block_backward(c, &w->p.dec[i], &g.dec[i], &w->dec[i], B, T, dx)) err = "out of memory";
+    if (s2t_block_backward(c, &w->p.dec[i], &g.dec[i], &w->dec[i], &w->seqs.s, dx)) err = "out of memory";
   memset(g.tok, 0, (size_t)V * d * sizeof(float));
   memset(g.pos, 0, (size_t)c->maxPos * d * sizeof(float));
   struct embed_ctx ec = { w, dx, g.tok, g.pos };
   S2T_TIMED(S2T_COPY, s2t_parallel((d + STRIP - 1) / STRIP, embed_task, &ec));
-  if (!w->P) { /* no image in the batch: the tower got no gradient */
-    float *first = g.patch_w, *end = g.tok;
-    memset(first, 0, (size_t)(end - first) * sizeof(float));
-  } else if (!err) {
-    struct ws_vision *v = &w->vis;
-    int64_t NV = (int64_t)B * w->P;
+  memset(g.patch_w, 0, (size_t)(g.tok - g.patch_w) * sizeof(float)); /* the vision tower's gradients (0 without images) */
+  struct ws_vision *v = &w->vis;
+  if (v->n && !err) {
+    int64_t NV = (int64_t)v->n * w->P;
     float *dimg = malloc(NV * d * sizeof(float)), *dv = malloc(NV * d * sizeof(float));
     if (!dimg || !dv) err = "out of memory";
     else {
-      for (int r = 0; r < B; r++) memcpy(dimg + (int64_t)r * w->P * d, dx + (int64_t)r * T * d, (size_t)w->P * d * sizeof(float));
+      for (int i = 0; i < v->n; i++) memcpy(dimg + (int64_t)i * w->P * d, dx + w->seqs.s.off[v->rows[i]] * d, (size_t)w->P * d * sizeof(float));
       GEMM(1, 0, d, d, NV, v->ln_out, d, dimg, d, g.vproj_w, d, 0);
       s2t_colsums(dimg, d, NULL, NV, d, NULL, g.vproj_b);
       GEMM(0, 1, NV, d, d, dimg, d, w->p.vproj_w, d, dv, d, 0);
       s2t_layernorm_back(dv, v->ln_xhat, v->ln_rstd, NV, d, w->p.vln_g, dimg, 0, g.vln_g, g.vln_b);
       for (int i = c->LV - 1; i >= 0 && !err; i--)
-        if (s2t_block_backward(c, &w->p.vis[i], &g.vis[i], &v->blk[i], B, w->P, dimg)) err = "out of memory";
-      memset(g.vis_pos, 0, (size_t)w->P * d * sizeof(float));
-      for (int r = 0; r < B; r++)
-        for (int64_t i = 0; i < (int64_t)w->P * d; i++) g.vis_pos[i] += dimg[(int64_t)r * w->P * d + i];
-      GEMM(1, 0, c->pd, d, NV, w->patches, c->pd, dimg, d, g.patch_w, d, 0);
+        if (s2t_block_backward(c, &w->p.vis[i], &g.vis[i], &v->blk[i], &v->seqs.s, dimg)) err = "out of memory";
+      for (int i = 0; i < v->n; i++)
+        for (int64_t k = 0; k < (int64_t)w->P * d; k++) g.vis_pos[k] += dimg[(int64_t)i * w->P * d + k];
+      GEMM(1, 0, c->pd, d, NV, v->patches, c->pd, dimg, d, g.patch_w, d, 0);
       s2t_colsums(dimg, d, NULL, NV, d, NULL, g.patch_b);
     }
     free(dimg);
     free(dv);
   }
+done:
+  free(dz);
+  free(dh);
+  free(dsel);
   free(dx);
   s2t_phase = 0;
   return err;
@@ -387,9 +445,9 @@ struct s2t_dec {
   s2t_cfg c;
   float *params;
   s2t_params p;
-  int rows, tp, tmax, g, max_new;
+  int rows, tmax, steps, max_new;
+  int *keys;                                     /* [rows] keys in each row's cache (its packed prompt, then generated) */
   float *kc[S2T_MAX_LAYERS], *vc[S2T_MAX_LAYERS]; /* [rows][H][dh][tmax], [rows][H][tmax][dh] */
-  uint8_t *kvp;                                  /* [rows][tp] */
   float *x, *tmp, *a, *qkv, *o, *f, *gl, *h;     /* step buffers (rows at most) */
   int *map;
 };
@@ -403,27 +461,18 @@ void s2t_decoder_free(s2t_dec *d) {
     free(d->kc[i]);
     free(d->vc[i]);
   }
-  free(d->params);
-  free(d->kvp);
-  free(d->x);
-  free(d->tmp);
-  free(d->a);
-  free(d->qkv);
-  free(d->o);
-  free(d->f);
-  free(d->gl);
-  free(d->h);
-  free(d->map);
+  void *ptrs[] = { d->params, d->keys, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
   free(d);
 }
 
-/* Keys and values of cache rows r·n … r·n+n−1 at columns [t0, t0+count) from qkv rows (row r, column t). */
-static void cache_put(s2t_dec *dec, int layer, const float *qkv, int64_t qrow, int cache_row, int t) {
+/* Key and value of q|k|v row `qrow` into cache row `row` at column t. */
+static void cache_put(s2t_dec *dec, int layer, const float *qkv, int64_t qrow, int row, int t) {
   int d = dec->c.d, H = dec->c.H, dh = dec->c.dh;
   const float *k = qkv + qrow * 3 * d + d, *v = k + d;
   for (int h = 0; h < H; h++) {
-    float *kt = dec->kc[layer] + ((int64_t)cache_row * H + h) * dh * dec->tmax;
-    float *vt = dec->vc[layer] + (((int64_t)cache_row * H + h) * dec->tmax + t) * dh;
+    float *kt = dec->kc[layer] + ((int64_t)row * H + h) * dh * dec->tmax;
+    float *vt = dec->vc[layer] + (((int64_t)row * H + h) * dec->tmax + t) * dh;
     for (int e = 0; e < dh; e++) kt[(int64_t)e * dec->tmax + t] = k[h * dh + e];
     memcpy(vt, v + h * dh, dh * sizeof(float));
   }
@@ -436,20 +485,36 @@ static void head(const s2t_cfg *c, const s2t_params *p, const float *x, int64_t 
   s2t_add_bias(logits, rows, c->V, c->V, p->head_b, NULL);
 }
 
+struct prefill_ctx {
+  s2t_dec *dec;
+  const s2t_ws *w;
+  int n;
+};
+/* After each decoder block of the prefill: the prompt's keys and values into every repeat of its row. */
+static void prefill_layer(int layer, const float *qkv, void *p) {
+  struct prefill_ctx *c = p;
+  const s2t_seqs *s = &c->w->seqs.s;
+  for (int r = 0; r < c->dec->rows; r++) {
+    int b = r / c->n;
+    for (int t = 0; t < s->len[b]; t++) cache_put(c->dec, layer, qkv, s->off[b] + t, r, t);
+  }
+}
+
 s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch *b, int n, int max_new, float *logits, const char **err) {
   s2t_phase = 0;
   s2t_ws *w = ws_new(c, params, 0, err);
   s2t_dec *dec = calloc(1, sizeof *dec);
+  float *first = NULL;
   if (!w || !dec) goto oom;
   if ((*err = inputs(w, b))) goto fail;
-  int d = c->d, B = b->B, T = w->T;
+  int d = c->d, B = b->B, longest = 0;
+  for (int r = 0; r < B; r++) longest = w->seqs.s.len[r] > longest ? w->seqs.s.len[r] : longest;
   dec->c = *c;
   dec->rows = B * n;
-  dec->tp = T;
   dec->max_new = max_new;
-  dec->tmax = T + max_new;
+  dec->tmax = longest + max_new;
   int rows = dec->rows;
-  dec->kvp = malloc((size_t)rows * T);
+  dec->keys = malloc((size_t)rows * sizeof(int));
   dec->x = malloc((size_t)rows * d * sizeof(float));
   dec->tmp = malloc((size_t)rows * d * sizeof(float));
   dec->a = malloc((size_t)rows * d * sizeof(float));
@@ -459,24 +524,18 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
   dec->gl = malloc((size_t)rows * c->ff * sizeof(float));
   dec->h = malloc((size_t)rows * d * sizeof(float));
   dec->map = malloc((size_t)rows * sizeof(int));
-  if (!dec->kvp || !dec->x || !dec->tmp || !dec->a || !dec->qkv || !dec->o || !dec->f || !dec->gl || !dec->h || !dec->map) goto oom;
+  first = malloc((size_t)B * c->V * sizeof(float));
+  if (!dec->keys || !dec->x || !dec->tmp || !dec->a || !dec->qkv || !dec->o || !dec->f || !dec->gl || !dec->h || !dec->map || !first) goto oom;
   for (int i = 0; i < c->L; i++) {
     dec->kc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
     dec->vc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
     if (!dec->kc[i] || !dec->vc[i]) goto oom;
   }
-  for (int r = 0; r < rows; r++) memcpy(dec->kvp + (int64_t)r * T, w->kv + (int64_t)(r / n) * T, T);
-  s2t_block_acts A;
-  if (s2t_block_acts_alloc(c, w->N, B, T, 0, &A)) goto oom;
-  for (int i = 0; i < c->L; i++) {
-    s2t_block_forward(c, &w->p.dec[i], w->x, B, T, w->kv, 1, &A, w->tmp);
-    for (int r = 0; r < rows; r++)
-      for (int t = 0; t < T; t++) cache_put(dec, i, A.qkv, (int64_t)(r / n) * T + t, r, t);
-  }
-  s2t_block_acts_free(&A);
-  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + ((int64_t)r * T + T - 1) * d, d * sizeof(float));
-  float *first = malloc((size_t)B * c->V * sizeof(float));
-  if (!first) goto oom;
+  for (int r = 0; r < rows; r++) dec->keys[r] = w->seqs.s.len[r / n];
+  struct prefill_ctx pc = { dec, w, n };
+  if ((*err = decoder_blocks(w, prefill_layer, &pc))) goto fail;
+  /* each prompt's last token predicts the first response token */
+  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + (w->seqs.s.off[r] + w->seqs.s.len[r] - 1) * d, d * sizeof(float));
   head(c, &w->p, w->tmp, B, dec->h, first);
   for (int r = 0; r < rows; r++) memcpy(logits + (int64_t)r * c->V, first + (int64_t)(r / n) * c->V, c->V * sizeof(float));
   free(first);
@@ -488,6 +547,7 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
 oom:
   *err = "out of memory";
 fail:
+  free(first);
   s2t_ws_free(w);
   s2t_decoder_free(dec);
   return NULL;
@@ -495,7 +555,7 @@ fail:
 
 const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t *positions, const uint8_t *active, float *logits) {
   const s2t_cfg *c = &dec->c;
-  if (dec->g >= dec->max_new) return "decoder: no room left in the KV cache";
+  if (dec->steps >= dec->max_new) return "decoder: no room left in the KV cache";
   int d = c->d, na = 0;
   for (int r = 0; r < dec->rows; r++) {
     if (!active[r]) continue;
@@ -504,7 +564,7 @@ const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t 
     dec->map[na++] = r;
   }
   s2t_phase = 0;
-  int t = dec->tp + dec->g;
+  dec->steps++;
   for (int i = 0; i < na; i++) {
     const float *te = dec->p.tok + (int64_t)tokens[dec->map[i]] * d, *pe = dec->p.pos + (int64_t)positions[dec->map[i]] * d;
     for (int j = 0; j < d; j++) dec->x[(int64_t)i * d + j] = te[j] + pe[j];
@@ -519,10 +579,15 @@ const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t 
     s2t_add_bias_scale(dec->qkv, na, d, 3 * d, w->qb, scale);
     s2t_add_bias(dec->qkv + d, na, d, 3 * d, w->kb, NULL);
     s2t_add_bias(dec->qkv + 2 * d, na, d, 3 * d, w->vb, NULL);
-    for (int i = 0; i < na; i++) cache_put(dec, l, dec->qkv, i, dec->map[i], t);
-    /* queries: the first d columns of qkv rows; the kernel wants them dense */
-    for (int i = 0; i < na; i++) memcpy(dec->h + (int64_t)i * d, dec->qkv + (int64_t)i * 3 * d, d * sizeof(float));
-    s2t_attention_cached(dec->h, dec->kc[l], dec->vc[l], na, dec->map, c->H, c->dh, dec->tmax, dec->tp, dec->g + 1, dec->kvp, dec->o);
+    for (int i = 0; i < na; i++) cache_put(dec, l, dec->qkv, i, dec->map[i], dec->keys[dec->map[i]]);
+    /* the queries (the first d columns of q|k|v), dense for the kernel; each row's keys include the new one */
+    for (int i = 0; i < na; i++) {
+      memcpy(dec->h + (int64_t)i * d, dec->qkv + (int64_t)i * 3 * d, d * sizeof(float));
+      dec->keys[dec->map[i]]++;
+    }
+    s2t_attention_cached(dec->h, dec->kc[l], dec->vc[l], na, dec->map, c->H, c->dh, dec->tmax, dec->keys, dec->o);
+    if (l + 1 < c->L)
+      for (int i = 0; i < na; i++) dec->keys[dec->map[i]]--; /* the next layer writes its key at the same column */
     GEMM(0, 0, na, d, d, dec->o, d, w->ow, d, dec->tmp, d, 0);
     s2t_add_bias(dec->tmp, na, d, d, w->ob, dec->x);
     s2t_layernorm(dec->tmp, na, d, w->ln2g, w->ln2b, NULL, NULL, dec->a);
@@ -532,7 +597,6 @@ const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t 
     GEMM(0, 0, na, d, c->ff, dec->gl, c->ff, w->pw, d, dec->x, d, 0);
     s2t_add_bias(dec->x, na, d, d, w->pb, dec->tmp);
   }
-  dec->g++;
   if (!na) return NULL;
   float *out = malloc((size_t)na * c->V * sizeof(float));
   if (!out) return "out of memory";

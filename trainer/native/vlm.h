@@ -3,6 +3,7 @@
 #ifndef S2T_VLM_H
 #define S2T_VLM_H
 #include "s2t.h"
+#include "attention.h"
 
 typedef struct {
   int d, H, dh, ff, L, LV, V, P, pd, maxPos;
@@ -22,9 +23,12 @@ typedef struct {
  * each tensor's element count in order; *ntensors their number. */
 int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, int *ntensors);
 
-/* A batch as trainer/model/batch.ts lays it out: [image tokens | text (left-padded prompt, response)]. */
+/* A batch as trainer/model/batch.ts lays it out: [image tokens | text (left-padded prompt, response)]. Only
+ * what an output depends on is computed: a row's image when it has one, its valid text columns, up to its last
+ * response token (rlen) — padding is never attended, so dropping it changes no output. */
 typedef struct {
   int B, P, promptLen, textLen, R;
+  const int32_t *rlen; /* [B] response tokens per row (the mask's sum), NULL for a prompt batch */
   const float *patches; /* [B, P, pd] or NULL when P == 0 */
   const float *hasImage; /* [B] */
   const int32_t *tokens, *positions; /* [B, textLen] */
@@ -36,17 +40,17 @@ typedef struct {
 typedef struct {
   float *xhat1, *rstd1, *a, *qkv, *att, *o, *xhat2, *rstd2, *c, *f, *s, *g;
 } s2t_block_acts;
-/* Allocates a block's activations for N rows (att for B·H·T·T when keep); free with s2t_block_acts_free. */
-int s2t_block_acts_alloc(const s2t_cfg *c, int64_t N, int B, int T, int keep, s2t_block_acts *A);
+/* Allocates a block's activations for the packed sequences (the attention probabilities too when keep); free
+ * with s2t_block_acts_free. */
+int s2t_block_acts_alloc(const s2t_cfg *c, const s2t_seqs *s, int keep, s2t_block_acts *A);
 void s2t_block_acts_free(s2t_block_acts *A);
-/* x [N, d] → the block's output, in place; tmp [N, d] scratch. */
-void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, int B, int T, const uint8_t *kv, int causal,
-                       s2t_block_acts *A, float *tmp);
-/* dx [N, d]: ∂output in, ∂input out; parameter gradients written into gw. */
-int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_block_params *gw, const s2t_block_acts *A, int B, int T,
+/* x [rows, d] → the block's output, in place; tmp [rows, d] scratch. */
+void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, const s2t_seqs *s, int causal, s2t_block_acts *A, float *tmp);
+/* dx [rows, d]: ∂output in, ∂input out; parameter gradients written into gw. */
+int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_block_params *gw, const s2t_block_acts *A, const s2t_seqs *s,
                        float *dx);
 
-/* Scoring/training forward: logp, entropy [B, R] of the targets at `temperature`. keep: returns the state the
+/* Scoring/training forward: logp, entropy [B, R] of the targets at `temperature` (0 past a row's rlen). keep: returns the state the
  * gradient needs (else NULL); *err set on allocation failure. */
 typedef struct s2t_ws s2t_ws;
 s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float temperature, int keep, float *logp, float *entropy, const char **err);
