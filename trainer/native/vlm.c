@@ -1,0 +1,607 @@
+/* The built-in VLM's forward, gradient and KV-cache sampling in C, computing what trainer/model/vlm.ts computes
+ * (same formulas and order of operations, float32): a patch-embedding vision tower whose outputs are the first
+ * tokens of a causal decoder over [image | BOS + prompt | response]; log-probabilities and entropies of the
+ * response tokens at a temperature. The gradient is hand-derived, checked against tfjs autodiff in the tests. */
+#include "vlm.h"
+#include "rowops.h"
+#include "attention.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEMM(...) S2T_TIMED(S2T_MATMUL, s2t_gemm(__VA_ARGS__))
+
+static float *take(float **cur, int64_t n, int64_t *used, int64_t *sizes, int *k) {
+  float *p = *cur;
+  if (*cur) *cur += n;
+  if (sizes) sizes[*k] = n;
+  (*k)++;
+  *used += n;
+  return p;
+}
+
+static void bind_block(const s2t_cfg *c, float **cur, s2t_block_params *b, int64_t *used, int64_t *sizes, int *k) {
+  int64_t d = c->d, ff = c->ff;
+  b->ln1g = take(cur, d, used, sizes, k);
+  b->ln1b = take(cur, d, used, sizes, k);
+  b->qw = take(cur, d * d, used, sizes, k);
+  b->qb = take(cur, d, used, sizes, k);
+  b->kw = take(cur, d * d, used, sizes, k);
+  b->kb = take(cur, d, used, sizes, k);
+  b->vw = take(cur, d * d, used, sizes, k);
+  b->vb = take(cur, d, used, sizes, k);
+  b->ow = take(cur, d * d, used, sizes, k);
+  b->ob = take(cur, d, used, sizes, k);
+  b->ln2g = take(cur, d, used, sizes, k);
+  b->ln2b = take(cur, d, used, sizes, k);
+  b->fcw = take(cur, d * ff, used, sizes, k);
+  b->fcb = take(cur, ff, used, sizes, k);
+  b->pw = take(cur, ff * d, used, sizes, k);
+  b->pb = take(cur, d, used, sizes, k);
+}
+
+int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, int *ntensors) {
+  int64_t used = 0, d = c->d;
+  int k = 0;
+  float *cur = base;
+  s2t_params tmp;
+  if (!p) p = &tmp;
+  p->patch_w = take(&cur, (int64_t)c->pd * d, &used, sizes, &k);
+  p->patch_b = take(&cur, d, &used, sizes, &k);
+  p->vis_pos = take(&cur, (int64_t)c->P * d, &used, sizes, &k);
+  for (int i = 0; i < c->LV; i++) bind_block(c, &cur, &p->vis[i], &used, sizes, &k);
+  p->vln_g = take(&cur, d, &used, sizes, &k);
+  p->vln_b = take(&cur, d, &used, sizes, &k);
+  p->vproj_w = take(&cur, d * d, &used, sizes, &k);
+  p->vproj_b = take(&cur, d, &used, sizes, &k);
+  p->tok = take(&cur, (int64_t)c->V * d, &used, sizes, &k);
+  p->pos = take(&cur, (int64_t)c->maxPos * d, &used, sizes, &k);
+  for (int i = 0; i < c->L; i++) bind_block(c, &cur, &p->dec[i], &used, sizes, &k);
+  p->lnf_g = take(&cur, d, &used, sizes, &k);
+  p->lnf_b = take(&cur, d, &used, sizes, &k);
+  p->head_w = take(&cur, d * c->V, &used, sizes, &k);
+  p->head_b = take(&cur, c->V, &used, sizes, &k);
+  if (ntensors) *ntensors = k;
+  return used;
+}
+
+/* ---------------------------------------------------------------- packing the batch */
+
+/* Packed sequences (see attention.h) with their own storage. */
+typedef struct {
+  s2t_seqs s;
+  int64_t *off, *att_off;
+  int *len;
+} seqs_own;
+
+static int seqs_init(seqs_own *q, int B, const int *lens, int H) {
+  q->off = malloc((B + 1) * sizeof(int64_t));
+  q->att_off = malloc((B + 1) * sizeof(int64_t));
+  q->len = malloc((B + 1) * sizeof(int));
+  if (!q->off || !q->att_off || !q->len) return -1;
+  int64_t rows = 0, att = 0;
+  for (int b = 0; b < B; b++) {
+    q->off[b] = rows;
+    q->att_off[b] = att;
+    q->len[b] = lens[b];
+    rows += lens[b];
+    att += (int64_t)H * lens[b] * lens[b];
+  }
+  q->s = (s2t_seqs){ B, q->off, q->att_off, q->len, rows, att };
+  return 0;
+}
+static void seqs_free(seqs_own *q) {
+  free(q->off);
+  free(q->att_off);
+  free(q->len);
+}
+
+struct ws_vision {
+  int n;                  /* rows of the batch that have an image */
+  int *rows;              /* which */
+  seqs_own seqs;          /* n sequences of P patches */
+  float *patches;         /* [n·P, pd] */
+  float *x;               /* [n·P, d] vision stream (block input → output) */
+  s2t_block_acts blk[S2T_MAX_LAYERS];
+  float *ln_xhat, *ln_rstd, *ln_out; /* the tower's final layer norm */
+};
+
+struct s2t_ws {
+  s2t_cfg c;
+  float *params;
+  s2t_params p;
+  int B, P, promptLen, textLen, R, keep;
+  float temperature;
+  seqs_own seqs;            /* the decoder's packed sequences */
+  int64_t ntext;            /* packed text rows */
+  int64_t *text_row;        /* [ntext] packed row of each kept text column */
+  int32_t *text_tok, *text_pos;
+  int64_t nhead;            /* scored positions */
+  int64_t *head_row, *head_out; /* [nhead] packed row, and index into the [B, R] outputs */
+  int32_t *head_target;
+  struct ws_vision vis;
+  s2t_block_acts dec[S2T_MAX_LAYERS];
+  float *x, *tmp;           /* [rows, d] residual stream, scratch */
+  float *lnf_xhat, *lnf_rstd, *hsel; /* final layer norm of the scored rows [nhead, d] */
+  float *logsm, *entropy;   /* [nhead, V], [nhead] */
+};
+
+void s2t_ws_free(s2t_ws *w) {
+  if (!w) return;
+  for (int i = 0; i < w->c.LV; i++) s2t_block_acts_free(&w->vis.blk[i]);
+  for (int i = 0; i < w->c.L; i++) s2t_block_acts_free(&w->dec[i]);
+  seqs_free(&w->vis.seqs);
+  seqs_free(&w->seqs);
+  void *ptrs[] = { w->vis.rows, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
+                   w->text_tok, w->text_pos, w->head_row, w->head_out, w->head_target, w->x, w->tmp, w->lnf_xhat, w->lnf_rstd,
+                   w->hsel, w->logsm, w->entropy };
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
+  free(w);
+}
+
+/* Which columns of each row are computed: the image when the row has one, valid text columns, and with
+ * responses (rlen) none past the row's last response token; the packed rows of the text and scored columns. */
+static const char *pack(s2t_ws *w, const s2t_batch *b) {
+  const s2t_cfg *c = &w->c;
+  int *lens = calloc(b->B + 1, sizeof(int));
+  w->text_row = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int64_t));
+  w->text_tok = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
+  w->text_pos = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
+  int64_t scored = 0;
+  for (int r = 0; r < b->B && b->rlen; r++) scored += b->rlen[r];
+  w->head_row = malloc((scored + 1) * sizeof(int64_t));
+  w->head_out = malloc((scored + 1) * sizeof(int64_t));
+  w->head_target = malloc((scored + 1) * sizeof(int32_t));
+  w->vis.rows = malloc((b->B + 1) * sizeof(int));
+  if (!lens || !w->text_row || !w->text_tok || !w->text_pos || !w->head_row || !w->head_out || !w->head_target || !w->vis.rows) {
+    free(lens);
+    return "out of memory";
+  }
+  int64_t rows = 0;
+  for (int r = 0; r < b->B; r++) {
+    int img = b->P && b->hasImage[r] != 0;
+    if (img) w->vis.rows[w->vis.n++] = r;
+    int64_t row = rows + (img ? b->P : 0);
+    int last = b->rlen ? b->promptLen - 2 + (b->rlen[r] > 0 ? b->rlen[r] : 1) : b->textLen - 1; /* last text column needed */
+    for (int t = 0; t <= last; t++) {
+      int64_t i = (int64_t)r * b->textLen + t;
+      if (b->valid[i] == 0) continue;
+      if (t >= b->promptLen - 1 && b->rlen && t - (b->promptLen - 1) < b->rlen[r]) {
+        int k = t - (b->promptLen - 1);
+        w->head_row[w->nhead] = row;
+        w->head_out[w->nhead] = (int64_t)r * b->R + k;
+        w->head_target[w->nhead] = b->targets[(int64_t)r * b->R + k];
+        w->nhead++;
+      }
+      w->text_row[w->ntext] = row++;
+      w->text_tok[w->ntext] = b->tokens[i];
+      w->text_pos[w->ntext] = b->positions[i];
+      w->ntext++;
+    }
+    lens[r] = (int)(row - rows);
+    rows = row;
+  }
+  if (seqs_init(&w->seqs, b->B, lens, c->H)) {
+    free(lens);
+    return "out of memory";
+  }
+  for (int r = 0; r < b->B; r++) lens[r] = b->P;
+  int fail = seqs_init(&w->vis.seqs, w->vis.n, lens, c->H);
+  free(lens);
+  return fail ? "out of memory" : NULL;
+}
+
+/* Checks ids against the tables; packs the batch; x = [vision tower(patches) | tok + pos embeddings] per row. */
+static const char *inputs(s2t_ws *w, const s2t_batch *b) {
+  const s2t_cfg *c = &w->c;
+  int d = c->d;
+  int64_t text = (int64_t)b->B * b->textLen;
+  for (int64_t i = 0; i < text; i++) {
+    if (b->tokens[i] < 0 || b->tokens[i] >= c->V) return "token id outside the vocabulary";
+    if (b->positions[i] < 0 || b->positions[i] >= c->maxPos) return "position outside the model's positions";
+  }
+  for (int64_t i = 0; i < (int64_t)b->B * b->R; i++)
+    if (b->targets[i] < 0 || b->targets[i] >= c->V) return "target id outside the vocabulary";
+  for (int r = 0; r < b->B && b->rlen; r++)
+    if (b->rlen[r] < 0 || b->rlen[r] > b->R) return "response length outside the batch's response columns";
+  w->B = b->B, w->P = b->P, w->promptLen = b->promptLen, w->textLen = b->textLen, w->R = b->R;
+  const char *err = pack(w, b);
+  if (err) return err;
+  int64_t N = w->seqs.s.rows;
+  w->x = malloc((N + 1) * d * sizeof(float));
+  w->tmp = malloc((N + 1) * d * sizeof(float));
+  if (!w->x || !w->tmp) return "out of memory";
+  struct ws_vision *v = &w->vis;
+  if (v->n) {
+    int64_t NV = (int64_t)v->n * b->P;
+    v->patches = malloc(NV * c->pd * sizeof(float));
+    v->x = malloc(NV * d * sizeof(float));
+    v->ln_out = malloc(NV * d * sizeof(float));
+    float *vtmp = malloc(NV * d * sizeof(float));
+    if (w->keep) {
+      v->ln_xhat = malloc(NV * d * sizeof(float));
+      v->ln_rstd = malloc(NV * sizeof(float));
+    }
+    s2t_block_acts scratch = { 0 };
+    int fail = !v->patches || !v->x || !v->ln_out || !vtmp || (w->keep && (!v->ln_xhat || !v->ln_rstd)) ||
+               (!w->keep && c->LV && s2t_block_acts_alloc(c, &v->seqs.s, 0, &scratch));
+    for (int i = 0; i < c->LV && !fail; i++) fail = w->keep && s2t_block_acts_alloc(c, &v->seqs.s, 1, &v->blk[i]);
+    if (fail) {
+      free(vtmp);
+      s2t_block_acts_free(&scratch);
+      return "out of memory";
+    }
+    for (int i = 0; i < v->n; i++)
+      memcpy(v->patches + (int64_t)i * b->P * c->pd, b->patches + (int64_t)v->rows[i] * b->P * c->pd, (size_t)b->P * c->pd * sizeof(float));
+    GEMM(0, 0, NV, d, c->pd, v->patches, c->pd, w->p.patch_w, d, v->x, d, 0);
+    s2t_add_bias(v->x, NV, d, d, w->p.patch_b, NULL);
+    for (int64_t i = 0; i < NV; i++) /* + vis.pos, broadcast over the images */
+      for (int j = 0; j < d; j++) v->x[i * d + j] = v->x[i * d + j] + w->p.vis_pos[(i % b->P) * d + j];
+    for (int i = 0; i < c->LV; i++) s2t_block_forward(c, &w->p.vis[i], v->x, &v->seqs.s, 0, w->keep ? &v->blk[i] : &scratch, vtmp);
+    s2t_block_acts_free(&scratch);
+    s2t_layernorm(v->x, NV, d, w->p.vln_g, w->p.vln_b, v->ln_xhat, v->ln_rstd, v->ln_out);
+    GEMM(0, 0, NV, d, d, v->ln_out, d, w->p.vproj_w, d, vtmp, d, 0);
+    s2t_add_bias(vtmp, NV, d, d, w->p.vproj_b, NULL);
+    for (int i = 0; i < v->n; i++)
+      memcpy(w->x + w->seqs.s.off[v->rows[i]] * d, vtmp + (int64_t)i * b->P * d, (size_t)b->P * d * sizeof(float));
+    free(vtmp);
+  }
+  for (int64_t i = 0; i < w->ntext; i++) {
+    const float *te = w->p.tok + (int64_t)w->text_tok[i] * d, *pe = w->p.pos + (int64_t)w->text_pos[i] * d;
+    float *x = w->x + w->text_row[i] * d;
+    for (int j = 0; j < d; j++) x[j] = te[j] + pe[j];
+  }
+  return NULL;
+}
+
+static s2t_ws *ws_new(const s2t_cfg *c, const float *params, int keep, const char **err) {
+  s2t_ws *w = calloc(1, sizeof *w);
+  int64_t n = s2t_bind(c, NULL, NULL, NULL, NULL);
+  if (w) w->params = malloc(n * sizeof(float));
+  if (!w || !w->params) {
+    free(w);
+    *err = "out of memory";
+    return NULL;
+  }
+  memcpy(w->params, params, n * sizeof(float));
+  w->c = *c;
+  w->keep = keep;
+  s2t_bind(c, w->params, &w->p, NULL, NULL);
+  return w;
+}
+
+/* Runs the decoder blocks over the packed batch (activations kept when w->keep); each_layer (optional) sees a
+ * block's q|k|v before the next block overwrites it. */
+static const char *decoder_blocks(s2t_ws *w, void (*each_layer)(int layer, const float *qkv, void *ctx), void *ctx) {
+  const s2t_cfg *c = &w->c;
+  s2t_block_acts scratch = { 0 };
+  if (!w->keep && s2t_block_acts_alloc(c, &w->seqs.s, 0, &scratch)) return "out of memory";
+  for (int i = 0; i < c->L; i++) {
+    s2t_block_acts *A = w->keep ? &w->dec[i] : &scratch;
+    if (w->keep && s2t_block_acts_alloc(c, &w->seqs.s, 1, A)) return "out of memory";
+    s2t_block_forward(c, &w->p.dec[i], w->x, &w->seqs.s, 1, A, w->tmp);
+    if (each_layer) each_layer(i, A->qkv, ctx);
+  }
+  s2t_block_acts_free(&scratch);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- scoring / training */
+
+s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float temperature, int keep, float *logp, float *entropy, const char **err) {
+  s2t_phase = 0;
+  s2t_ws *w = ws_new(c, params, keep, err);
+  if (!w) return NULL;
+  w->temperature = temperature;
+  memset(logp, 0, (size_t)b->B * b->R * sizeof(float));
+  memset(entropy, 0, (size_t)b->B * b->R * sizeof(float));
+  if ((*err = inputs(w, b)) || (*err = decoder_blocks(w, NULL, NULL))) goto fail;
+  int d = c->d, V = c->V;
+  int64_t NH = w->nhead;
+  w->hsel = malloc((NH + 1) * d * sizeof(float));
+  w->lnf_xhat = malloc((NH + 1) * d * sizeof(float));
+  w->lnf_rstd = malloc((NH + 1) * sizeof(float));
+  w->logsm = malloc((NH + 1) * V * sizeof(float));
+  w->entropy = malloc((NH + 1) * sizeof(float));
+  float *e = malloc((size_t)V * sizeof(float));
+  if (!w->hsel || !w->lnf_xhat || !w->lnf_rstd || !w->logsm || !w->entropy || !e) {
+    free(e);
+    *err = "out of memory";
+    goto fail;
+  }
+  for (int64_t i = 0; i < NH; i++) memcpy(w->tmp + i * d, w->x + w->head_row[i] * d, d * sizeof(float));
+  s2t_layernorm(w->tmp, NH, d, w->p.lnf_g, w->p.lnf_b, w->lnf_xhat, w->lnf_rstd, w->hsel);
+  GEMM(0, 0, NH, V, d, w->hsel, d, w->p.head_w, V, w->logsm, V, 0);
+  s2t_add_bias(w->logsm, NH, V, V, w->p.head_b, NULL);
+  double t0 = s2t_now();
+  for (int64_t i = 0; i < NH; i++) { /* log-softmax at the temperature; logp of the target; entropy */
+    float *z = w->logsm + i * V;
+    if (temperature != 1.0f)
+      for (int j = 0; j < V; j++) z[j] = z[j] / temperature;
+    float mx = z[0];
+    for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
+    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - mx;
+    s2t_exp_inplace(e, V);
+    float sum = 0;
+    for (int j = 0; j < V; j++) sum += e[j];
+    float lse = logf(sum);
+    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - lse;
+    s2t_exp_inplace(e, V);
+    float h = 0;
+    for (int j = 0; j < V; j++) h += e[j] * z[j];
+    w->entropy[i] = -h;
+    entropy[w->head_out[i]] = -h;
+    logp[w->head_out[i]] = z[w->head_target[i]];
+  }
+  s2t_seconds[0][S2T_SOFTMAX] += s2t_now() - t0;
+  free(e);
+  if (keep) return w;
+  s2t_ws_free(w);
+  return NULL;
+fail:
+  s2t_ws_free(w);
+  return NULL;
+}
+
+void s2t_forward_sizes(const s2t_ws *w, int64_t *rows, int64_t *params) {
+  *rows = (int64_t)w->B * w->R;
+  *params = s2t_bind(&w->c, NULL, NULL, NULL, NULL);
+}
+
+/* Σ over the packed text rows of dx into the embedding tables' rows (tokens and positions), one column strip per task. */
+struct embed_ctx {
+  const s2t_ws *w;
+  const float *dx;
+  float *gtok, *gpos;
+};
+#define STRIP 16
+static void embed_task(int64_t t, void *p) {
+  const struct embed_ctx *e = p;
+  const s2t_ws *w = e->w;
+  int d = w->c.d, j0 = (int)t * STRIP, j1 = j0 + STRIP < d ? j0 + STRIP : d;
+  for (int64_t i = 0; i < w->ntext; i++) {
+    const float *dx = e->dx + w->text_row[i] * d;
+    float *gt = e->gtok + (int64_t)w->text_tok[i] * d, *gp = e->gpos + (int64_t)w->text_pos[i] * d;
+    for (int j = j0; j < j1; j++) gt[j] += dx[j];
+    for (int j = j0; j < j1; j++) gp[j] += dx[j];
+  }
+}
+
+const char *s2t_backward(s2t_ws *w, const float *dlogp, const float *dent, float *grads) {
+  if (!w || !w->keep) return "no saved forward state";
+  s2t_phase = 1;
+  const s2t_cfg *c = &w->c;
+  int d = c->d, V = c->V;
+  int64_t NH = w->nhead, N = w->seqs.s.rows;
+  s2t_params g;
+  s2t_bind(c, grads, &g, NULL, NULL);
+  float *dz = malloc((NH + 1) * V * sizeof(float)), *dh = malloc((NH + 1) * d * sizeof(float)), *dsel = malloc((NH + 1) * d * sizeof(float));
+  float *dx = calloc(N * d + 1, sizeof(float));
+  const char *err = NULL;
+  if (!dz || !dh || !dsel || !dx) {
+    err = "out of memory";
+    goto done;
+  }
+  double t0 = s2t_now();
+  for (int64_t i = 0; i < NH; i++) { /* ∂z_j = dlogp·(1[j = target] − p_j) − dent·p_j·(logsm_j + H), then / T */
+    const float *l = w->logsm + i * V;
+    float *z = dz + i * V;
+    float dl = dlogp[w->head_out[i]], de = dent[w->head_out[i]];
+    memcpy(z, l, V * sizeof(float));
+    s2t_exp_inplace(z, V);
+    for (int j = 0; j < V; j++) {
+      float p = z[j];
+      float v = -dl * p - de * p * (l[j] + w->entropy[i]);
+      if (j == w->head_target[i]) v += dl;
+      z[j] = w->temperature != 1.0f ? v / w->temperature : v;
+    }
+  }
+  s2t_seconds[1][S2T_SOFTMAX] += s2t_now() - t0;
+  GEMM(1, 0, d, V, NH, w->hsel, d, dz, V, g.head_w, V, 0);
+  s2t_colsums(dz, V, NULL, NH, V, NULL, g.head_b);
+  GEMM(0, 1, NH, d, V, dz, V, w->p.head_w, V, dh, d, 0);
+  s2t_layernorm_back(dh, w->lnf_xhat, w->lnf_rstd, NH, d, w->p.lnf_g, dsel, 0, g.lnf_g, g.lnf_b);
+  for (int64_t i = 0; i < NH; i++) memcpy(dx + w->head_row[i] * d, dsel + i * d, d * sizeof(float));
+  for (int i = c->L - 1; i >= 0 && !err; i--)
+    if (s2t_block_backward(c, &w->p.dec[i], &g.dec[i], &w->dec[i], &w->seqs.s, dx)) err = "out of memory";
+  memset(g.tok, 0, (size_t)V * d * sizeof(float));
+  memset(g.pos, 0, (size_t)c->maxPos * d * sizeof(float));
+  struct embed_ctx ec = { w, dx, g.tok, g.pos };
+  S2T_TIMED(S2T_COPY, s2t_parallel((d + STRIP - 1) / STRIP, embed_task, &ec));
+  memset(g.patch_w, 0, (size_t)(g.tok - g.patch_w) * sizeof(float)); /* the vision tower's gradients (0 without images) */
+  struct ws_vision *v = &w->vis;
+  if (v->n && !err) {
+    int64_t NV = (int64_t)v->n * w->P;
+    float *dimg = malloc(NV * d * sizeof(float)), *dv = malloc(NV * d * sizeof(float));
+    if (!dimg || !dv) err = "out of memory";
+    else {
+      for (int i = 0; i < v->n; i++) memcpy(dimg + (int64_t)i * w->P * d, dx + w->seqs.s.off[v->rows[i]] * d, (size_t)w->P * d * sizeof(float));
+      GEMM(1, 0, d, d, NV, v->ln_out, d, dimg, d, g.vproj_w, d, 0);
+      s2t_colsums(dimg, d, NULL, NV, d, NULL, g.vproj_b);
+      GEMM(0, 1, NV, d, d, dimg, d, w->p.vproj_w, d, dv, d, 0);
+      s2t_layernorm_back(dv, v->ln_xhat, v->ln_rstd, NV, d, w->p.vln_g, dimg, 0, g.vln_g, g.vln_b);
+      for (int i = c->LV - 1; i >= 0 && !err; i--)
+        if (s2t_block_backward(c, &w->p.vis[i], &g.vis[i], &v->blk[i], &v->seqs.s, dimg)) err = "out of memory";
+      for (int i = 0; i < v->n; i++)
+        for (int64_t k = 0; k < (int64_t)w->P * d; k++) g.vis_pos[k] += dimg[(int64_t)i * w->P * d + k];
+      GEMM(1, 0, c->pd, d, NV, v->patches, c->pd, dimg, d, g.patch_w, d, 0);
+      s2t_colsums(dimg, d, NULL, NV, d, NULL, g.patch_b);
+    }
+    free(dimg);
+    free(dv);
+  }
+done:
+  free(dz);
+  free(dh);
+  free(dsel);
+  free(dx);
+  s2t_phase = 0;
+  return err;
+}
+
+/* ---------------------------------------------------------------- sampling with a KV cache */
+
+struct s2t_dec {
+  s2t_cfg c;
+  float *params;
+  s2t_params p;
+  int rows, tmax, steps, max_new;
+  int *keys;                                     /* [rows] keys in each row's cache (its packed prompt, then generated) */
+  float *kc[S2T_MAX_LAYERS], *vc[S2T_MAX_LAYERS]; /* [rows][H][dh][tmax], [rows][H][tmax][dh] */
+  float *x, *tmp, *a, *qkv, *o, *f, *gl, *h;     /* step buffers (rows at most) */
+  int *map;
+};
+
+int s2t_decoder_rows(const s2t_dec *d) { return d->rows; }
+int s2t_decoder_vocab(const s2t_dec *d) { return d->c.V; }
+
+void s2t_decoder_free(s2t_dec *d) {
+  if (!d) return;
+  for (int i = 0; i < d->c.L; i++) {
+    free(d->kc[i]);
+    free(d->vc[i]);
+  }
+  void *ptrs[] = { d->params, d->keys, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
+  free(d);
+}
+
+/* Key and value of q|k|v row `qrow` into cache row `row` at column t. */
+static void cache_put(s2t_dec *dec, int layer, const float *qkv, int64_t qrow, int row, int t) {
+  int d = dec->c.d, H = dec->c.H, dh = dec->c.dh;
+  const float *k = qkv + qrow * 3 * d + d, *v = k + d;
+  for (int h = 0; h < H; h++) {
+    float *kt = dec->kc[layer] + ((int64_t)row * H + h) * dh * dec->tmax;
+    float *vt = dec->vc[layer] + (((int64_t)row * H + h) * dec->tmax + t) * dh;
+    for (int e = 0; e < dh; e++) kt[(int64_t)e * dec->tmax + t] = k[h * dh + e];
+    memcpy(vt, v + h * dh, dh * sizeof(float));
+  }
+}
+
+/* logits [rows, V] = head(LN_f(x)) for the given rows of x. */
+static void head(const s2t_cfg *c, const s2t_params *p, const float *x, int64_t rows, float *hbuf, float *logits) {
+  s2t_layernorm(x, rows, c->d, p->lnf_g, p->lnf_b, NULL, NULL, hbuf);
+  GEMM(0, 0, rows, c->V, c->d, hbuf, c->d, p->head_w, c->V, logits, c->V, 0);
+  s2t_add_bias(logits, rows, c->V, c->V, p->head_b, NULL);
+}
+
+struct prefill_ctx {
+  s2t_dec *dec;
+  const s2t_ws *w;
+  int n;
+};
+/* After each decoder block of the prefill: the prompt's keys and values into every repeat of its row. */
+static void prefill_layer(int layer, const float *qkv, void *p) {
+  struct prefill_ctx *c = p;
+  const s2t_seqs *s = &c->w->seqs.s;
+  for (int r = 0; r < c->dec->rows; r++) {
+    int b = r / c->n;
+    for (int t = 0; t < s->len[b]; t++) cache_put(c->dec, layer, qkv, s->off[b] + t, r, t);
+  }
+}
+
+s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch *b, int n, int max_new, float *logits, const char **err) {
+  s2t_phase = 0;
+  s2t_ws *w = ws_new(c, params, 0, err);
+  s2t_dec *dec = calloc(1, sizeof *dec);
+  float *first = NULL;
+  if (!w || !dec) goto oom;
+  if ((*err = inputs(w, b))) goto fail;
+  int d = c->d, B = b->B, longest = 0;
+  for (int r = 0; r < B; r++) longest = w->seqs.s.len[r] > longest ? w->seqs.s.len[r] : longest;
+  dec->c = *c;
+  dec->rows = B * n;
+  dec->max_new = max_new;
+  dec->tmax = longest + max_new;
+  int rows = dec->rows;
+  dec->keys = malloc((size_t)rows * sizeof(int));
+  dec->x = malloc((size_t)rows * d * sizeof(float));
+  dec->tmp = malloc((size_t)rows * d * sizeof(float));
+  dec->a = malloc((size_t)rows * d * sizeof(float));
+  dec->qkv = malloc((size_t)rows * 3 * d * sizeof(float));
+  dec->o = malloc((size_t)rows * d * sizeof(float));
+  dec->f = malloc((size_t)rows * c->ff * sizeof(float));
+  dec->gl = malloc((size_t)rows * c->ff * sizeof(float));
+  dec->h = malloc((size_t)rows * d * sizeof(float));
+  dec->map = malloc((size_t)rows * sizeof(int));
+  first = malloc((size_t)B * c->V * sizeof(float));
+  if (!dec->keys || !dec->x || !dec->tmp || !dec->a || !dec->qkv || !dec->o || !dec->f || !dec->gl || !dec->h || !dec->map || !first) goto oom;
+  for (int i = 0; i < c->L; i++) {
+    dec->kc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
+    dec->vc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
+    if (!dec->kc[i] || !dec->vc[i]) goto oom;
+  }
+  for (int r = 0; r < rows; r++) dec->keys[r] = w->seqs.s.len[r / n];
+  struct prefill_ctx pc = { dec, w, n };
+  if ((*err = decoder_blocks(w, prefill_layer, &pc))) goto fail;
+  /* each prompt's last token predicts the first response token */
+  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + (w->seqs.s.off[r] + w->seqs.s.len[r] - 1) * d, d * sizeof(float));
+  head(c, &w->p, w->tmp, B, dec->h, first);
+  for (int r = 0; r < rows; r++) memcpy(logits + (int64_t)r * c->V, first + (int64_t)(r / n) * c->V, c->V * sizeof(float));
+  free(first);
+  dec->params = w->params; /* the decoder keeps the weights */
+  w->params = NULL;
+  dec->p = w->p;
+  s2t_ws_free(w);
+  return dec;
+oom:
+  *err = "out of memory";
+fail:
+  free(first);
+  s2t_ws_free(w);
+  s2t_decoder_free(dec);
+  return NULL;
+}
+
+const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t *positions, const uint8_t *active, float *logits) {
+  const s2t_cfg *c = &dec->c;
+  if (dec->steps >= dec->max_new) return "decoder: no room left in the KV cache";
+  int d = c->d, na = 0;
+  for (int r = 0; r < dec->rows; r++) {
+    if (!active[r]) continue;
+    if (tokens[r] < 0 || tokens[r] >= c->V) return "token id outside the vocabulary";
+    if (positions[r] < 0 || positions[r] >= c->maxPos) return "position outside the model's positions";
+    dec->map[na++] = r;
+  }
+  s2t_phase = 0;
+  dec->steps++;
+  for (int i = 0; i < na; i++) {
+    const float *te = dec->p.tok + (int64_t)tokens[dec->map[i]] * d, *pe = dec->p.pos + (int64_t)positions[dec->map[i]] * d;
+    for (int j = 0; j < d; j++) dec->x[(int64_t)i * d + j] = te[j] + pe[j];
+  }
+  float scale = (float)(1.0 / sqrt((double)c->dh));
+  for (int l = 0; l < c->L && na; l++) {
+    const s2t_block_params *w = &dec->p.dec[l];
+    s2t_layernorm(dec->x, na, d, w->ln1g, w->ln1b, NULL, NULL, dec->a);
+    GEMM(0, 0, na, d, d, dec->a, d, w->qw, d, dec->qkv, 3 * d, 0);
+    GEMM(0, 0, na, d, d, dec->a, d, w->kw, d, dec->qkv + d, 3 * d, 0);
+    GEMM(0, 0, na, d, d, dec->a, d, w->vw, d, dec->qkv + 2 * d, 3 * d, 0);
+    s2t_add_bias_scale(dec->qkv, na, d, 3 * d, w->qb, scale);
+    s2t_add_bias(dec->qkv + d, na, d, 3 * d, w->kb, NULL);
+    s2t_add_bias(dec->qkv + 2 * d, na, d, 3 * d, w->vb, NULL);
+    for (int i = 0; i < na; i++) cache_put(dec, l, dec->qkv, i, dec->map[i], dec->keys[dec->map[i]]);
+    /* the queries (the first d columns of q|k|v), dense for the kernel; each row's keys include the new one */
+    for (int i = 0; i < na; i++) {
+      memcpy(dec->h + (int64_t)i * d, dec->qkv + (int64_t)i * 3 * d, d * sizeof(float));
+      dec->keys[dec->map[i]]++;
+    }
+    s2t_attention_cached(dec->h, dec->kc[l], dec->vc[l], na, dec->map, c->H, c->dh, dec->tmax, dec->keys, dec->o);
+    if (l + 1 < c->L)
+      for (int i = 0; i < na; i++) dec->keys[dec->map[i]]--; /* the next layer writes its key at the same column */
+    GEMM(0, 0, na, d, d, dec->o, d, w->ow, d, dec->tmp, d, 0);
+    s2t_add_bias(dec->tmp, na, d, d, w->ob, dec->x);
+    s2t_layernorm(dec->tmp, na, d, w->ln2g, w->ln2b, NULL, NULL, dec->a);
+    GEMM(0, 0, na, c->ff, d, dec->a, d, w->fcw, c->ff, dec->f, c->ff, 0);
+    s2t_add_bias(dec->f, na, c->ff, c->ff, w->fcb, NULL);
+    s2t_gelu(dec->f, (int64_t)na * c->ff, NULL, dec->gl);
+    GEMM(0, 0, na, d, c->ff, dec->gl, c->ff, w->pw, d, dec->x, d, 0);
+    s2t_add_bias(dec->x, na, d, d, w->pb, dec->tmp);
+  }
+  if (!na) return NULL;
+  float *out = malloc((size_t)na * c->V * sizeof(float));
+  if (!out) return "out of memory";
+  head(c, &dec->p, dec->x, na, dec->h, out);
+  for (int i = 0; i < na; i++) memcpy(logits + (int64_t)dec->map[i] * c->V, out + (int64_t)i * c->V, c->V * sizeof(float));
+  free(out);
+  return NULL;
+}
