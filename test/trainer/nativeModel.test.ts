@@ -15,19 +15,24 @@ import { encode, EOS } from '../../trainer/model/tokenizer';
 
 const cfg = smallConfig();
 
-function batchOf(rng: Rng) {
+/** Three prompts (with and without images, different lengths); with `groups`, the first and last answered
+ * several times in a row as a GRPO group is (responses of different lengths, one of a single token). */
+function batchOf(rng: Rng, groups = false) {
   const prompts = [
     promptInput(cfg, { prompt: 'What colour is the left half?', image: halfImage(true) }),
     promptInput(cfg, { prompt: 'Add 2 and 3.' }),
     promptInput(cfg, { prompt: 'Count.', image: randomImage(rng) }),
   ];
   const responses = [[...encode('<think>red</think> \\boxed{red}'), EOS], [...encode('5')], [...encode('\\boxed{3}'), EOS]];
-  return { prompts, batch: trainBatch(cfg, prompts, responses) };
+  if (!groups) return { prompts, batch: trainBatch(cfg, prompts, responses) };
+  const rows = [0, 0, 0, 1, 2, 2];
+  const answers = [responses[0], [...encode('blue'), EOS], [EOS], responses[1], responses[2], [...encode('<think>1 2 3 4</think>')]];
+  return { prompts, batch: trainBatch(cfg, rows.map((i) => prompts[i]), answers) };
 }
 
 /** logp, entropy and the gradient of Σ w·logp + 0.3·Σ entropy at temperature 0.7, on whichever model is routed. */
-function scoreAndGrads(params: Params, rng: Rng) {
-  const { batch } = batchOf(rng);
+function scoreAndGrads(params: Params, rng: Rng, groups = false) {
+  const { batch } = batchOf(rng, groups);
   const names = Object.keys(params);
   const w = tf.tensor2d(Float32Array.from({ length: batch.size * batch.responseLen }, (_, i) => Math.sin(i) + 0.5), [batch.size, batch.responseLen]);
   const mask = tf.tensor2d(batch.mask, [batch.size, batch.responseLen]);
@@ -74,10 +79,11 @@ describe('native kernels', () => {
         lib = built.lib;
       });
 
-      it('log-probs, entropies and all parameter gradients equal tfjs autodiff of the model', () => {
+      for (const groups of [false, true]) {
+        it(`log-probs, entropies and all parameter gradients equal tfjs autodiff of the model${groups ? ' (GRPO groups sharing a prompt)' : ''}`, () => {
         const params = initParams(cfg, 7);
-        const ours = withModel(lib, () => scoreAndGrads(params, new Rng(1)));
-        const ref = withModel(undefined, () => scoreAndGrads(params, new Rng(1)));
+        const ours = withModel(lib, () => scoreAndGrads(params, new Rng(1), groups));
+        const ref = withModel(undefined, () => scoreAndGrads(params, new Rng(1), groups));
         assert.ok(maxDiff(ours.logp, ref.logp) < 1e-4, `logp differs by ${maxDiff(ours.logp, ref.logp)}`);
         assert.ok(maxDiff(ours.entropy, ref.entropy) < 1e-4, `entropy differs by ${maxDiff(ours.entropy, ref.entropy)}`);
         for (const [n, g] of Object.entries(ref.grads)) {
@@ -86,7 +92,8 @@ describe('native kernels', () => {
         }
         assert.ok(maxAbs(ours.grads['vis.patch.w']) > 0 && maxAbs(ours.grads['tok.emb']) > 0, 'the image and text paths get gradients');
         disposeParams(params);
-      });
+        });
+      }
 
       it('the KV-cache decoder gives the logits of the tfjs prefill and decode steps (finished rows skipped)', () => {
         const params = initParams(cfg, 9);
@@ -128,9 +135,9 @@ describe('native kernels', () => {
     const before = lib!.threads();
     try {
       lib!.threads(1);
-      const one = withModel(lib, () => scoreAndGrads(params, new Rng(3)));
+      const one = withModel(lib, () => scoreAndGrads(params, new Rng(3), true));
       lib!.threads(2);
-      const two = withModel(lib, () => scoreAndGrads(params, new Rng(3)));
+      const two = withModel(lib, () => scoreAndGrads(params, new Rng(3), true));
       assert.deepEqual(two.logp, one.logp);
       for (const n of Object.keys(one.grads)) assert.ok(Buffer.from(two.grads[n].buffer).equals(Buffer.from(one.grads[n].buffer)), `${n} differs between 1 and 2 threads`);
     } finally {

@@ -4,18 +4,20 @@
 #define S2T_ATTENTION_H
 #include "s2t.h"
 
-/* B sequences packed one after another: sequence b holds rows off[b] … off[b]+len[b]−1 of every [rows, ·]
- * buffer; its attention probabilities, when kept, sit at att + att_off[b] as [H][len][len]. */
+/* Packed sequences: group g has a prefix (rows poff[g] … +plen[g]−1 of every [rows, ·] buffer) and children
+ * c0[g] … c0[g]+cn[g]−1, each a continuation of the prefix (rows coff[c] … +clen[c]−1) that attends the prefix
+ * and itself but not its siblings — the n responses to one prompt share the prompt's computation. Attention
+ * probabilities, when kept, sit at att + patt[g] as [H][plen][plen] and att + catt[c] as [H][clen][plen+clen]. */
 typedef struct {
-  int B;
-  const int64_t *off, *att_off;
-  const int *len;
+  int G;
+  const int64_t *poff, *patt, *coff, *catt;
+  const int *plen, *c0, *cn, *clen;
   int64_t rows, att_size;
 } s2t_seqs;
 
 /* qkv [rows, 3d]: q (already scaled by 1/√dh) | k | v, head h in columns h·dh…; every key of a sequence may be
- * attended (padding is not packed), causal: query i sees keys ≤ i. o [rows, d]. att keeps the probabilities
- * for the gradient (NULL: not kept). */
+ * attended (padding is not packed); causal: query i sees keys ≤ i (prefixes without children may be
+ * bidirectional: the vision tower). o [rows, d]. att keeps the probabilities for the gradient (NULL: not kept). */
 void s2t_attention(const float *qkv, const s2t_seqs *s, int H, int dh, int causal, float *att, float *o);
 /* From dout [rows, d]: dqkv [rows, 3d] = (∂q_lin, ∂k, ∂v), the q part already times `scale` (q = q_lin·scale). */
 void s2t_attention_back(const float *qkv, const float *att, const float *dout, const s2t_seqs *s, int H, int dh, float scale, float *dqkv);

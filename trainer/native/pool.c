@@ -9,7 +9,8 @@
 #include <time.h>
 
 #define MAX_THREADS 64
-#define SPIN_SECONDS 50e-6
+#define SPIN_SECONDS 50e-6   /* the caller waiting for tasks a worker took */
+#define IDLE_SPIN_SECONDS 300e-6 /* a worker waiting for the next job: the kernels' serial stretches are shorter */
 #define CLOSED 0xffffffffu
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -61,7 +62,7 @@ static void *worker(void *arg) {
   for (;;) {
     double t0 = s2t_now();
     uint64_t gen;
-    while ((gen = __atomic_load_n(&state, __ATOMIC_ACQUIRE) >> 32) == seen && s2t_now() - t0 < SPIN_SECONDS) CPU_RELAX();
+    while ((gen = __atomic_load_n(&state, __ATOMIC_ACQUIRE) >> 32) == seen && s2t_now() - t0 < IDLE_SPIN_SECONDS) CPU_RELAX();
     if (gen == seen) {
       pthread_mutex_lock(&mu);
       __atomic_fetch_add(&sleepers, 1, __ATOMIC_SEQ_CST);

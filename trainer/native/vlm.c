@@ -67,38 +67,64 @@ int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, i
 
 /* ---------------------------------------------------------------- packing the batch */
 
-/* Packed sequences (see attention.h) with their own storage. */
+/* Packed sequences (see attention.h) with their own storage: groups with a prefix each and their children. */
 typedef struct {
   s2t_seqs s;
-  int64_t *off, *att_off;
-  int *len;
+  int64_t *poff, *patt, *coff, *catt;
+  int *plen, *c0, *cn, *clen;
+  int G, C; /* groups and children added so far */
 } seqs_own;
 
-static int seqs_init(seqs_own *q, int B, const int *lens, int H) {
-  q->off = malloc((B + 1) * sizeof(int64_t));
-  q->att_off = malloc((B + 1) * sizeof(int64_t));
-  q->len = malloc((B + 1) * sizeof(int));
-  if (!q->off || !q->att_off || !q->len) return -1;
-  int64_t rows = 0, att = 0;
-  for (int b = 0; b < B; b++) {
-    q->off[b] = rows;
-    q->att_off[b] = att;
-    q->len[b] = lens[b];
-    rows += lens[b];
-    att += (int64_t)H * lens[b] * lens[b];
-  }
-  q->s = (s2t_seqs){ B, q->off, q->att_off, q->len, rows, att };
-  return 0;
+static int seqs_alloc(seqs_own *q, int groups, int children) {
+  memset(q, 0, sizeof *q);
+  q->poff = malloc((groups + 1) * sizeof(int64_t));
+  q->patt = malloc((groups + 1) * sizeof(int64_t));
+  q->plen = malloc((groups + 1) * sizeof(int));
+  q->c0 = malloc((groups + 1) * sizeof(int));
+  q->cn = malloc((groups + 1) * sizeof(int));
+  q->coff = malloc((children + 1) * sizeof(int64_t));
+  q->catt = malloc((children + 1) * sizeof(int64_t));
+  q->clen = malloc((children + 1) * sizeof(int));
+  return q->poff && q->patt && q->plen && q->c0 && q->cn && q->coff && q->catt && q->clen ? 0 : -1;
+}
+/* Appends a group whose prefix has `len` rows; returns its first row. */
+static int64_t seqs_group(seqs_own *q, int len, int H) {
+  int g = q->G++;
+  q->poff[g] = q->s.rows;
+  q->patt[g] = q->s.att_size;
+  q->plen[g] = len;
+  q->c0[g] = q->C;
+  q->cn[g] = 0;
+  q->s.rows += len;
+  q->s.att_size += (int64_t)H * len * len;
+  return q->poff[g];
+}
+/* Appends a child of the last group (`len` rows); returns its first row. */
+static int64_t seqs_child(seqs_own *q, int len, int H) {
+  int g = q->G - 1, k = q->C++;
+  q->coff[k] = q->s.rows;
+  q->catt[k] = q->s.att_size;
+  q->clen[k] = len;
+  q->cn[g]++;
+  q->s.rows += len;
+  q->s.att_size += (int64_t)H * len * (q->plen[g] + len);
+  return q->coff[k];
+}
+static void seqs_done(seqs_own *q) {
+  q->s.G = q->G;
+  q->s.poff = q->poff, q->s.patt = q->patt, q->s.coff = q->coff, q->s.catt = q->catt;
+  q->s.plen = q->plen, q->s.c0 = q->c0, q->s.cn = q->cn, q->s.clen = q->clen;
 }
 static void seqs_free(seqs_own *q) {
-  free(q->off);
-  free(q->att_off);
-  free(q->len);
+  void *ptrs[] = { q->poff, q->patt, q->plen, q->c0, q->cn, q->coff, q->catt, q->clen };
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
+  memset(q, 0, sizeof *q);
 }
 
 struct ws_vision {
-  int n;                  /* rows of the batch that have an image */
-  int *rows;              /* which */
+  int n;                  /* images computed (one per group that has one) */
+  int *rows;              /* the batch row each comes from */
+  int64_t *dest;          /* the packed row its tokens start at */
   seqs_own seqs;          /* n sequences of P patches */
   float *patches;         /* [n·P, pd] */
   float *x;               /* [n·P, d] vision stream (block input → output) */
@@ -132,63 +158,95 @@ void s2t_ws_free(s2t_ws *w) {
   for (int i = 0; i < w->c.L; i++) s2t_block_acts_free(&w->dec[i]);
   seqs_free(&w->vis.seqs);
   seqs_free(&w->seqs);
-  void *ptrs[] = { w->vis.rows, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
+  void *ptrs[] = { w->vis.rows, w->vis.dest, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
                    w->text_tok, w->text_pos, w->head_row, w->head_out, w->head_target, w->x, w->tmp, w->lnf_xhat, w->lnf_rstd,
                    w->hsel, w->logsm, w->entropy };
   for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
   free(w);
 }
 
-/* Which columns of each row are computed: the image when the row has one, valid text columns, and with
- * responses (rlen) none past the row's last response token; the packed rows of the text and scored columns. */
+/* Rows b and b+1 of a scoring batch share everything before their responses (image and prompt). */
+static int same_prompt(const s2t_batch *b, int r, int c, int pd) {
+  int64_t t = b->textLen, n = b->promptLen;
+  if ((b->P && (b->hasImage[r] != 0) != (b->hasImage[c] != 0)) ||
+      memcmp(b->tokens + r * t, b->tokens + c * t, n * 4) || memcmp(b->positions + r * t, b->positions + c * t, n * 4) ||
+      memcmp(b->valid + r * t, b->valid + c * t, n * 4))
+    return 0;
+  return !(b->P && b->hasImage[r] != 0 && memcmp(b->patches + (int64_t)r * b->P * pd, b->patches + (int64_t)c * b->P * pd, (size_t)b->P * pd * 4));
+}
+
+/* Appends text column t of row r as a packed row (its embedding inputs), and as a scored row when it predicts
+ * one of the row's response tokens. */
+static void add_text(s2t_ws *w, const s2t_batch *b, int r, int t, int64_t row) {
+  int64_t i = (int64_t)r * b->textLen + t;
+  w->text_row[w->ntext] = row;
+  w->text_tok[w->ntext] = b->tokens[i];
+  w->text_pos[w->ntext] = b->positions[i];
+  w->ntext++;
+}
+static void add_scored(s2t_ws *w, const s2t_batch *b, int r, int k, int64_t row) {
+  w->head_row[w->nhead] = row;
+  w->head_out[w->nhead] = (int64_t)r * b->R + k;
+  w->head_target[w->nhead] = b->targets[(int64_t)r * b->R + k];
+  w->nhead++;
+}
+
+/* Which columns are computed and where they are packed. A row's image when it has one and its valid text
+ * columns, with responses (rlen) none past its last response token. Consecutive rows with the same image and
+ * prompt (a GRPO group) form one group: the prompt once as the prefix, each response a child. */
 static const char *pack(s2t_ws *w, const s2t_batch *b) {
   const s2t_cfg *c = &w->c;
-  int *lens = calloc(b->B + 1, sizeof(int));
-  w->text_row = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int64_t));
-  w->text_tok = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
-  w->text_pos = malloc(((int64_t)b->B * b->textLen + 1) * sizeof(int32_t));
-  int64_t scored = 0;
+  int64_t cells = (int64_t)b->B * b->textLen + 1, scored = 1;
   for (int r = 0; r < b->B && b->rlen; r++) scored += b->rlen[r];
-  w->head_row = malloc((scored + 1) * sizeof(int64_t));
-  w->head_out = malloc((scored + 1) * sizeof(int64_t));
-  w->head_target = malloc((scored + 1) * sizeof(int32_t));
+  w->text_row = malloc(cells * sizeof(int64_t));
+  w->text_tok = malloc(cells * sizeof(int32_t));
+  w->text_pos = malloc(cells * sizeof(int32_t));
+  w->head_row = malloc(scored * sizeof(int64_t));
+  w->head_out = malloc(scored * sizeof(int64_t));
+  w->head_target = malloc(scored * sizeof(int32_t));
   w->vis.rows = malloc((b->B + 1) * sizeof(int));
-  if (!lens || !w->text_row || !w->text_tok || !w->text_pos || !w->head_row || !w->head_out || !w->head_target || !w->vis.rows) {
-    free(lens);
+  w->vis.dest = malloc((b->B + 1) * sizeof(int64_t));
+  if (!w->text_row || !w->text_tok || !w->text_pos || !w->head_row || !w->head_out || !w->head_target || !w->vis.rows || !w->vis.dest ||
+      seqs_alloc(&w->seqs, b->B, b->B))
     return "out of memory";
-  }
-  int64_t rows = 0;
-  for (int r = 0; r < b->B; r++) {
+  for (int r = 0; r < b->B;) {
+    int end = r + 1;
+    while (b->rlen && end < b->B && same_prompt(b, r, end, c->pd)) end++;
     int img = b->P && b->hasImage[r] != 0;
-    if (img) w->vis.rows[w->vis.n++] = r;
-    int64_t row = rows + (img ? b->P : 0);
-    int last = b->rlen ? b->promptLen - 2 + (b->rlen[r] > 0 ? b->rlen[r] : 1) : b->textLen - 1; /* last text column needed */
-    for (int t = 0; t <= last; t++) {
-      int64_t i = (int64_t)r * b->textLen + t;
-      if (b->valid[i] == 0) continue;
-      if (t >= b->promptLen - 1 && b->rlen && t - (b->promptLen - 1) < b->rlen[r]) {
-        int k = t - (b->promptLen - 1);
-        w->head_row[w->nhead] = row;
-        w->head_out[w->nhead] = (int64_t)r * b->R + k;
-        w->head_target[w->nhead] = b->targets[(int64_t)r * b->R + k];
-        w->nhead++;
-      }
-      w->text_row[w->ntext] = row++;
-      w->text_tok[w->ntext] = b->tokens[i];
-      w->text_pos[w->ntext] = b->positions[i];
-      w->ntext++;
+    int shared = end - r > 1;
+    /* the prefix: image, then valid text up to the last prompt column (shared) or the last needed one */
+    int last = !b->rlen ? b->textLen - 1 : shared ? b->promptLen - 1 : b->promptLen - 2 + (b->rlen[r] > 0 ? b->rlen[r] : 1);
+    int len = img ? b->P : 0;
+    for (int t = 0; t <= last; t++) len += b->valid[(int64_t)r * b->textLen + t] != 0;
+    int64_t row = seqs_group(&w->seqs, len, c->H);
+    if (img) {
+      w->vis.rows[w->vis.n] = r;
+      w->vis.dest[w->vis.n++] = row;
+      row += b->P;
     }
-    lens[r] = (int)(row - rows);
-    rows = row;
+    for (int t = 0; t <= last; t++) {
+      if (b->valid[(int64_t)r * b->textLen + t] == 0) continue;
+      int k = t - (b->promptLen - 1);
+      if (b->rlen && k >= 0 && !shared && k < b->rlen[r]) add_scored(w, b, r, k, row);
+      if (b->rlen && k == 0 && shared)
+        for (int m = r; m < end; m++) if (b->rlen[m] > 0) add_scored(w, b, m, 0, row);
+      add_text(w, b, r, t, row++);
+    }
+    for (int m = r; m < end && shared; m++) { /* each response: its tokens but the last (only a target) */
+      int n = b->rlen[m] > 1 ? b->rlen[m] - 1 : 0;
+      row = seqs_child(&w->seqs, n, c->H);
+      for (int k = 1; k <= n; k++) {
+        add_scored(w, b, m, k, row);
+        add_text(w, b, m, b->promptLen - 1 + k, row++);
+      }
+    }
+    r = end;
   }
-  if (seqs_init(&w->seqs, b->B, lens, c->H)) {
-    free(lens);
-    return "out of memory";
-  }
-  for (int r = 0; r < b->B; r++) lens[r] = b->P;
-  int fail = seqs_init(&w->vis.seqs, w->vis.n, lens, c->H);
-  free(lens);
-  return fail ? "out of memory" : NULL;
+  seqs_done(&w->seqs);
+  if (seqs_alloc(&w->vis.seqs, w->vis.n, 0)) return "out of memory";
+  for (int i = 0; i < w->vis.n; i++) seqs_group(&w->vis.seqs, b->P, c->H);
+  seqs_done(&w->vis.seqs);
+  return NULL;
 }
 
 /* Checks ids against the tables; packs the batch; x = [vision tower(patches) | tok + pos embeddings] per row. */
@@ -208,7 +266,7 @@ static const char *inputs(s2t_ws *w, const s2t_batch *b) {
   const char *err = pack(w, b);
   if (err) return err;
   int64_t N = w->seqs.s.rows;
-  w->x = malloc((N + 1) * d * sizeof(float));
+  w->x = calloc((N + 1) * d, sizeof(float));
   w->tmp = malloc((N + 1) * d * sizeof(float));
   if (!w->x || !w->tmp) return "out of memory";
   struct ws_vision *v = &w->vis;
@@ -242,8 +300,7 @@ static const char *inputs(s2t_ws *w, const s2t_batch *b) {
     s2t_layernorm(v->x, NV, d, w->p.vln_g, w->p.vln_b, v->ln_xhat, v->ln_rstd, v->ln_out);
     GEMM(0, 0, NV, d, d, v->ln_out, d, w->p.vproj_w, d, vtmp, d, 0);
     s2t_add_bias(vtmp, NV, d, d, w->p.vproj_b, NULL);
-    for (int i = 0; i < v->n; i++)
-      memcpy(w->x + w->seqs.s.off[v->rows[i]] * d, vtmp + (int64_t)i * b->P * d, (size_t)b->P * d * sizeof(float));
+    for (int i = 0; i < v->n; i++) memcpy(w->x + v->dest[i] * d, vtmp + (int64_t)i * b->P * d, (size_t)b->P * d * sizeof(float));
     free(vtmp);
   }
   for (int64_t i = 0; i < w->ntext; i++) {
@@ -288,6 +345,37 @@ static const char *decoder_blocks(s2t_ws *w, void (*each_layer)(int layer, const
 
 /* ---------------------------------------------------------------- scoring / training */
 
+/* Log-softmax of scored rows at the temperature (in place in w->logsm); logp of the target; entropy. */
+struct head_ctx {
+  s2t_ws *w;
+  float *logp, *entropy;
+};
+static void head_rows(int64_t r0, int64_t r1, void *p) {
+  struct head_ctx *hc = p;
+  s2t_ws *w = hc->w;
+  int V = w->c.V;
+  float e[V];
+  for (int64_t i = r0; i < r1; i++) {
+    float *z = w->logsm + i * V;
+    if (w->temperature != 1.0f)
+      for (int j = 0; j < V; j++) z[j] = z[j] / w->temperature;
+    float mx = z[0];
+    for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
+    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - mx;
+    s2t_exp_inplace(e, V);
+    float sum = 0;
+    for (int j = 0; j < V; j++) sum += e[j];
+    float lse = logf(sum);
+    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - lse;
+    s2t_exp_inplace(e, V);
+    float h = 0;
+    for (int j = 0; j < V; j++) h += e[j] * z[j];
+    w->entropy[i] = -h;
+    hc->entropy[w->head_out[i]] = -h;
+    hc->logp[w->head_out[i]] = z[w->head_target[i]];
+  }
+}
+
 s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float temperature, int keep, float *logp, float *entropy, const char **err) {
   s2t_phase = 0;
   s2t_ws *w = ws_new(c, params, keep, err);
@@ -303,9 +391,7 @@ s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float t
   w->lnf_rstd = malloc((NH + 1) * sizeof(float));
   w->logsm = malloc((NH + 1) * V * sizeof(float));
   w->entropy = malloc((NH + 1) * sizeof(float));
-  float *e = malloc((size_t)V * sizeof(float));
-  if (!w->hsel || !w->lnf_xhat || !w->lnf_rstd || !w->logsm || !w->entropy || !e) {
-    free(e);
+  if (!w->hsel || !w->lnf_xhat || !w->lnf_rstd || !w->logsm || !w->entropy) {
     *err = "out of memory";
     goto fail;
   }
@@ -313,28 +399,10 @@ s2t_ws *s2t_forward(const s2t_cfg *c, float *params, const s2t_batch *b, float t
   s2t_layernorm(w->tmp, NH, d, w->p.lnf_g, w->p.lnf_b, w->lnf_xhat, w->lnf_rstd, w->hsel);
   GEMM(0, 0, NH, V, d, w->hsel, d, w->p.head_w, V, w->logsm, V, 0);
   s2t_add_bias(w->logsm, NH, V, V, w->p.head_b, NULL);
+  struct head_ctx hc = { w, logp, entropy };
   double t0 = s2t_now();
-  for (int64_t i = 0; i < NH; i++) { /* log-softmax at the temperature; logp of the target; entropy */
-    float *z = w->logsm + i * V;
-    if (temperature != 1.0f)
-      for (int j = 0; j < V; j++) z[j] = z[j] / temperature;
-    float mx = z[0];
-    for (int j = 1; j < V; j++) mx = z[j] > mx ? z[j] : mx;
-    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - mx;
-    s2t_exp_inplace(e, V);
-    float sum = 0;
-    for (int j = 0; j < V; j++) sum += e[j];
-    float lse = logf(sum);
-    for (int j = 0; j < V; j++) e[j] = z[j] = z[j] - lse;
-    s2t_exp_inplace(e, V);
-    float h = 0;
-    for (int j = 0; j < V; j++) h += e[j] * z[j];
-    w->entropy[i] = -h;
-    entropy[w->head_out[i]] = -h;
-    logp[w->head_out[i]] = z[w->head_target[i]];
-  }
+  s2t_rows(NH, 16, head_rows, &hc);
   s2t_seconds[0][S2T_SOFTMAX] += s2t_now() - t0;
-  free(e);
   if (keep) return w;
   s2t_ws_free(w);
   return NULL;
@@ -401,7 +469,8 @@ const char *s2t_backward(s2t_ws *w, const float *dlogp, const float *dent, float
   s2t_colsums(dz, V, NULL, NH, V, NULL, g.head_b);
   GEMM(0, 1, NH, d, V, dz, V, w->p.head_w, V, dh, d, 0);
   s2t_layernorm_back(dh, w->lnf_xhat, w->lnf_rstd, NH, d, w->p.lnf_g, dsel, 0, g.lnf_g, g.lnf_b);
-  for (int64_t i = 0; i < NH; i++) memcpy(dx + w->head_row[i] * d, dsel + i * d, d * sizeof(float));
+  for (int64_t i = 0; i < NH; i++) /* a shared prompt's last row is scored once per response: add up */
+    for (int j = 0; j < d; j++) dx[w->head_row[i] * d + j] += dsel[i * d + j];
   for (int i = c->L - 1; i >= 0 && !err; i--)
     if (s2t_block_backward(c, &w->p.dec[i], &g.dec[i], &w->dec[i], &w->seqs.s, dx)) err = "out of memory";
   memset(g.tok, 0, (size_t)V * d * sizeof(float));
@@ -415,7 +484,7 @@ const char *s2t_backward(s2t_ws *w, const float *dlogp, const float *dent, float
     float *dimg = malloc(NV * d * sizeof(float)), *dv = malloc(NV * d * sizeof(float));
     if (!dimg || !dv) err = "out of memory";
     else {
-      for (int i = 0; i < v->n; i++) memcpy(dimg + (int64_t)i * w->P * d, dx + w->seqs.s.off[v->rows[i]] * d, (size_t)w->P * d * sizeof(float));
+      for (int i = 0; i < v->n; i++) memcpy(dimg + (int64_t)i * w->P * d, dx + v->dest[i] * d, (size_t)w->P * d * sizeof(float));
       GEMM(1, 0, d, d, NV, v->ln_out, d, dimg, d, g.vproj_w, d, 0);
       s2t_colsums(dimg, d, NULL, NV, d, NULL, g.vproj_b);
       GEMM(0, 1, NV, d, d, dimg, d, w->p.vproj_w, d, dv, d, 0);
@@ -496,7 +565,7 @@ static void prefill_layer(int layer, const float *qkv, void *p) {
   const s2t_seqs *s = &c->w->seqs.s;
   for (int r = 0; r < c->dec->rows; r++) {
     int b = r / c->n;
-    for (int t = 0; t < s->len[b]; t++) cache_put(c->dec, layer, qkv, s->off[b] + t, r, t);
+    for (int t = 0; t < s->plen[b]; t++) cache_put(c->dec, layer, qkv, s->poff[b] + t, r, t);
   }
 }
 
@@ -508,7 +577,7 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
   if (!w || !dec) goto oom;
   if ((*err = inputs(w, b))) goto fail;
   int d = c->d, B = b->B, longest = 0;
-  for (int r = 0; r < B; r++) longest = w->seqs.s.len[r] > longest ? w->seqs.s.len[r] : longest;
+  for (int r = 0; r < B; r++) longest = w->seqs.s.plen[r] > longest ? w->seqs.s.plen[r] : longest;
   dec->c = *c;
   dec->rows = B * n;
   dec->max_new = max_new;
@@ -531,11 +600,11 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
     dec->vc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
     if (!dec->kc[i] || !dec->vc[i]) goto oom;
   }
-  for (int r = 0; r < rows; r++) dec->keys[r] = w->seqs.s.len[r / n];
+  for (int r = 0; r < rows; r++) dec->keys[r] = w->seqs.s.plen[r / n];
   struct prefill_ctx pc = { dec, w, n };
   if ((*err = decoder_blocks(w, prefill_layer, &pc))) goto fail;
   /* each prompt's last token predicts the first response token */
-  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + (w->seqs.s.off[r] + w->seqs.s.len[r] - 1) * d, d * sizeof(float));
+  for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + (w->seqs.s.poff[r] + w->seqs.s.plen[r] - 1) * d, d * sizeof(float));
   head(c, &w->p, w->tmp, B, dec->h, first);
   for (int r = 0; r < rows; r++) memcpy(logits + (int64_t)r * c->V, first + (int64_t)(r / n) * c->V, c->V * sizeof(float));
   free(first);
