@@ -65,6 +65,8 @@ export interface ExperimentReport {
   paired: PairedComparison[];
   /** Arm A's checkpoints in order — the shared warm-up, then each stage's end — on every set. */
   path: { checkpoint: string; scores: Partial<Record<ExperimentSet, MeasureStats>> }[];
+  /** Each of A's stage ends minus the shared warm-up, seed by seed ("shorter correct responses after perception"). */
+  pathPaired: PairedComparison[];
   /** Files next to report.json. */
   figure: string;
 }

@@ -72,6 +72,15 @@ export interface RunGroup {
   seed: number;
 }
 
+/** run.json's `group` when it is well formed (data from disk: anything else reads as "not in an experiment"). */
+export function runGroupOf(v: unknown): RunGroup | undefined {
+  const g = v as Partial<RunGroup> | null | undefined;
+  if (!g || typeof g !== 'object') return undefined;
+  const name = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256;
+  if (!name(g.experiment) || !name(g.arm) || typeof g.seed !== 'number' || !Number.isFinite(g.seed)) return undefined;
+  return { experiment: g.experiment, arm: g.arm, seed: g.seed };
+}
+
 /** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS); a value may be NaN or ±Infinity. */
 export interface MetricRecord {
   step: number;

@@ -1,4 +1,4 @@
-// Trace search benchmark (issue 15 "Performance"): 100 k traces of ~500 words each in one traces.jsonl; the
+// Trace search benchmark (issue 15 "Performance"): 100 k traces of ~500 English words each in one traces.jsonl; the
 // host's index (extension/runs/runTraces.ts + traceQuery.ts) answers a search's first page (50 rows, newest
 // first) — p50/p95/max over a mix of frequent, mid-frequency, rare and absent words and phrases — against
 // the same-run baseline of a naive full read, parse and filter (what the panel did before). Also: index
@@ -72,12 +72,16 @@ async function main(): Promise<void> {
     const size = statSync(file).size;
     console.log(`traces.jsonl: ${N} traces × ~${TOKENS} words, ${mb(size)} (written in ${f1((performance.now() - t) / 1000)} s); Node ${process.version}`);
 
-    const vocab = vocabulary();
+    const { words: vocab, counts, source } = vocabulary();
+    console.log(`words: ${source}`);
     const rng = new Rng(3);
     const queries: { kind: string; q: string }[] = [];
-    for (let i = 0; i < 8; i++) queries.push({ kind: 'frequent word', q: vocab[rng.int(0, 30)] });
-    for (let i = 0; i < 8; i++) queries.push({ kind: 'mid word', q: vocab[rng.int(300, 3000)] });
-    for (let i = 0; i < 8; i++) queries.push({ kind: 'rare word', q: vocab[rng.int(15000, 29999)] });
+    // Frequent: the top 30; mid: seen 20–200 times in the READMEs; rare: seen once or twice.
+    const band = (lo: number, hi: number) => vocab.filter((_, i) => counts[i] >= lo && counts[i] <= hi);
+    const [mid, rare] = [band(20, 200), band(1, 2)];
+    for (let i = 0; i < 8; i++) queries.push({ kind: 'frequent word', q: vocab[rng.int(0, 29)] });
+    for (let i = 0; i < 8; i++) queries.push({ kind: 'mid word', q: rng.pick(mid) });
+    for (let i = 0; i < 8; i++) queries.push({ kind: 'rare word', q: rng.pick(rare) });
     for (let i = 0; i < 6; i++) queries.push({ kind: 'two words', q: `${vocab[rng.int(0, 200)]} ${vocab[rng.int(0, 200)]}` });
     for (let i = 0; i < 6; i++) queries.push({ kind: 'absent', q: `zq${rng.int(100, 999)}x` });
     for (let i = 0; i < 4; i++) queries.push({ kind: 'answer', q: `boxed{${rng.int(0, 12)}}` });

@@ -1,37 +1,67 @@
 // Synthetic traces.jsonl for the traces benchmarks: n GRPO groups (a prompt and 4 sampled responses), about
-// `tokens` words each in all, words drawn Zipf-like from a 30 k pseudo-word vocabulary (as varied as real
-// reasoning text, which is what the search's Bloom filters are sensitive to), written in 4 MB batches.
-import { openSync, writeSync, closeSync } from 'node:fs';
+// `tokens` words each in all, written in 4 MB batches. Words are real English, drawn with their frequencies in
+// the prose of the installed packages' READMEs (node_modules/**/*.md: ~10 k words) — how varied the text is
+// decides how much the search's trigram filters can skip, so made-up words would measure something else.
+import { openSync, writeSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Rng } from '../../trainer/util/rng';
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'te', 'vo', 'pi', 'da', 'ge', 'ho', 'ju', 'be', 'fi', 'qu', 'zo', 'wy', 'xe', 'ci'];
-const COMMON = ['the', 'so', 'is', 'and', 'of', 'there', 'are', 'red', 'blue', 'count', 'then', 'total', 'answer', 'left', 'which'];
+const root = join(__dirname, '../..');
 
-/** The vocabulary, most frequent first (rank r is drawn with weight 1/(r+1)). */
-export function vocabulary(size = 30_000, seed = 7): string[] {
-  const rng = new Rng(seed);
-  const seen = new Set<string>(COMMON);
-  const out = [...COMMON];
-  while (out.length < size) {
-    let w = '';
-    for (let k = rng.int(2, 4); k > 0; k--) w += rng.pick(SYLLABLES);
-    if (!seen.has(w)) {
-      seen.add(w);
-      out.push(w);
-    }
-  }
-  return out;
+export interface Vocabulary {
+  /** Most frequent first. */
+  words: string[];
+  counts: number[];
+  /** Where the words came from (printed by the benchmarks). */
+  source: string;
 }
 
-/** Zipf(1) sampler over ranks [0, n): inverse CDF on the harmonic series, by binary search. */
-function zipf(n: number): (rng: Rng) => number {
-  const cdf = new Float64Array(n);
+let cached: Vocabulary | undefined;
+
+/** Words of the Markdown prose under node_modules (code, inline code and links removed), by frequency. */
+export function vocabulary(): Vocabulary {
+  if (cached) return cached;
+  const counts = new Map<string, number>();
+  let files = 0;
+  const walk = (d: string, depth: number) => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory() && depth < 6) walk(p, depth + 1);
+      else if (st.isFile() && n.endsWith('.md') && st.size < 2e6) {
+        files++;
+        const text = readFileSync(p, 'utf8').replace(/```[\s\S]*?```/g, ' ').replace(/`[^`]*`/g, ' ').replace(/https?:\/\/\S+/g, ' ');
+        for (const w of text.toLowerCase().match(/[a-z]{2,15}/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+      }
+    }
+  };
+  walk(join(root, 'node_modules'), 0);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (sorted.length < 2000) throw new Error(`only ${sorted.length} words in node_modules/**/*.md: run npm ci first`);
+  cached = { words: sorted.map((x) => x[0]), counts: sorted.map((x) => x[1]), source: `${sorted.length} English words from ${files} READMEs under node_modules` };
+  return cached;
+}
+
+/** Draws a word index with the vocabulary's frequencies (inverse CDF by binary search). */
+function sampler(v: Vocabulary): (rng: Rng) => number {
+  const cdf = new Float64Array(v.counts.length);
   let s = 0;
-  for (let r = 0; r < n; r++) cdf[r] = s += 1 / (r + 1);
+  v.counts.forEach((c, i) => (cdf[i] = s += c));
   return (rng) => {
     const u = rng.next() * s;
     let lo = 0;
-    let hi = n - 1;
+    let hi = cdf.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cdf[mid] < u) lo = mid + 1;
@@ -42,7 +72,9 @@ function zipf(n: number): (rng: Rng) => number {
 }
 
 export interface SyntheticOptions {
+  /** Traces to write (or until `bytes` are written, whichever comes first). */
   n: number;
+  bytes?: number;
   /** Words per trace (prompt and all responses). */
   tokens?: number;
   stage?: string;
@@ -51,10 +83,10 @@ export interface SyntheticOptions {
   prompts?: number;
 }
 
-/** Writes n traces to `path`; returns the bytes written. */
-export function writeSyntheticTraces(path: string, o: SyntheticOptions): number {
-  const vocab = vocabulary();
-  const draw = zipf(vocab.length);
+/** Writes n traces to `path` (appending with `append`); returns the bytes written. */
+export function writeSyntheticTraces(path: string, o: SyntheticOptions, append = false): number {
+  const vocab = vocabulary().words;
+  const draw = sampler(vocabulary());
   const rng = new Rng(o.seed ?? 1);
   const tokens = o.tokens ?? 500;
   const stage = o.stage ?? 'textual';
@@ -67,7 +99,7 @@ export function writeSyntheticTraces(path: string, o: SyntheticOptions): number 
     }
     return out.join(' ');
   };
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, append ? 'a' : 'w');
   let bytes = 0;
   let batch: string[] = [];
   let size = 0;
@@ -79,7 +111,7 @@ export function writeSyntheticTraces(path: string, o: SyntheticOptions): number 
     size = 0;
   };
   try {
-    for (let i = 0; i < o.n; i++) {
+    for (let i = 0; i < o.n && bytes + size < (o.bytes ?? Infinity); i++) {
       const truth = rng.int(0, 12);
       const per = Math.round((tokens - 40) / 4);
       const responses = [0, 1, 2, 3].map(() => {
@@ -106,4 +138,17 @@ export function writeSyntheticTraces(path: string, o: SyntheticOptions): number 
     closeSync(fd);
   }
   return bytes;
+}
+
+/** Appends one trace line of about `bytes` bytes (a response of that many characters), written in pieces. */
+export function appendLongLine(path: string, bytes: number): void {
+  const fd = openSync(path, 'a');
+  try {
+    writeSync(fd, '{"step": 5, "time": 0, "stage": "textual", "task": "t", "prompt_id": "huge", "prompt": "p", "ground_truth": "1", "responses": [{"text": "');
+    const piece = Buffer.alloc(4 << 20, 'abcdefgh ');
+    for (let left = bytes; left > 0; left -= piece.length) writeSync(fd, piece, 0, Math.min(piece.length, left));
+    writeSync(fd, '", "reward": 0, "accuracy": 0, "format": 0, "length": 1}]}\n');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,6 +1,7 @@
 // report.json from an experiment's evaluations: per arm and held-out set, each measure's mean ± 95 % interval
 // over the seeds whose every arm is done; the paired differences (A − B, each control − B, A − each control)
-// seed by seed; arm A's path from the shared warm-up through its stages. Pure: the CLI gathers the eval records.
+// seed by seed; arm A's path from the shared warm-up through its stages, each stage end paired with the warm-up.
+// Pure: the CLI gathers the eval records.
 import type { EvalRecord } from '../../protocol/runRecords';
 import { meanCorrectLength, visualErrorBreakdown, ERROR_ANALYSIS_TASK } from '../../protocol/answerStats';
 import { mean } from '../../protocol/stats';
@@ -78,24 +79,24 @@ export function buildReport(x: ReportInputs): ExperimentReport {
 
   const [A, B, ...controls] = plan.arms.map((a) => a.name);
   const pairs: [string, string][] = [[A, B], ...controls.map((c): [string, string] => [c, B]), ...controls.map((c): [string, string] => [A, c])];
-  const paired: PairedComparison[] = pairs.flatMap(([first, second]) => EXPERIMENT_SETS.flatMap((set) => EXPERIMENT_MEASURES
-    .filter((m) => m !== 'perception_error_share' || set === ERROR_ANALYSIS_TASK)
-    .map((measure): PairedComparison => {
-      const f = seriesOf(first)(finalOf, set, measure);
-      const s = seriesOf(second)(finalOf, set, measure);
+  const compare = (first: string, second: string, f: (set: ExperimentSet, m: ExperimentMeasure) => number[], g: (set: ExperimentSet, m: ExperimentMeasure) => number[]) =>
+    EXPERIMENT_SETS.flatMap((set) => EXPERIMENT_MEASURES.filter((m) => m !== 'perception_error_share' || set === ERROR_ANALYSIS_TASK).map((measure): PairedComparison => {
+      const a = f(set, measure);
+      const b = g(set, measure);
       return {
-        first, second, set, measure, stat: toStat(pairedSeeds(f, s)),
-        ...(LENGTHS.includes(measure) ? { relative: toStat(summarizeSeeds(f.map((v, i) => (s[i] > 0 ? v / s[i] - 1 : NaN)))) } : {}),
+        first, second, set, measure, stat: toStat(pairedSeeds(a, b)),
+        ...(LENGTHS.includes(measure) ? { relative: toStat(summarizeSeeds(a.map((v, i) => (b[i] > 0 ? v / b[i] - 1 : NaN)))) } : {}),
       };
-    })));
+    }));
+  const paired = pairs.flatMap(([first, second]) => compare(first, second, (set, m) => seriesOf(first)(finalOf, set, m), (set, m) => seriesOf(second)(finalOf, set, m)));
 
   // Arm A's path: checkpoint labels from the first seed that has one.
   const pathRuns = plan.seeds.map((seed) => runOf(A, seed)).filter((r): r is RunResults => !!r?.path);
   const labels = pathRuns[0]?.path?.map((p) => p.checkpoint) ?? [];
-  const path = labels.map((checkpoint, i) => ({
-    checkpoint,
-    scores: statsOf(seriesOf(A), (r) => r.path?.[i]?.checkpoint === checkpoint ? r.path[i].answers : undefined),
-  }));
+  const pick = (i: number) => (r: RunResults) => (r.path?.[i]?.checkpoint === labels[i] ? r.path[i].answers : undefined);
+  const path = labels.map((checkpoint, i) => ({ checkpoint, scores: statsOf(seriesOf(A), pick(i)) }));
+  const pathPaired = labels.slice(1).flatMap((checkpoint, k) =>
+    compare(checkpoint, labels[0], (set, m) => seriesOf(A)(pick(k + 1), set, m), (set, m) => seriesOf(A)(pick(0), set, m)));
 
   return {
     experiment: plan.id, updated: (x.now ?? new Date()).toISOString(),
@@ -105,6 +106,6 @@ export function buildReport(x: ReportInputs): ExperimentReport {
       warmup: plan.warmup, rlSteps: plan.rlSteps, rlPrompts: plan.rlPrompts, evalSize: x.evalSize, evalSeed: x.evalSeed,
       sampling: x.sampling, backend: x.backend,
     },
-    wallSeconds: x.wallSeconds, arms, paired, path, figure: x.figure,
+    wallSeconds: x.wallSeconds, arms, paired, path, pathPaired, figure: x.figure,
   };
 }

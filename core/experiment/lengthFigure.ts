@@ -2,6 +2,7 @@
 // over seeds, then a centred moving average of 5 steps), dashed lines where arm A's stages end, axes with tick
 // labels and a legend, drawn with a 3×5 pixel font so the file needs no fonts or canvas.
 import { PNG } from 'pngjs';
+import { mean } from '../../protocol/stats';
 
 export interface FigureSeries {
   name: string;
@@ -81,7 +82,7 @@ export function smooth(values: readonly number[], k = 5): number[] {
   const h = Math.floor(k / 2);
   return values.map((_, i) => {
     const w = values.slice(Math.max(0, i - h), i + h + 1).filter(Number.isFinite);
-    return w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN;
+    return mean(w);
   });
 }
 

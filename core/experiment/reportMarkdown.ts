@@ -48,6 +48,14 @@ function pathTable(r: ExperimentReport): string[] {
       cell(p.scores, 'visual-reasoning', 'accuracy'), cell(p.scores, 'visual-reasoning', 'correct_length'), cell(p.scores, 'visual-reasoning', 'perception_error_share')]));
 }
 
+function pathDeltaTable(r: ExperimentReport): string[] {
+  const at = (checkpoint: string, m: ExperimentMeasure) => r.pathPaired.find((p) => p.first === checkpoint && p.set === 'visual-reasoning' && p.measure === m);
+  return table(['checkpoint', 'accuracy', 'correct-answer length', 'relative', 'perception-error share'], r.path.slice(1).map((p) => [
+    `${p.checkpoint} − ${r.path[0].checkpoint}`, show(at(p.checkpoint, 'accuracy')?.stat, 3, true), show(at(p.checkpoint, 'correct_length')?.stat, 1, true),
+    pct(at(p.checkpoint, 'correct_length')?.relative), show(at(p.checkpoint, 'perception_error_share')?.stat, 3, true),
+  ]));
+}
+
 function perSeed(r: ExperimentReport): string[] {
   const fmt = (v: number | null, d: number) => (v === null ? '—' : v.toFixed(d));
   return table(['arm', 'set', ...r.seeds.map((s) => `seed ${s}`)], r.arms.flatMap((a) => EXPERIMENT_SETS.map((set) => [
@@ -105,6 +113,7 @@ export function reportMarkdown(r: ExperimentReport): string {
     for (const c of controls) lines.push(`### ${c.name} − ${B.name}`, '', c.description, '', ...pairTable(r, c.name, B.name), '', `### ${A.name} − ${c.name}`, '', ...pairTable(r, A.name, c.name), '');
   }
   lines.push(`## ${A.name} through its stages`, '', `The shared warm-up, then the end of each of ${A.name}'s stages, on every set.`, '', ...pathTable(r), '',
+    `Each stage end minus the warm-up, paired by seed (visual reasoning):`, '', ...pathDeltaTable(r), '',
     '## Response length during RL', '', `![response length](${r.figure})`, '',
     `Mean sampled response length per RL step (training rollouts), averaged over seeds, per arm; dashed lines: where ${A.name}'s stages end.`, '',
     '## Per seed (accuracy / correct-answer length)', '', ...perSeed(r), '');

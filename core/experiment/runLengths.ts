@@ -5,6 +5,7 @@ import { RUN_FILES, type MetricRecord } from '../../protocol/runRecords';
 import { METRICS } from '../../protocol/metrics';
 import { readJsonl } from '../rundir/jsonlTail';
 import { stagePath } from '../rundir/runDirReader';
+import { mean } from '../../protocol/stats';
 
 /** Response length per RL step 1..rlSteps (NaN where the run has no record yet). */
 export function runLengths(runDir: string, rlStages: readonly string[], warmupSteps: number, rlSteps: number): number[] {
@@ -26,6 +27,6 @@ export function meanOverRuns(runs: readonly number[][]): number[] {
   const n = Math.max(0, ...runs.map((r) => r.length));
   return Array.from({ length: n }, (_, i) => {
     const xs = runs.map((r) => r[i]).filter(Number.isFinite);
-    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+    return mean(xs);
   });
 }

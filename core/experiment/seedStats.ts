@@ -1,6 +1,7 @@
 // Statistics over seeds, the unit an experiment repeats: the mean with its 95 % t-interval (Student's t with
 // n − 1 degrees of freedom — with 5 seeds the half-width is 2.776 standard errors, not 1.96), and the same for
 // paired differences between two arms run from one shared warm-up per seed.
+import { mean } from '../../protocol/stats';
 
 /** Two-sided 95 % quantiles of Student's t, by degrees of freedom 1..30 (beyond: the normal 1.96). */
 const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
@@ -21,9 +22,9 @@ export interface SeedSummary {
 export function summarizeSeeds(values: readonly number[]): SeedSummary {
   const xs = values.filter(Number.isFinite);
   const n = xs.length;
-  const mean = n ? xs.reduce((a, b) => a + b, 0) / n : NaN;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : NaN;
-  return { n, mean, half: t95(n - 1) * sd / Math.sqrt(n), values: [...values] };
+  const m = mean(xs);
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1)) : NaN;
+  return { n, mean: m, half: t95(n - 1) * sd / Math.sqrt(n), values: [...values] };
 }
 
 /** a − b seed by seed (only seeds where both are finite count), summarised. */

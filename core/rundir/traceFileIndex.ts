@@ -317,48 +317,59 @@ export class TraceFileIndex {
    */
   async ensureMeta(from: number, to: number): Promise<boolean> {
     const gen = this.generation;
-    from = Math.max(from, this.base);
+    const unparsed = (o: number) => o >= this.base && this.flags[o - this.base] === 0;
+    let o = Math.max(from, this.base);
     to = Math.min(to, this.count);
-    let o = from;
-    while (o < to) {
-      while (o < to && this.flags[o - this.base] !== 0) o++;
-      if (o >= to) break;
-      // A run of unparsed lines whose bytes fit one chunk (a single long line is read alone).
-      let e = o + 1;
-      while (e < to && this.flags[e - this.base] === 0 && this.start[e - this.base] + this.len[e - this.base] - this.start[o - this.base] <= CHUNK) e++;
-      const got = await this.readLines(o, e);
-      if (!got || gen !== this.generation) return false;
-      this.parseRun(o, e, got.buf, got.at);
-      o = e;
-    }
-    return gen === this.generation;
+    while (o < to && !unparsed(o)) o++;
+    if (o >= to) return true;
+    let ok = true;
+    const scratch = Buffer.allocUnsafe(CHUNK);
+    const opened = await this.withFile(async (fh) => {
+      while (o < to && ok) {
+        o = Math.max(o, this.base);
+        while (o < to && !unparsed(o)) o++;
+        if (o >= to) break;
+        // A run of unparsed lines whose bytes fit one chunk (a single long line is read alone).
+        let e = o + 1;
+        while (e < to && unparsed(e) && this.start[e - this.base] + this.len[e - this.base] - this.start[o - this.base] <= CHUNK) e++;
+        const got = await this.readInto(fh, o, e, scratch);
+        ok = !!got && gen === this.generation;
+        if (ok) this.parseRun(o, e, got!.buf, got!.at);
+        o = e;
+      }
+    });
+    return opened && ok && gen === this.generation;
   }
 
-  /** The bytes of lines [from, to): the buffer and the file offset of its first byte. Undefined if the file changed. */
-  async readLines(from: number, to: number): Promise<{ buf: Buffer; at: number } | undefined> {
-    const gen = this.generation;
-    if (from < this.base || to > this.count || from >= to) return undefined;
-    const [s, e] = this.span(from, to);
-    const buf = Buffer.allocUnsafe(e - s);
+  /** Opens the file (never through a link) for `fn` if it is still the indexed one; false if it is not. */
+  private async withFile(fn: (fh: FileHandle) => Promise<void>): Promise<boolean> {
     let fh: FileHandle;
     try {
       fh = await openNoFollow(this.path);
     } catch {
-      return undefined;
+      return false;
     }
     try {
-      const st = await fh.stat();
-      if (st.ino !== this.ino || st.size < e) return undefined;
-      let got = 0;
-      while (got < buf.length) {
-        const { bytesRead } = await fh.read(buf, got, buf.length - got, s + got);
-        if (bytesRead <= 0) return undefined;
-        got += bytesRead;
-      }
+      if ((await fh.stat()).ino !== this.ino) return false;
+      await fn(fh);
+      return true;
     } finally {
       await fh.close();
     }
-    return gen === this.generation ? { buf, at: s } : undefined;
+  }
+
+  /** Reads lines [from, to) into `scratch` when they fit (else a new buffer); undefined if the file is shorter. */
+  private async readInto(fh: FileHandle, from: number, to: number, scratch?: Buffer): Promise<{ buf: Buffer; at: number } | undefined> {
+    if (from < this.base || to > this.count || from >= to) return undefined;
+    const [s, e] = this.span(from, to);
+    const buf = scratch && scratch.length >= e - s ? scratch.subarray(0, e - s) : Buffer.allocUnsafe(e - s);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, s + got);
+      if (bytesRead <= 0) return undefined;
+      got += bytesRead;
+    }
+    return { buf, at: s };
   }
 
   private parseRun(from: number, to: number, buf: Buffer, at: number): void {
@@ -407,30 +418,46 @@ export class TraceFileIndex {
   }
 
   /**
-   * Calls `fn` with the bytes of each line of `ords` that is held and may be a trace, reading nearby lines in
-   * one go (at most a chunk; a line over a chunk alone). Returns false if the index was reset meanwhile.
+   * Calls `fn` with groups of the lines of `ords` that are held and may be traces (ascending), each group read
+   * in one go (at most a chunk, or one longer line alone): the buffer, the file offset of its first byte, and
+   * the group's lines. Returns false if the index was reset meanwhile (the ordinals are void).
    */
-  async eachLine(ords: readonly number[], fn: (ord: number, buf: Buffer, s: number, e: number) => void): Promise<boolean> {
+  async eachGroup(ords: readonly number[], fn: (buf: Buffer, at: number, group: number[]) => void): Promise<boolean> {
     const gen = this.generation;
     const want = ords.filter((o) => o >= this.base && o < this.count && !(this.flags[o - this.base] & (LineFlag.Long | LineFlag.Empty | LineFlag.Bad)));
+    if (!want.length) return true;
     want.sort((a, b) => a - b);
-    let j = 0;
-    while (j < want.length) {
-      let e = j + 1;
-      while (e < want.length && this.span(want[j], want[e] + 1)[1] - this.start[want[j] - this.base] <= CHUNK) e++;
-      const got = await this.readLines(want[j], want[e - 1] + 1);
-      if (gen !== this.generation) return false;
-      if (got) {
-        for (let k = j; k < e; k++) {
-          const o = want[k];
-          if (o < this.base) continue;
-          const s = this.start[o - this.base] - got.at;
-          fn(o, got.buf, s, s + this.len[o - this.base]);
-        }
+    // One open file and one buffer for every group (`fn` is synchronous: the buffer is free again after it).
+    const scratch = Buffer.allocUnsafe(CHUNK);
+    await this.withFile(async (fh) => {
+      let j = 0;
+      while (j < want.length && gen === this.generation) {
+        let e = j + 1;
+        while (e < want.length && this.span(want[j], want[e] + 1)[1] - this.start[want[j] - this.base] <= CHUNK) e++;
+        const got = await this.readInto(fh, want[j], want[e - 1] + 1, scratch);
+        if (gen !== this.generation) return;
+        const group = want.slice(j, e).filter((o) => o >= this.base);
+        if (got && group.length) fn(got.buf, got.at, group);
+        j = e;
       }
-      j = e;
-    }
+    });
     return gen === this.generation;
+  }
+
+  /** Calls `fn` with the bytes of each line of `ords` that is held and may be a trace (see eachGroup). */
+  eachLine(ords: readonly number[], fn: (ord: number, buf: Buffer, s: number, e: number) => void): Promise<boolean> {
+    return this.eachGroup(ords, (buf, at, group) => {
+      for (const o of group) {
+        const s = this.start[o - this.base] - at;
+        fn(o, buf, s, s + this.len[o - this.base]);
+      }
+    });
+  }
+
+  /** Start and end (exclusive) byte offsets of line `ord` in the file. */
+  bytesOf(ord: number): [number, number] {
+    const i = ord - this.base;
+    return [this.start[i], this.start[i] + this.len[i]];
   }
 
   /** Parsed records of lines (any order); undefined for lines that are gone, changed or not traces. */

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { basename, join } from 'node:path';
 import type { EvalOutcome, EvalStreamRecord } from '../../protocol/diff';
 import type { Runs } from '../runs/index';
-import type { RunSnapshot } from '../runs/runReader';
+import { pickCheckpoint } from './pickers';
 import { runCliStream } from './cliChild';
 
 export interface EvalRequest {
@@ -26,18 +26,6 @@ export function checkpointArg(arg: unknown): string | undefined {
   if (typeof n?.dir === 'string') return n.dir;
   if (typeof n?.runDir === 'string') return typeof n.stageId === 'string' ? join(n.runDir, 'stages', n.stageId) : n.runDir;
   return undefined;
-}
-
-export async function pickCheckpoint(runs: RunSnapshot[], placeHolder: string, exclude?: string): Promise<string | undefined> {
-  const items = [...runs].sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')).flatMap((r) =>
-    r.stages.flatMap((s) => [...s.checkpoints].reverse().map((c) => ({
-      label: `${s.id} · step ${c.step}`, description: `${r.recipeName}/${r.runId} · ${s.kind}`, dir: c.dir,
-    })))).filter((i) => i.dir !== exclude);
-  if (!items.length) {
-    void vscode.window.showInformationMessage('See2Think: no checkpoints yet. Run a stage first.');
-    return undefined;
-  }
-  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.dir;
 }
 
 /**

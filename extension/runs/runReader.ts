@@ -4,7 +4,7 @@
 // Node only (no 'vscode'), so it is unit-tested directly; the store adds watching, polling and batching.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
+import { RUN_FILES, runGroupOf, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
 import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
 import { isMetricRecord } from '../../protocol/guards';
@@ -184,6 +184,7 @@ export class RunReader {
   }
 
   info(): RunInfo {
+    const group = runGroupOf(this.snap.meta?.group);
     return {
       key: this.dir,
       label: `${this.snap.recipeName}/${this.snap.runId}`,
@@ -193,6 +194,7 @@ export class RunReader {
         id: s.id, kind: s.kind, state: s.status?.state ?? 'pending', step: s.lastPoint?.step ?? s.status?.step,
         totalSteps: s.totalSteps || s.status?.total_steps || 0, globalOffset: s.globalOffset,
       })),
+      ...(group ? { group } : {}),
     };
   }
 

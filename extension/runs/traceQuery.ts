@@ -140,17 +140,36 @@ export class TraceResultSet {
     const q = this.text;
     if (!q || !cands.length) return cands;
     cands = cands.filter((o) => mayContain(f.bloom, f.bloomAt(o), q));
-    const hits = new Set<number>();
-    const ok = await f.eachLine(cands, (o, buf, s, e) => {
-      if (q.prefilter) {
-        q.prefilter.lastIndex = 0;
-        if (!q.prefilter.test(buf.toString('latin1', s, e))) return;
+    const hits: number[] = [];
+    const ok = await f.eachGroup(cands, (buf, at, group) => {
+      const verify = (o: number) => {
+        const [s, e] = f.bytesOf(o);
+        const r = parseTraceLine(buf, s - at, e - at);
+        if (typeof r !== 'string' && traceContains(r, q)) hits.push(o);
+      };
+      const re = q.prefilter;
+      if (!re) return group.forEach(verify);
+      // The case-insensitive prefilter runs over each run of consecutive candidate lines at once ('ascii'
+      // decodes fastest; a byte it folds into a letter can only add a candidate, never hide one).
+      for (let a = 0; a < group.length;) {
+        let b = a + 1;
+        while (b < group.length && group[b] === group[b - 1] + 1) b++;
+        const from = f.bytesOf(group[a])[0];
+        const text = buf.toString('ascii', from - at, f.bytesOf(group[b - 1])[1] - at);
+        let g = a;
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m && g < b; m = re.exec(text)) {
+          const pos = from + m.index;
+          while (g < b && f.bytesOf(group[g])[1] <= pos) g++;
+          if (g >= b) break;
+          verify(group[g]);
+          re.lastIndex = f.bytesOf(group[g])[1] - from;
+          g++;
+        }
+        a = b;
       }
-      const r = parseTraceLine(buf, s, e);
-      if (typeof r !== 'string' && traceContains(r, q)) hits.add(o);
     });
-    if (!ok) return undefined;
-    return cands.filter((o) => hits.has(o));
+    return ok ? hits : undefined;
   }
 
   private onLive(c: TracesChange): void {

@@ -30,12 +30,18 @@ export class TraceSession {
   private pending?: { shift: number; reorder: boolean };
   private timer?: NodeJS.Timeout;
   private lastPost = 0;
+  /** Whether the last result posted said the search was done. */
+  private postedDone = false;
   private timelineSeq = 0;
   private disposed = false;
   private readonly ready: Promise<void>;
   private readonly sub: { dispose(): void };
 
-  constructor(readonly traces: RunTraces, private readonly host: TraceSessionHost) {
+  private readonly resultMs: number;
+
+  /** `resultMs`: result messages go out at most this often (default RESULT_MS). */
+  constructor(readonly traces: RunTraces, private readonly host: TraceSessionHost, o: { resultMs?: number } = {}) {
+    this.resultMs = o.resultMs ?? RESULT_MS;
     this.ready = traces.refresh().catch((err) => host.warn(`traces: ${(err as Error).message}`));
     this.sub = traces.onDidChange((c) => {
       if (c.reset && this.query) this.start(this.seq, this.query, true);
@@ -57,6 +63,11 @@ export class TraceSession {
       default:
         return false;
     }
+  }
+
+  /** The current query's state (tests and the memory benchmark wait on it). */
+  current(): { seq: number; total: number; done: boolean } | undefined {
+    return this.result && { seq: this.seq, total: this.result.total, done: this.result.done };
   }
 
   /** The page (re)loaded: its next query starts afresh. */
@@ -91,9 +102,11 @@ export class TraceSession {
       p.reorder = true;
       p.shift = 0;
     } else p.shift += c.shift ?? 0;
+    // The end of a search goes out at once (the count is final); other changes at most every resultMs.
+    if (r.done && !this.postedDone) return this.flush();
     if (this.timer) return;
-    const wait = Math.max(0, this.lastPost + RESULT_MS - Date.now());
-    if (wait === 0 || r.done) this.flush();
+    const wait = Math.max(0, this.lastPost + this.resultMs - Date.now());
+    if (wait === 0) this.flush();
     else this.timer = setTimeout(() => this.flush(), wait);
   }
 
@@ -114,6 +127,7 @@ export class TraceSession {
 
   private postResult(r: TraceResultSet, c: { shift?: number; reorder?: boolean }): void {
     this.lastPost = Date.now();
+    this.postedDone = r.done;
     const notices = this.traces.notices();
     this.host.post('traces/result', {
       seq: this.seq, version: r.version, total: r.total, indexed: this.traces.indexed, done: r.done,

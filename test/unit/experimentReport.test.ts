@@ -134,6 +134,11 @@ describe('experiment: plan, statistics, report', () => {
     assert.deepEqual(len.stat.values, [-5, -3, null]);
     assert.deepEqual(len.relative!.values.map((v) => v === null ? null : +v.toFixed(6)), [-1 / 3, -0.2, null].map((v) => v === null ? null : +v.toFixed(6)));
     assert.deepEqual(r.path.map((p) => [p.checkpoint, p.scores['visual-reasoning']!.accuracy!.mean]), [['warmup', 0.125], ['visual', 0.625]]);
+    // each stage end minus the warm-up, seed by seed: accuracy 0.5 − 0 and 0.75 − 0.25; correct length 10 − NaN (none right) and 12 − 30
+    const fromWarmup = (m: string) => r.pathPaired.find((p) => p.first === 'visual' && p.second === 'warmup' && p.set === 'visual-reasoning' && p.measure === m)!;
+    assert.deepEqual(fromWarmup('accuracy').stat.values, [0.5, 0.5, null]);
+    assert.deepEqual(fromWarmup('correct_length').stat.values, [null, -18, null]);
+    assert.deepEqual(fromWarmup('correct_length').relative!.values, [null, -0.6, null]);
     const md = reportMarkdown(r);
     assert.match(md, /^# Experiment staged-vs-merged: staged vs merged/);
     assert.match(md, /In progress: 2 of 3 seeds done/);
@@ -141,6 +146,7 @@ describe('experiment: plan, statistics, report', () => {
     assert.match(md, /Visual reasoning accuracy: \+0\.375 ± 1\.588 \(the interval contains 0\); correct answers -26\.7 % ± 84\.7 in length/);
     assert.match(md, /\| staged \| 0\.625 ± 1\.588 \| 0\.625 ± 1\.588 \| 0\.625 ± 1\.588 \|/);
     assert.match(md, /!\[response length\]\(f\.png\)/);
+    assert.match(md, /\| visual − warmup \| \+0\.500 \(1 seed\)|\| visual − warmup \| \+0\.500 ± 0\.000 \|/);
   });
 
   it('the figure: a PNG of the given size with each arm\'s colour, smoothed over 5 steps', () => {

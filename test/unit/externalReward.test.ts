@@ -4,7 +4,7 @@
 // paper's reward and others; and its EasyR1, verl and TRL entry points read the settings file next to it.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scoreResponse } from '../../core/reward/reward';
@@ -117,5 +117,24 @@ describe("See2Think's reward module for external trainers", () => {
     const p = JSON.parse(out);
     assert.deepEqual({ name: p.name, accuracy_weight: p.accuracy_weight, format_weight: p.format_weight, format_pattern: p.format_pattern },
       { name: PAPER.name, accuracy_weight: PAPER.accuracy_weight, format_weight: PAPER.format_weight, format_pattern: PAPER.format_pattern });
+  });
+
+  it('the package carries it: the bundled CLI finds it in dist/python/, which the .vsix keeps', function () {
+    const root = join(__dirname, '../..');
+    assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/python\/\*\.py$/m);
+    const cli = join(root, 'dist/cli.js');
+    // `npm test` builds before the unit layer; a single-file run without a build has nothing to check here.
+    if (!existsSync(cli)) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 's2t-dist-'));
+    try {
+      writeFileSync(join(dir, 'v.recipe.yaml'), 'name: v\nmodel: { trainer: verl, trainer_version: 1dda039, path: org/m }\nstages:\n  - { id: a, kind: perception, steps: 2, data: { file: t.parquet, val_file: v.parquet } }\n');
+      const r = spawnSync(process.execPath, [cli, 'show-command', join(dir, 'v.recipe.yaml'), '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const from = JSON.parse(r.stdout)[0].files[0].copyFrom as string;
+      assert.equal(from, join(root, 'dist/python', REWARD_MODULE));
+      assert.ok(existsSync(from));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -146,22 +146,26 @@ describe('trace queries', () => {
     const traces = new RunTraces(runDir, ['a', 'b']);
     const posted: HostMessage[] = [];
     const info: RunInfo = { key: runDir, label: 'r1', recipe: 'demo', runId: 'r1', stages: [{ id: 'a', kind: 'sft', state: 'running', totalSteps: 50, globalOffset: 0 }, { id: 'b', kind: 'perception', state: 'pending', totalSteps: 50, globalOffset: 50 }] };
-    const session = new TraceSession(traces, { post: (method, params) => posted.push({ method, params } as HostMessage), imageUri: (stage, img) => `img:${stage}/${img}`, info: () => info, warn: () => undefined });
+    // Result messages at most every 60 s after the first: a change after it waits, unless rows go out.
+    const session = new TraceSession(traces, { post: (method, params) => posted.push({ method, params } as HostMessage), imageUri: (stage, img) => `img:${stage}/${img}`, info: () => info, warn: () => undefined }, { resultMs: 60_000 });
     const last = <M extends HostMessage['method']>(m: M) => posted.filter((x) => x.method === m).at(-1)?.params as Extract<HostMessage, { method: M }>['params'] | undefined;
     session.handle({ method: 'traces/query', params: { seq: 3, query: { filter: {}, sort: 'time', descending: true } } });
-    for (let i = 0; i < 100 && !last('traces/result')?.done; i++) await sleep(10);
+    for (let i = 0; i < 100 && !session.current()?.done; i++) await sleep(10);
+    session.handle({ method: 'traces/rows', params: { seq: 3, version: last('traces/result')!.version, from: 0, to: 1 } });
+    for (let i = 0; i < 100 && !last('traces/rows'); i++) await sleep(10);
     const v = last('traces/result')!.version;
-    assert.equal(last('traces/result')!.total, 120);
-    // Two traces arrive; the page still asks in version v for rows 0..4.
+    assert.equal(last('traces/result')!.total, 120, 'the first rows brought the result up to date');
+    // Two traces arrive (their result message waits); the page still asks in version v for rows 0..4.
     appendFileSync(tracesFile(runDir, 'a'), write(2, 500));
     traces.poke('a');
-    for (let i = 0; i < 100 && (last('traces/result')?.total ?? 0) < 122; i++) await sleep(10);
+    for (let i = 0; i < 100 && session.current()?.total !== 122; i++) await sleep(10);
+    assert.equal(last('traces/result')!.total, 120, 'not posted yet');
+    const n0 = posted.length;
     session.handle({ method: 'traces/rows', params: { seq: 3, version: v, from: 0, to: 5 } });
-    for (let i = 0; i < 100 && !last('traces/rows'); i++) await sleep(10);
-    const rows = last('traces/rows')!;
-    const res = posted.filter((m) => m.method === 'traces/result').at(-1)!.params as TracesResult;
-    assert.ok(posted.indexOf(posted.find((m) => m.params === rows)!) > posted.indexOf(posted.find((m) => m.params === res)!), 'the result of the rows\' version went out first');
-    assert.equal(rows.version, res.version);
+    for (let i = 0; i < 100 && posted.length < n0 + 2; i++) await sleep(10);
+    assert.deepEqual(posted.slice(n0).map((m) => m.method), ['traces/result', 'traces/rows'], 'the result of the rows\' version went out first');
+    const [res, rows] = posted.slice(n0).map((m) => m.params) as [TracesResult, Extract<HostMessage, { method: 'traces/rows' }>['params']];
+    assert.deepEqual([res.total, res.shift, rows.version], [122, 2, res.version]);
     assert.equal(rows.from, 2, 'rows 0..4 of version v are rows 2..6 now');
     assert.deepEqual(rows.items.map((x) => (x as TraceItem).time), [119, 118, 117, 116, 115]);
     assert.deepEqual(rows.items.map((x) => (x as TraceItem).line), [120, 119, 118, 117, 116]);
@@ -173,6 +177,8 @@ describe('trace queries', () => {
     // The trainer restarted and rewrote the file: the query restarts, the page is told to drop its rows.
     writeFileSync(tracesFile(runDir, 'a'), write(7, 900));
     traces.poke('a');
+    for (let i = 0; i < 100 && session.current()?.total !== 7; i++) await sleep(10);
+    session.handle({ method: 'traces/rows', params: { seq: 3, version: last('traces/result')!.version, from: 0, to: 1 } });
     for (let i = 0; i < 100 && last('traces/result')?.total !== 7; i++) await sleep(10);
     const after = last('traces/result')!;
     assert.equal(after.seq, 3);

@@ -342,7 +342,7 @@ export class Dashboard {
     const out: Band[] = [];
     card.series.forEach((def, index) => {
       const agg = this.aggregateOf(def);
-      if (agg) out.push({ index, color: def.color, stats: agg.band, version: agg.version });
+      if (agg) out.push({ index, color: def.color, stats: agg.band, version: agg.version, edits: agg.edits });
     });
     return out;
   }

@@ -23,7 +23,8 @@ let drawn = '';
 
 const save = () => {
   state.expanded = list.expandedKeys();
-  state.top = list.follow ? undefined : list.topPosition();
+  // While the timeline hides the list it has no scroll position: the one saved before stays.
+  state.top = list.follow ? undefined : list.topPosition() ?? state.top;
   channel.saveState(state);
 };
 const list = new TraceList({

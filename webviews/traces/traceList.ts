@@ -112,9 +112,8 @@ export class TraceList {
     }
     for (const [k, p] of this.expandedAt) if (p >= this.cache.total) this.expandedAt.delete(k);
     this.relayout();
-    if (this.anchor !== undefined && this.anchor < this.cache.total) {
-      this.root.scrollTop = this.layout.offsetOf(this.anchor);
-      this.anchor = undefined;
+    if (this.anchor !== undefined) {
+      // Restored below in render(), once the list is long enough and shown.
     } else if (this.timeOrder && this.descending) {
       // New rows enter at the top: follow shows them; otherwise keep the rows the user is reading still.
       if (this.follow && atStart) this.root.scrollTop = 0;
@@ -133,9 +132,9 @@ export class TraceList {
     this.schedule();
   }
 
-  /** Key of the trace at the top of the view and its position (to come back to it). */
+  /** The position at the top of the view (to come back to it); undefined while the list is empty or hidden. */
   topPosition(): number | undefined {
-    return this.cache.total ? this.layout.indexAt(this.root.scrollTop) : undefined;
+    return this.cache.total && this.root.clientHeight > 0 ? this.layout.indexAt(this.root.scrollTop) : undefined;
   }
 
   /** Scrolls to this position once the result is long enough. */
@@ -187,6 +186,11 @@ export class TraceList {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.stats.renders++;
+    // A restored view's top: only a list that is shown can scroll (the timeline may hide it meanwhile).
+    if (this.anchor !== undefined && this.anchor < this.cache.total && this.root.clientHeight > 0) {
+      this.root.scrollTop = this.layout.offsetOf(this.anchor);
+      this.anchor = undefined;
+    }
     this.place();
     let changed = false;
     for (const row of this.rows.values()) if (row.classList.contains('expanded') && !this.extra.has(row.dataset.key!)) changed = this.measure(row) || changed;
