@@ -147,6 +147,38 @@ static void micro(int64_t kc, const float *ap, const float *bp, float *c, int64_
   }
 }
 
+/* The same tile with A read in place (row-major, MR full rows lda apart): no packing of A, whose transposed copy
+ * costs as much as the products when n is small. Same products in the same order as micro. */
+static void micro_rows(int64_t kc, const float *a, int64_t lda, const float *bp, float *c, int64_t ldc, int cols, int add) {
+  vf acc[MR][NV];
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = (vf){0};
+  for (int64_t k = 0; k < kc; k++) {
+    vf bv[NV];
+    for (int v = 0; v < NV; v++) bv[v] = *(const vf *)(bp + k * NR + v * VW);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      vf av = splat(a[i * lda + k]);
+      for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
+    }
+  }
+  if (cols == NR) {
+    for (int i = 0; i < MR; i++)
+      for (int v = 0; v < NV; v++) {
+        vfu *ci = (vfu *)(c + i * ldc + v * VW);
+        *ci = add ? *ci + acc[i][v] : acc[i][v];
+      }
+    return;
+  }
+  float tile[NR] __attribute__((aligned(64)));
+  for (int i = 0; i < MR; i++) {
+    memcpy(tile, &acc[i][0], NR * sizeof(float));
+    float *ci = c + i * ldc;
+    if (add) for (int j = 0; j < cols; j++) ci[j] = ci[j] + tile[j];
+    else for (int j = 0; j < cols; j++) ci[j] = tile[j];
+  }
+}
+
 struct gemm_job {
   int ta, tb, accumulate;
   int64_t m, n, k, lda, ldb, ldc, mc, nc, mblocks;
@@ -186,10 +218,14 @@ static void gemm_block(int64_t task, void *ctx) {
     pack_b(g->tb, g->b, g->ldb, j0, nc, k0, kc, bp);
     for (int64_t ip = 0; ip < mc; ip += MR) {
       int rows = mc - ip < MR ? (int)(mc - ip) : MR;
-      pack_a(g->ta, g->a, g->lda, i0 + ip, rows, k0, kc, ap);
+      const float *arows = g->a + (i0 + ip) * g->lda + k0;
+      int direct = !g->ta && rows == MR;
+      if (!direct) pack_a(g->ta, g->a, g->lda, i0 + ip, rows, k0, kc, ap);
       for (int64_t jp = 0; jp < nc; jp += NR) {
         int cols = nc - jp < NR ? (int)(nc - jp) : NR;
-        micro(kc, ap, bp + (jp / NR) * kc * NR, g->c + (i0 + ip) * g->ldc + j0 + jp, g->ldc, rows, cols, add);
+        float *cp = g->c + (i0 + ip) * g->ldc + j0 + jp;
+        if (direct) micro_rows(kc, arows, g->lda, bp + (jp / NR) * kc * NR, cp, g->ldc, cols, add);
+        else micro(kc, ap, bp + (jp / NR) * kc * NR, cp, g->ldc, rows, cols, add);
       }
     }
   }
