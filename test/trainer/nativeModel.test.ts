@@ -12,6 +12,7 @@ import { promptInput, promptBatch, trainBatch } from '../../trainer/model/batch'
 import { nativeDecoder, nativeModel, useNativeModel } from '../../trainer/model/nativeVlm';
 import { buildNative, type NativeLib } from '../../trainer/native/nativeLib';
 import { encode, EOS } from '../../trainer/model/tokenizer';
+import { adamInit, adamStep } from '../../trainer/algo/adamw';
 
 const cfg = smallConfig();
 
@@ -143,6 +144,39 @@ describe('native kernels', () => {
     } finally {
       lib!.threads(before);
       disposeParams(params);
+    }
+  });
+
+  it('AdamW in one native call equals the tfjs update (clipping, weight decay, bias correction; a NaN gradient skips)', function () {
+    const lib = buildNative(false).lib;
+    if (!lib) this.skip();
+    const run = (native: boolean) => withModel(native ? lib : undefined, () => {
+      const params = initParams(cfg, 8);
+      const names = Object.keys(params).filter((n, i) => i % 3 !== 1); // some parameters get no gradient
+      const state = adamInit(params, names);
+      const rng = new Rng(12);
+      const norms: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const grads = Object.fromEntries(names.map((n) => [n, tf.tensor(Float32Array.from({ length: params[n].size }, () => (rng.next() - 0.5) * (step + 1)), params[n].shape)]));
+        norms.push(adamStep(params, grads, state, { lr: 1e-2, weightDecay: 0.05, maxGradNorm: step === 1 ? 1e9 : 1 }).gradNorm);
+        tf.dispose(Object.values(grads));
+      }
+      const bad = Object.fromEntries(names.map((n) => [n, tf.fill(params[n].shape, NaN)]));
+      const skipped = adamStep(params, bad, state, { lr: 1e-2, weightDecay: 0.05, maxGradNorm: 1 }).skipped;
+      tf.dispose(Object.values(bad));
+      const read = (p: Params) => Object.fromEntries(Object.entries(p).map(([n, t]) => [n, t.dataSync() as Float32Array]));
+      return { norms, skipped, t: state.t, params: read(params), m: read(state.m), v: read(state.v) };
+    });
+    const ours = run(true);
+    const ref = run(false);
+    assert.equal(ours.skipped, true);
+    assert.equal(ours.t, ref.t);
+    ours.norms.forEach((n, i) => assert.ok(Math.abs(n - ref.norms[i]) < 1e-4 * ref.norms[i], `norm ${n} vs ${ref.norms[i]}`));
+    for (const part of ['params', 'm', 'v'] as const) {
+      for (const [n, want] of Object.entries(ref[part])) {
+        const d = maxDiff(ours[part][n], want);
+        assert.ok(d <= 1e-6 + 1e-5 * maxAbs(want), `${part} ${n} differs by ${d}`);
+      }
     }
   });
 

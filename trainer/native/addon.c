@@ -281,6 +281,32 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+/* sumsq(g) → Σ g² (double) */
+static napi_value SumSq(napi_env env, napi_callback_info info) {
+  size_t argc = 1, n;
+  napi_value argv[1], out;
+  float *g;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1 || !typed(env, argv[0], napi_float32_array, (void **)&g, &n)) FAIL("sumsq: a Float32Array expected");
+  CHECK(napi_create_double(env, s2t_sumsq(g, (int64_t)n), &out));
+  return out;
+}
+
+/* adamw(p, g, m, v, lr, weightDecay, beta1, beta2, eps, c1, c2, clip): p, m, v updated in place. */
+static napi_value AdamW(napi_env env, napi_callback_info info) {
+  size_t argc = 12, n[4];
+  napi_value argv[12];
+  float *a[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 12) FAIL("adamw: 12 arguments expected");
+  for (int i = 0; i < 4; i++)
+    if (!typed(env, argv[i], napi_float32_array, (void **)&a[i], &n[i]) || n[i] != n[0]) FAIL("adamw: p, g, m, v must be Float32Arrays of one length");
+  float h[8];
+  for (int i = 0; i < 8; i++) h[i] = (float)f64(env, argv[4 + i]);
+  s2t_adamw(a[0], a[1], a[2], a[3], (int64_t)n[0], h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+  return undef(env);
+}
+
 /* threads([n]) → the pool's thread count (sets it first when n is given). */
 static napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -328,6 +354,8 @@ NAPI_MODULE_INIT() {
     { "decoderNew", NULL, DecoderNew, NULL, NULL, NULL, napi_default, NULL },
     { "decoderStep", NULL, DecoderStep, NULL, NULL, NULL, napi_default, NULL },
     { "sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_default, NULL },
+    { "sumsq", NULL, SumSq, NULL, NULL, NULL, napi_default, NULL },
+    { "adamw", NULL, AdamW, NULL, NULL, NULL, napi_default, NULL },
     { "threads", NULL, Threads, NULL, NULL, NULL, napi_default, NULL },
     { "config", NULL, Config, NULL, NULL, NULL, napi_default, NULL },
     { "profile", NULL, Profile, NULL, NULL, NULL, napi_default, NULL },

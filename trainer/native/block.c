@@ -43,9 +43,7 @@ void s2t_block_forward(const s2t_cfg *c, const s2t_block_params *w, float *x, co
   int d = c->d, ff = c->ff;
   float scale = (float)(1.0 / sqrt((double)c->dh));
   s2t_layernorm(x, N, d, w->ln1g, w->ln1b, A->xhat1, A->rstd1, A->a);
-  GEMM(0, 0, N, d, d, A->a, d, w->qw, d, A->qkv, 3 * d, 0);
-  GEMM(0, 0, N, d, d, A->a, d, w->kw, d, A->qkv + d, 3 * d, 0);
-  GEMM(0, 0, N, d, d, A->a, d, w->vw, d, A->qkv + 2 * d, 3 * d, 0);
+  GEMM(0, 0, N, 3 * d, d, A->a, d, w->wqkv, 3 * d, A->qkv, 3 * d, 0);
   s2t_add_bias_scale(A->qkv, N, d, 3 * d, w->qb, scale);
   s2t_add_bias(A->qkv + d, N, d, 3 * d, w->kb, NULL);
   s2t_add_bias(A->qkv + 2 * d, N, d, 3 * d, w->vb, NULL);
@@ -66,7 +64,8 @@ int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_bl
   int64_t N = s->rows;
   int d = c->d, ff = c->ff;
   float scale = (float)(1.0 / sqrt((double)c->dh));
-  float *df = malloc(N * ff * sizeof(float)), *t1 = malloc(N * d * sizeof(float)), *dqkv = malloc(3 * N * d * sizeof(float));
+  int64_t dfn = N * ff > (int64_t)d * 3 * d ? N * ff : (int64_t)d * 3 * d;
+  float *df = malloc(dfn * sizeof(float)), *t1 = malloc(N * d * sizeof(float)), *dqkv = malloc(3 * N * d * sizeof(float));
   if (!df || !t1 || !dqkv) {
     free(df);
     free(t1);
@@ -87,13 +86,15 @@ int s2t_block_backward(const s2t_cfg *c, const s2t_block_params *w, const s2t_bl
   s2t_colsums(dx, d, NULL, N, d, NULL, gw->ob);
   GEMM(0, 1, N, d, d, dx, d, w->ow, d, t1, d, 0);
   s2t_attention_back(A->qkv, A->att, t1, s, c->H, c->dh, scale, dqkv);
-  const float *wq[3] = { w->qw, w->kw, w->vw };
-  float *gq[3] = { gw->qw, gw->kw, gw->vw }, *gb[3] = { gw->qb, gw->kb, gw->vb };
+  /* q|k|v at once: ∂W into a [d, 3d] scratch (df is large enough) split into the three, ∂a = ∂qkv · Wqkvᵀ */
+  float *gq[3] = { gw->qw, gw->kw, gw->vw }, *gb[3] = { gw->qb, gw->kb, gw->vb }, bsum[3 * d];
+  GEMM(1, 0, d, 3 * d, N, A->a, d, dqkv, 3 * d, df, 3 * d, 0);
+  s2t_colsums(dqkv, 3 * d, NULL, N, 3 * d, NULL, bsum);
   for (int i = 0; i < 3; i++) {
-    GEMM(1, 0, d, d, N, A->a, d, dqkv + i * d, 3 * d, gq[i], d, 0);
-    s2t_colsums(dqkv + i * d, 3 * d, NULL, N, d, NULL, gb[i]);
-    GEMM(0, 1, N, d, d, dqkv + i * d, 3 * d, wq[i], d, t1, d, i > 0);
+    for (int r = 0; r < d; r++) memcpy(gq[i] + (int64_t)r * d, df + (int64_t)r * 3 * d + i * d, d * sizeof(float));
+    memcpy(gb[i], bsum + i * d, d * sizeof(float));
   }
+  GEMM(0, 1, N, d, 3 * d, dqkv, 3 * d, w->wqkv, 3 * d, t1, d, 0);
   s2t_layernorm_back(t1, A->xhat1, A->rstd1, N, d, w->ln1g, dx, 1, gw->ln1g, gw->ln1b); /* dx = ∂x */
   free(df);
   free(t1);

@@ -3,6 +3,7 @@
  * split over the thread pool in blocks of whole microkernel rows/columns; only the k blocking (fixed) shapes
  * the sums, so every element comes out the same for any m, n, block sizes or thread count. */
 #include "s2t.h"
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef S2T_OPENBLAS
@@ -11,15 +12,20 @@
 
 #if defined(__AVX512F__)
 #define VW 16
+#ifndef MR
 #define MR 12
+#define NV 2
+#endif
 #elif defined(__AVX__)
 #define VW 8
 #define MR 6
+#define NV 2
 #else
 #define VW 4
 #define MR 6
+#define NV 2
 #endif
-#define NR (2 * VW)
+#define NR (NV * VW)
 #define KC 256
 
 typedef float vf __attribute__((vector_size(VW * 4)));
@@ -52,6 +58,10 @@ const char *s2t_gemm_config(void) {
 }
 
 void s2t_gemm_init(void) {
+  /* The kernels allocate and free their large buffers once per call: keep them in the heap (glibc would map and
+   * unmap each, paying page faults every time); the process keeps its peak instead. */
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #ifdef S2T_OPENBLAS
   openblas_set_num_threads(1); /* the pool splits the work; OpenBLAS's own threads would spin against it */
 #endif
@@ -65,70 +75,104 @@ int s2t_gemm_openblas(void) {
 #endif
 }
 
-/* op(A) rows [i0, i0+mc) × k [k0, k0+kc) into MR-row panels: p[panel][k][r], zero past m. */
-static void pack_a(int ta, const float *a, int64_t lda, int64_t i0, int64_t mc, int64_t m, int64_t k0, int64_t kc, float *p) {
-  for (int64_t ip = 0; ip < mc; ip += MR) {
-    for (int64_t kk = 0; kk < kc; kk++) {
-      float *dst = p + (ip / MR) * kc * MR + kk * MR;
-      for (int r = 0; r < MR; r++) {
-        int64_t i = i0 + ip + r;
-        dst[r] = i < m ? (ta ? a[(k0 + kk) * lda + i] : a[i * lda + k0 + kk]) : 0.0f;
-      }
-    }
+/* One MR-row panel of op(A): rows [i0, i0+rows) × k [k0, k0+kc) as p[k][r], rows past `rows` zero. */
+static void pack_a(int ta, const float *a, int64_t lda, int64_t i0, int rows, int64_t k0, int64_t kc, float *p) {
+  if (rows < MR) memset(p, 0, (size_t)kc * MR * sizeof(float));
+  if (ta && rows == MR) {
+    for (int64_t kk = 0; kk < kc; kk++) memcpy(p + kk * MR, a + (k0 + kk) * lda + i0, MR * sizeof(float)); /* inlined */
+    return;
+  }
+  if (ta) {
+    for (int64_t kk = 0; kk < kc; kk++)
+      for (int r = 0; r < rows; r++) p[kk * MR + r] = a[(k0 + kk) * lda + i0 + r];
+    return;
+  }
+  for (int r = 0; r < rows; r++) {
+    const float *src = a + (i0 + r) * lda + k0;
+    for (int64_t kk = 0; kk < kc; kk++) p[kk * MR + r] = src[kk];
   }
 }
 
-/* op(B) k [k0, k0+kc) × columns [j0, j0+nc) into NR-column panels: p[panel][k][c], zero past n. */
-static void pack_b(int tb, const float *b, int64_t ldb, int64_t j0, int64_t nc, int64_t n, int64_t k0, int64_t kc, float *p) {
+/* op(B) k [k0, k0+kc) × columns [j0, j0+nc) into NR-column panels p[panel][k][c], columns past nc zero. */
+static void pack_b(int tb, const float *b, int64_t ldb, int64_t j0, int64_t nc, int64_t k0, int64_t kc, float *p) {
   for (int64_t jp = 0; jp < nc; jp += NR) {
     float *panel = p + (jp / NR) * kc * NR;
-    int64_t cols = n - (j0 + jp) < NR ? n - (j0 + jp) : NR;
+    int cols = nc - jp < NR ? (int)(nc - jp) : NR;
+    if (cols < NR) memset(panel, 0, (size_t)kc * NR * sizeof(float));
     if (!tb && cols == NR) {
-      for (int64_t kk = 0; kk < kc; kk++) memcpy(panel + kk * NR, b + (k0 + kk) * ldb + j0 + jp, NR * sizeof(float));
+      for (int64_t kk = 0; kk < kc; kk++) memcpy(panel + kk * NR, b + (k0 + kk) * ldb + j0 + jp, NR * sizeof(float)); /* inlined */
       continue;
     }
-    for (int64_t kk = 0; kk < kc; kk++) {
-      float *dst = panel + kk * NR;
-      for (int c = 0; c < NR; c++) {
-        int64_t j = j0 + jp + c;
-        dst[c] = c < cols ? (tb ? b[j * ldb + k0 + kk] : b[(k0 + kk) * ldb + j]) : 0.0f;
-      }
+    if (!tb) {
+      for (int64_t kk = 0; kk < kc; kk++)
+        for (int c = 0; c < cols; c++) panel[kk * NR + c] = b[(k0 + kk) * ldb + j0 + jp + c];
+      continue;
+    }
+    for (int c = 0; c < cols; c++) {
+      const float *src = b + (j0 + jp + c) * ldb + k0;
+      for (int64_t kk = 0; kk < kc; kk++) panel[kk * NR + c] = src[kk];
     }
   }
 }
 
 /* One MR×NR tile: acc = Σ_k ap[k]·bp[k]; then C = acc, or C += acc, for the rows/cols that exist. */
 static void micro(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc, int rows, int cols, int add) {
-  vf acc[MR][2];
-  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = (vf){0};
+  vf acc[MR][NV];
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = (vf){0};
   for (int64_t k = 0; k < kc; k++) {
-    vf b0 = *(const vf *)(bp + k * NR);
-    vf b1 = *(const vf *)(bp + k * NR + VW);
+    vf bv[NV];
+    for (int v = 0; v < NV; v++) bv[v] = *(const vf *)(bp + k * NR + v * VW);
     const float *ak = ap + k * MR;
-#pragma GCC unroll 12
+#pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
       vf av = splat(ak[i]);
-      acc[i][0] += av * b0;
-      acc[i][1] += av * b1;
+      for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
     }
   }
   if (rows == MR && cols == NR) {
-    for (int i = 0; i < MR; i++) {
-      vfu *c0 = (vfu *)(c + i * ldc), *c1 = (vfu *)(c + i * ldc + VW);
-      if (add) {
-        *c0 = *c0 + acc[i][0];
-        *c1 = *c1 + acc[i][1];
-      } else {
-        *c0 = acc[i][0];
-        *c1 = acc[i][1];
+    for (int i = 0; i < MR; i++)
+      for (int v = 0; v < NV; v++) {
+        vfu *ci = (vfu *)(c + i * ldc + v * VW);
+        *ci = add ? *ci + acc[i][v] : acc[i][v];
       }
-    }
     return;
   }
   float tile[NR] __attribute__((aligned(64)));
   for (int i = 0; i < rows; i++) {
-    memcpy(tile, &acc[i][0], VW * sizeof(float));
-    memcpy(tile + VW, &acc[i][1], VW * sizeof(float));
+    memcpy(tile, &acc[i][0], NR * sizeof(float));
+    float *ci = c + i * ldc;
+    if (add) for (int j = 0; j < cols; j++) ci[j] = ci[j] + tile[j];
+    else for (int j = 0; j < cols; j++) ci[j] = tile[j];
+  }
+}
+
+/* The same tile with A read in place (row-major, MR full rows lda apart): no packing of A, whose transposed copy
+ * costs as much as the products when n is small. Same products in the same order as micro. */
+static void micro_rows(int64_t kc, const float *a, int64_t lda, const float *bp, float *c, int64_t ldc, int cols, int add) {
+  vf acc[MR][NV];
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = (vf){0};
+  for (int64_t k = 0; k < kc; k++) {
+    vf bv[NV];
+    for (int v = 0; v < NV; v++) bv[v] = *(const vf *)(bp + k * NR + v * VW);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      vf av = splat(a[i * lda + k]);
+      for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
+    }
+  }
+  if (cols == NR) {
+    for (int i = 0; i < MR; i++)
+      for (int v = 0; v < NV; v++) {
+        vfu *ci = (vfu *)(c + i * ldc + v * VW);
+        *ci = add ? *ci + acc[i][v] : acc[i][v];
+      }
+    return;
+  }
+  float tile[NR] __attribute__((aligned(64)));
+  for (int i = 0; i < MR; i++) {
+    memcpy(tile, &acc[i][0], NR * sizeof(float));
     float *ci = c + i * ldc;
     if (add) for (int j = 0; j < cols; j++) ci[j] = ci[j] + tile[j];
     else for (int j = 0; j < cols; j++) ci[j] = tile[j];
@@ -164,19 +208,24 @@ static void gemm_block(int64_t task, void *ctx) {
               g->ta ? g->a + i0 : g->a + i0 * g->lda, (int)g->lda, g->tb ? g->b + j0 * g->ldb : g->b + j0, (int)g->ldb,
               g->accumulate ? 1.0f : 0.0f, g->c + i0 * g->ldc + j0, (int)g->ldc);
 #else
-  int64_t mcp = (mc + MR - 1) / MR * MR, ncp = (nc + NR - 1) / NR * NR;
-  float *ap = scratch(&abuf, &abuf_n, mcp * KC);
+  /* B's block once per k block (it stays in L2), then each MR-row panel of A (in L1) against all of it. */
+  int64_t ncp = (nc + NR - 1) / NR * NR;
+  float *ap = scratch(&abuf, &abuf_n, (int64_t)MR * KC);
   float *bp = scratch(&bbuf, &bbuf_n, ncp * KC);
   for (int64_t k0 = 0; k0 < g->k; k0 += KC) {
     int64_t kc = g->k - k0 < KC ? g->k - k0 : KC;
     int add = g->accumulate || k0 > 0;
-    pack_b(g->tb, g->b, g->ldb, j0, ncp, j0 + nc, k0, kc, bp);
-    pack_a(g->ta, g->a, g->lda, i0, mcp, i0 + mc, k0, kc, ap);
-    for (int64_t jp = 0; jp < nc; jp += NR) {
-      int cols = nc - jp < NR ? (int)(nc - jp) : NR;
-      for (int64_t ip = 0; ip < mc; ip += MR) {
-        int rows = mc - ip < MR ? (int)(mc - ip) : MR;
-        micro(kc, ap + (ip / MR) * kc * MR, bp + (jp / NR) * kc * NR, g->c + (i0 + ip) * g->ldc + j0 + jp, g->ldc, rows, cols, add);
+    pack_b(g->tb, g->b, g->ldb, j0, nc, k0, kc, bp);
+    for (int64_t ip = 0; ip < mc; ip += MR) {
+      int rows = mc - ip < MR ? (int)(mc - ip) : MR;
+      const float *arows = g->a + (i0 + ip) * g->lda + k0;
+      int direct = !g->ta && rows == MR;
+      if (!direct) pack_a(g->ta, g->a, g->lda, i0 + ip, rows, k0, kc, ap);
+      for (int64_t jp = 0; jp < nc; jp += NR) {
+        int cols = nc - jp < NR ? (int)(nc - jp) : NR;
+        float *cp = g->c + (i0 + ip) * g->ldc + j0 + jp;
+        if (direct) micro_rows(kc, arows, g->lda, bp + (jp / NR) * kc * NR, cp, g->ldc, cols, add);
+        else micro(kc, ap, bp + (jp / NR) * kc * NR, cp, g->ldc, rows, cols, add);
       }
     }
   }
@@ -194,7 +243,7 @@ static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a
     return;
   }
   /* Blocks: ~4 per thread when there is enough work, each a whole number of microkernel tiles. */
-  int64_t mc = 16 * MR, nc = 16 * NR;
+  int64_t mc = 64 * MR, nc = 16 * NR;
   if (threads > 1) {
     int64_t want = 4 * threads;
     while (((m + mc - 1) / mc) * ((n + nc - 1) / nc) < want && (mc > MR || nc > NR)) {
@@ -202,11 +251,10 @@ static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a
       else if (nc > NR) nc = (nc / 2 + NR - 1) / NR * NR;
       else mc = (mc / 2 + MR - 1) / MR * MR;
     }
-  } else {
+  } else { /* one thread: all rows in one block (B is packed once per k block), columns in L2-sized blocks */
     mc = (m + MR - 1) / MR * MR;
-    if (mc > 64 * MR) mc = 64 * MR;
     nc = (n + NR - 1) / NR * NR;
-    if (nc > 32 * NR) nc = 32 * NR;
+    if (nc > 16 * NR) nc = 16 * NR;
   }
   struct gemm_job g = { ta, tb, accumulate, m, n, k, lda, ldb, ldc, mc, nc, (m + mc - 1) / mc, a, b, c };
   int64_t tasks = g.mblocks * ((n + nc - 1) / nc);

@@ -26,6 +26,11 @@ export interface NativeLib {
   release(h: NativeHandle): void;
   sgemm(heap: Float32Array, batch: number, m: number, k: number, n: number, transA: number, transB: number,
     aOff: number, aStride: number, bOff: number, bStride: number, cOff: number): void;
+  /** Σ g² (double). */
+  sumsq(g: Float32Array): number;
+  /** AdamW in place over p, m, v with gradient g (adamw.c). */
+  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, weightDecay: number, beta1: number, beta2: number,
+    eps: number, c1: number, c2: number, clip: number): void;
   threads(n?: number): number;
   config(): string;
   /** Seconds per [phase (forward, backward)][class (matmul, softmax, layer norm, element-wise, copies)], then matmul FLOPs. */

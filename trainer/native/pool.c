@@ -1,7 +1,8 @@
 /* A small pthread pool for the native kernels. A job is published as (generation, next task) in one atomic
  * word; the caller and any worker that is awake take tasks from it, and the caller returns once every task is
  * done — it never waits for a worker that took none (on a busy machine a descheduled worker costs nothing).
- * Idle workers spin briefly, then sleep on a condition variable. */
+ * Idle workers spin briefly (yielding, so a busy machine that puts two of our threads on one core loses little),
+ * then sleep on a condition variable. */
 #include "s2t.h"
 #include <pthread.h>
 #include <sched.h>
@@ -41,6 +42,12 @@ double s2t_now(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* A short busy wait that lets another thread of ours run if it shares this core (a busy machine). */
+static void relax(void) {
+  for (int i = 0; i < 32; i++) CPU_RELAX();
+  sched_yield();
+}
+
 /* Takes and runs tasks of the published job until none is left. */
 static void run_tasks(void) {
   for (;;) {
@@ -62,7 +69,7 @@ static void *worker(void *arg) {
   for (;;) {
     double t0 = s2t_now();
     uint64_t gen;
-    while ((gen = __atomic_load_n(&state, __ATOMIC_ACQUIRE) >> 32) == seen && s2t_now() - t0 < IDLE_SPIN_SECONDS) CPU_RELAX();
+    while ((gen = __atomic_load_n(&state, __ATOMIC_ACQUIRE) >> 32) == seen && s2t_now() - t0 < IDLE_SPIN_SECONDS) relax();
     if (gen == seen) {
       pthread_mutex_lock(&mu);
       __atomic_fetch_add(&sleepers, 1, __ATOMIC_SEQ_CST);
@@ -120,7 +127,7 @@ void s2t_parallel(int64_t tasks, s2t_task_fn fn, void *ctx) {
   double t0 = s2t_now();
   while (__atomic_load_n(&done, __ATOMIC_ACQUIRE) < (uint32_t)tasks) {
     if (s2t_now() - t0 < SPIN_SECONDS) CPU_RELAX();
-    else sched_yield();
+    else relax();
   }
   __atomic_store_n(&state, gen << 32 | CLOSED, __ATOMIC_RELEASE);
 }

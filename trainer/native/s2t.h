@@ -32,6 +32,12 @@ extern int64_t s2t_flops; /* matmul floating-point operations so far */
 double s2t_now(void);
 #define S2T_TIMED(cls, stmt) do { double t0_ = s2t_now(); stmt; s2t_seconds[s2t_phase][cls] += s2t_now() - t0_; } while (0)
 
+/* ---- AdamW (adamw.c): Σ g² in double; then p, m, v updated in place with the bias corrections c1, c2 and the
+ * gradient clip factor computed by the caller. */
+double s2t_sumsq(const float *g, int64_t n);
+void s2t_adamw(float *p, const float *g, float *m, float *v, int64_t n, float lr, float wd, float b1, float b2, float eps, float c1,
+               float c2, float clip);
+
 /* ---- vectorised exp (|rel err| < 2e-7 on the range softmax and sigmoid use). */
 void s2t_exp_inplace(float *x, int64_t n);
 float s2t_expf(float x);

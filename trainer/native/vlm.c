@@ -40,12 +40,29 @@ static void bind_block(const s2t_cfg *c, float **cur, s2t_block_params *b, int64
   b->pb = take(cur, d, used, sizes, k);
 }
 
+int s2t_fuse_qkv(const s2t_cfg *c, s2t_params *p) {
+  int64_t d = c->d, per = d * 3 * d;
+  p->fused = malloc((c->L + c->LV + 1) * per * sizeof(float));
+  if (!p->fused) return -1;
+  for (int i = 0; i < c->L + c->LV; i++) {
+    s2t_block_params *b = i < c->LV ? &p->vis[i] : &p->dec[i - c->LV];
+    b->wqkv = p->fused + i * per;
+    for (int64_t r = 0; r < d; r++) {
+      memcpy(b->wqkv + r * 3 * d, b->qw + r * d, d * sizeof(float));
+      memcpy(b->wqkv + r * 3 * d + d, b->kw + r * d, d * sizeof(float));
+      memcpy(b->wqkv + r * 3 * d + 2 * d, b->vw + r * d, d * sizeof(float));
+    }
+  }
+  return 0;
+}
+
 int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, int *ntensors) {
   int64_t used = 0, d = c->d;
   int k = 0;
   float *cur = base;
   s2t_params tmp;
   if (!p) p = &tmp;
+  p->fused = NULL;
   p->patch_w = take(&cur, (int64_t)c->pd * d, &used, sizes, &k);
   p->patch_b = take(&cur, d, &used, sizes, &k);
   p->vis_pos = take(&cur, (int64_t)c->P * d, &used, sizes, &k);
@@ -158,7 +175,7 @@ void s2t_ws_free(s2t_ws *w) {
   for (int i = 0; i < w->c.L; i++) s2t_block_acts_free(&w->dec[i]);
   seqs_free(&w->vis.seqs);
   seqs_free(&w->seqs);
-  void *ptrs[] = { w->vis.rows, w->vis.dest, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
+  void *ptrs[] = { w->p.fused, w->vis.rows, w->vis.dest, w->vis.patches, w->vis.x, w->vis.ln_xhat, w->vis.ln_rstd, w->vis.ln_out, w->params, w->text_row,
                    w->text_tok, w->text_pos, w->head_row, w->head_out, w->head_target, w->x, w->tmp, w->lnf_xhat, w->lnf_rstd,
                    w->hsel, w->logsm, w->entropy };
   for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
@@ -324,6 +341,11 @@ static s2t_ws *ws_new(const s2t_cfg *c, const float *params, int keep, const cha
   w->c = *c;
   w->keep = keep;
   s2t_bind(c, w->params, &w->p, NULL, NULL);
+  if (s2t_fuse_qkv(c, &w->p)) {
+    s2t_ws_free(w);
+    *err = "out of memory";
+    return NULL;
+  }
   return w;
 }
 
@@ -530,7 +552,7 @@ void s2t_decoder_free(s2t_dec *d) {
     free(d->kc[i]);
     free(d->vc[i]);
   }
-  void *ptrs[] = { d->params, d->keys, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
+  void *ptrs[] = { d->params, d->p.fused, d->keys, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
   for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
   free(d);
 }
@@ -611,6 +633,7 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
   dec->params = w->params; /* the decoder keeps the weights */
   w->params = NULL;
   dec->p = w->p;
+  w->p.fused = NULL;
   s2t_ws_free(w);
   return dec;
 oom:
@@ -642,9 +665,7 @@ const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t 
   for (int l = 0; l < c->L && na; l++) {
     const s2t_block_params *w = &dec->p.dec[l];
     s2t_layernorm(dec->x, na, d, w->ln1g, w->ln1b, NULL, NULL, dec->a);
-    GEMM(0, 0, na, d, d, dec->a, d, w->qw, d, dec->qkv, 3 * d, 0);
-    GEMM(0, 0, na, d, d, dec->a, d, w->kw, d, dec->qkv + d, 3 * d, 0);
-    GEMM(0, 0, na, d, d, dec->a, d, w->vw, d, dec->qkv + 2 * d, 3 * d, 0);
+    GEMM(0, 0, na, 3 * d, d, dec->a, d, w->wqkv, 3 * d, dec->qkv, 3 * d, 0);
     s2t_add_bias_scale(dec->qkv, na, d, 3 * d, w->qb, scale);
     s2t_add_bias(dec->qkv + d, na, d, 3 * d, w->kb, NULL);
     s2t_add_bias(dec->qkv + 2 * d, na, d, 3 * d, w->vb, NULL);

@@ -11,17 +11,22 @@ typedef struct {
 
 typedef struct {
   float *ln1g, *ln1b, *qw, *qb, *kw, *kb, *vw, *vb, *ow, *ob, *ln2g, *ln2b, *fcw, *fcb, *pw, *pb;
+  float *wqkv; /* [d, 3d]: q.w | k.w | v.w side by side (s2t_fuse_qkv), one product for all three */
 } s2t_block_params;
 
 #define S2T_MAX_LAYERS 64
 typedef struct {
   float *patch_w, *patch_b, *vis_pos, *vln_g, *vln_b, *vproj_w, *vproj_b, *tok, *pos, *lnf_g, *lnf_b, *head_w, *head_b;
   s2t_block_params vis[S2T_MAX_LAYERS], dec[S2T_MAX_LAYERS];
+  float *fused; /* storage of the blocks' wqkv */
 } s2t_params;
 
 /* Points p's fields into base (NULL base: only counts); returns the floats used. sizes (optional) receives
  * each tensor's element count in order; *ntensors their number. */
 int64_t s2t_bind(const s2t_cfg *c, float *base, s2t_params *p, int64_t *sizes, int *ntensors);
+
+/* Fills every block's wqkv from its q/k/v weights (into p->fused, freed by the owner); -1 when out of memory. */
+int s2t_fuse_qkv(const s2t_cfg *c, s2t_params *p);
 
 /* A batch as trainer/model/batch.ts lays it out: [image tokens | text (left-padded prompt, response)]. Only
  * what an output depends on is computed: a row's image when it has one, its valid text columns, up to its last
