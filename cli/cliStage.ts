@@ -6,6 +6,7 @@ import { UsageError } from './cliValidate';
 import { initBackend } from '../trainer/backend';
 import { runStage } from '../trainer/stage/runStage';
 import { isExternalRun, runExternalStage } from '../core/external/bridge';
+import { TRAINER_GRACE_ENV } from '../core/launch/local';
 
 export async function stageCommand(args: string[]): Promise<number> {
   const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -17,6 +18,9 @@ export async function stageCommand(args: string[]): Promise<number> {
 
   // stdout is the record stream: anything a library prints goes to the log instead.
   console.log = console.info = console.warn = (...xs: unknown[]) => process.stderr.write(xs.map(String).join(' ') + '\n');
+  // A log that cannot be written (a full disk under log.txt) loses lines, never the stage: its records and its
+  // end still go out on stdout.
+  process.stderr.on('error', () => undefined);
   let cancel = false;
   const onSignal = (sig: string) => {
     if (!cancel) process.stderr.write(`${new Date().toISOString()} [${stageId}] ${sig}: stopping after the current step\n`);
@@ -26,7 +30,10 @@ export async function stageCommand(args: string[]): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   if (isExternalRun(runDir)) {
     // EasyR1 / verl / TRL / command: run the trainer as a child and mirror its files (core/external/bridge.ts).
-    const outcome = await runExternalStage({ runDir, stageId, resume: flags.has('--resume'), restart: flags.has('--restart'), cancelRequested: () => cancel });
+    // Whoever stops this stage waits longer than the trainer's grace it handed us (core/launch/local.ts).
+    const grace = process.env[TRAINER_GRACE_ENV] ? Number(process.env[TRAINER_GRACE_ENV]) : NaN;
+    const graceMs = Number.isFinite(grace) && grace >= 0 ? grace : undefined;
+    const outcome = await runExternalStage({ runDir, stageId, resume: flags.has('--resume'), restart: flags.has('--restart'), cancelRequested: () => cancel, graceMs });
     return outcome === 'succeeded' ? 0 : outcome === 'cancelled' ? 143 : 1;
   }
   await initBackend();

@@ -13,6 +13,7 @@ import { registerTraceDiff } from './panels/diffFeature';
 import { registerShowCommand } from './commands/showCommand';
 import { registerAttachRunFolder } from './commands/attachRunFolder';
 import { registerCompareRuns } from './commands/compareRuns';
+import { registerRunExperiment } from './commands/runExperiment';
 import { registerAlerts, type AlertsFeature } from './alerts/alertsFeature';
 
 export interface See2ThinkApi {
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerShowCommand(context, log);
   registerAttachRunFolder(context, runs);
   registerCompareRuns(context, runs, api.panels);
+  registerRunExperiment(context, runs);
   api.alerts = registerAlerts(context, runs, api.runsTree.view as vscode.TreeView<unknown> | undefined);
 
   api.activationMs = performance.now() - t0;

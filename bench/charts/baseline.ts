@@ -1,5 +1,5 @@
 // The baseline of the chart benchmark, bundled for the page: plain Chart.js 4 with its own min-max
-// decimation (the best built-in option; DESIGN.md §8), one 900×300 line chart of n series. Points are
+// decimation (the best built-in option; docs/ARCHITECTURE.md#charts), one 900×300 line chart of n series. Points are
 // pushed into the original data arrays, because with decimation on `dataset.data` is the decimated copy.
 import { Chart, registerables } from 'chart.js';
 

@@ -3,6 +3,7 @@
 // problems and are skipped; everything readable is kept, so one broken line never hides the rest.
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
+import { isObj } from '../../protocol/guards';
 
 export interface EvalProblem {
   severity: 'error' | 'warning';
@@ -22,7 +23,6 @@ export function formatEvalProblem(file: string, p: EvalProblem): string {
   return `${file}:${p.line}: ${p.severity}: ${p.message}`;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Whitespace-separated words: the stand-in length when a writer gave none. */
 export const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
@@ -45,6 +45,7 @@ function toRecord(v: Record<string, unknown>): EvalRecord | string {
     correct: v.correct,
     reward: typeof v.reward === 'number' ? v.reward : v.correct ? 1 : 0,
     length: typeof v.length === 'number' && Number.isFinite(v.length) && v.length >= 0 ? v.length : -1,
+    ...(typeof v.perception_ok === 'boolean' || v.perception_ok === null ? { perception_ok: v.perception_ok } : {}),
   };
 }
 

@@ -94,9 +94,16 @@ export function parseSacct(stdout: string, id: string): JobInfo | undefined {
   return undefined;
 }
 
-/** The job's state from whichever tool still knows it; undefined when none does (yet). */
+/** None of squeue, scontrol and sacct is installed here: nothing can be known about a job. */
+export class SlurmToolsMissing extends SlurmError {}
+
+/** The job's state from whichever tool still knows it; undefined when none does (yet). Throws SlurmToolsMissing. */
 export async function queryJob(id: string, tools: SlurmTools = {}): Promise<JobInfo | undefined> {
   const sq = await runTool(['squeue', '-h', '-j', id, '-t', 'all', '-o', '%T|%r|%N'], tools);
+  if (sq.missing) {
+    const sc = await runTool(['scontrol', '--version'], tools);
+    if (sc.missing) throw new SlurmToolsMissing('the SLURM client tools (squeue, scontrol, sacct) are not on PATH here');
+  }
   const live = sq.code === 0 ? parseSqueue(sq.stdout) : undefined;
   if (live && !TERMINAL_JOB_STATES.has(live.state)) return live;
   // Finished (or squeue no longer shows it): scontrol has the exit code until MinJobAge.

@@ -85,12 +85,19 @@ export function batchScript(o: BatchScriptInput): string {
 }
 
 /**
+ * sbatch expands %j, %x, %u … in --output/--error file names (a lone % too): a literal path has its % doubled.
+ * The job's stdout file name adds its own %j after escaping its folder.
+ */
+export const escapePattern = (path: string): string => path.replace(/%/g, '%%');
+
+/**
  * The sbatch command (an argument vector, no shell): file paths go here rather than in #SBATCH lines, so any
- * path works. The output folder must exist before sbatch (else the job fails at launch).
+ * path works. The output folder must exist before sbatch (else the job fails at launch). `outFile` is a
+ * pattern (see escapePattern); `logFile` is a literal path.
  */
 export function sbatchArgv(o: { script: string; outFile: string; logFile: string; cwd: string; dependency?: string }): string[] {
   return [
-    'sbatch', '--parsable', `--output=${o.outFile}`, `--error=${o.logFile}`, '--open-mode=append', `--chdir=${o.cwd}`,
+    'sbatch', '--parsable', `--output=${o.outFile}`, `--error=${escapePattern(o.logFile)}`, '--open-mode=append', `--chdir=${o.cwd}`,
     ...(o.dependency ? [`--dependency=afterok:${o.dependency}`, '--kill-on-invalid-dep=yes'] : []),
     o.script,
   ];

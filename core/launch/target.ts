@@ -31,6 +31,8 @@ export interface StageHandle {
   wait(): Promise<StageExit>;
   /** Asks the stage to stop (SIGTERM to the whole group, SIGKILL after a grace period; scancel for jobs). */
   cancel(graceMs?: number): Promise<void>;
+  /** Stops watching, leaving the stage alone (a closing window): no more polls; `wait()` then never resolves. */
+  detach(): void;
 }
 
 export interface Launcher {

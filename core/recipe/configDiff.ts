@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import type { ResolvedRecipe } from '../../protocol/recipe';
 import type { ConfigRow } from '../../protocol/messages';
+import { isObj } from '../../protocol/guards';
 
 /** A resolved recipe as a plain object keyed like the recipe file (`init_from`, not `initFrom`). */
 export function plainConfig(r: ResolvedRecipe): Record<string, unknown> {
@@ -34,11 +35,9 @@ export function resolvedConfigText(r: ResolvedRecipe, header?: string): string {
   return header ? `# ${header.replace(/[\r\n]+/g, ' ')}\n${body}` : body;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function flattenInto(prefix: string, v: unknown, out: Map<string, unknown>): void {
   if (v === undefined) return;
-  if (isPlainObject(v)) {
+  if (isObj(v)) {
     for (const k of Object.keys(v).sort((a, b) => keyOrder(a, b))) flattenInto(prefix ? `${prefix}.${k}` : k, v[k], out);
     return;
   }

@@ -114,7 +114,16 @@ function toProblem(e: ErrorObject, src: RecipeSource): Problem | undefined {
           ? 'stages is empty: a recipe needs at least one stage'
           : `${where} must have at least ${e.params.limit} item(s)`,
       };
+    case 'propertyNames':
+      return undefined; // said by the name's own error (below), at the key
     case 'pattern': {
+      if (e.propertyName !== undefined) {
+        // A key that is not allowed as a name (propertyNames), e.g. an environment variable.
+        return {
+          ...base, code: 'schema/key-pattern', path: [...path, e.propertyName], range: src.rangeOf([...path, e.propertyName], 'key'),
+          message: `${where}: ${show(e.propertyName)} is not allowed as a name: it must match ${e.params.pattern}`,
+        };
+      }
       const last = String(path[path.length - 1] ?? '');
       return {
         ...base, code: 'schema/pattern', range: src.rangeOf(path),

@@ -13,8 +13,13 @@ export function checkpointDir(stageDir: string, step: number): string {
 /** Complete checkpoints of a stage, by ascending step. */
 export function listCheckpoints(stageDir: string): { step: number; dir: string }[] {
   const root = join(stageDir, RUN_FILES.checkpoints);
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return []; // missing, or not a folder
+  }
+  return names
     .map((name) => ({ name, m: /^step-(\d+)$/.exec(name) }))
     .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
     .map((x) => ({ step: Number(x.m[1]), dir: join(root, x.name) }))

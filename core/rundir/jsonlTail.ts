@@ -3,7 +3,8 @@
 // reports corrupt lines instead of failing. If the file shrinks (a trainer restarted and truncated it),
 // it starts over from the beginning and says so; records already returned are the caller's to keep.
 import { parseJsonLoose } from '../../protocol/jsonLines';
-import { completeLines, lineStartNearEnd, pullAppended } from './appendedBytes';
+import { isObj } from '../../protocol/guards';
+import { AppendedBytes, completeLines, lineStartNearEnd, MAX_UNIT_BYTES } from './appendedBytes';
 
 export interface BadLine {
   /** 1-based line number in the file (as of the read that found it). */
@@ -21,14 +22,16 @@ export interface TailChunk<T> {
 }
 
 export class JsonlTail<T = unknown> {
-  private offset = 0;
+  private source: AppendedBytes;
   private lineNo = 0;
   private badCount = 0;
 
   constructor(
     readonly path: string,
-    private readonly accept: (value: unknown) => value is T = (v): v is T => typeof v === 'object' && v !== null && !Array.isArray(v),
-  ) {}
+    private readonly accept: (value: unknown) => value is T = isObj as (value: unknown) => value is T,
+  ) {
+    this.source = new AppendedBytes(path);
+  }
 
   /**
    * A tail that starts at the first line boundary in the last `bytes` bytes of the file (at 0 when the file is
@@ -36,13 +39,13 @@ export class JsonlTail<T = unknown> {
    */
   static nearEnd<T>(path: string, accept: (value: unknown) => value is T, bytes: number): JsonlTail<T> {
     const t = new JsonlTail<T>(path, accept);
-    t.offset = lineStartNearEnd(path, bytes);
+    t.source = new AppendedBytes(path, lineStartNearEnd(path, bytes));
     return t;
   }
 
   /** Bytes consumed so far (always at a line boundary). */
   get position(): number {
-    return this.offset;
+    return this.source.offset;
   }
 
   get badLines(): number {
@@ -52,17 +55,20 @@ export class JsonlTail<T = unknown> {
   /** Reads whatever complete lines were appended since the last call. A missing file reads as empty. */
   read(): TailChunk<T> {
     const out: TailChunk<T> = { records: [], bad: [], truncated: false };
-    const r = pullAppended(
-      this.path,
-      this.offset,
+    const r = this.source.pull(
       (data) => {
         const { lines, used } = completeLines(data);
         for (const line of lines) this.consumeLine(line, out);
         return used;
       },
-      () => (this.lineNo = 0),
+      {
+        onTruncate: () => (this.lineNo = 0),
+        onOverlong: (bytes) => {
+          this.lineNo++;
+          this.report(out, '', `a line of ${bytes} bytes, over the ${MAX_UNIT_BYTES >> 20} MiB limit: skipped`);
+        },
+      },
     );
-    this.offset = r.offset;
     out.truncated = r.truncated;
     return out;
   }

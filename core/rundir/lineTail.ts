@@ -2,35 +2,34 @@
 // lines only; a torn last line waits (or is returned with `flush` once the writer is gone); a shorter file is
 // read again from its start.
 import { statSync } from 'node:fs';
-import { completeLines, pullAppended } from './appendedBytes';
+import { AppendedBytes, completeLines, MAX_UNIT_BYTES } from './appendedBytes';
 
 export class LineTail {
-  private offset = 0;
+  private source: AppendedBytes;
 
   /** `fromEnd`: skip what the file holds now (only lines written from here on). */
   constructor(readonly path: string, fromEnd = false) {
+    let offset = 0;
     if (fromEnd) {
       try {
-        this.offset = statSync(path).size;
+        offset = statSync(path).size;
       } catch {
-        this.offset = 0;
+        offset = 0;
       }
     }
+    this.source = new AppendedBytes(path, offset);
   }
 
   read(flush = false): { lines: string[]; truncated: boolean } {
     const lines: string[] = [];
-    let tail = '';
-    const r = pullAppended(this.path, this.offset, (data) => {
+    const r = this.source.pull((data) => {
       const c = completeLines(data);
       lines.push(...c.lines);
-      tail = data.toString('utf8', c.used);
       return c.used;
-    });
-    this.offset = r.offset;
-    if (flush && tail) {
-      lines.push(tail.endsWith('\r') ? tail.slice(0, -1) : tail);
-      this.offset += Buffer.byteLength(tail);
+    }, { onOverlong: (bytes) => lines.push(`[see2think: a line of ${bytes} bytes, over the ${MAX_UNIT_BYTES >> 20} MiB limit, was skipped]`) });
+    if (flush) {
+      const tail = this.source.takePending().toString('utf8');
+      if (tail) lines.push(tail.endsWith('\r') ? tail.slice(0, -1) : tail);
     }
     return { lines, truncated: r.truncated };
   }

@@ -1,8 +1,8 @@
 // Creating and opening run directories. A new run never reuses an existing directory (mkdir fails on
 // EEXIST), so two launches can never write into one run; an existing run is only ever resumed.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { RUN_FILES, type RunMeta, type LaunchTarget } from '../../protocol/runRecords';
 import type { ResolvedRecipe } from '../../protocol/recipe';
 import { loadRecipeFile, validateRecipeText, RecipeError } from '../recipe/loadRecipe';
@@ -34,7 +34,43 @@ export function newRunId(now = new Date()): string {
 }
 
 export function runsRoot(recipeFile: string, recipe: ResolvedRecipe, runsDir?: string): string {
-  return resolve(runsDir ?? join(dirname(resolve(recipeFile)), recipe.runsDir));
+  return runsDir !== undefined ? resolve(runsDir) : runsFolderOf(recipeFile, recipe.runsDir);
+}
+
+/** A recipe's runs_dir is relative to the recipe file's folder (also when written with a leading "/"). */
+const runsFolderOf = (recipeFile: string, runsDir: string) => resolve(join(dirname(resolve(recipeFile)), runsDir));
+
+/** What the recipe schema allows as `name` (it names a folder). */
+export const RECIPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * runs_dir/<name> of a recipe from a loose parse (the Runs view reads recipes that may not validate): the same
+ * folder runsRoot gives a valid recipe, or an error saying which key is unusable. It does not say whether the
+ * folder is inside the workspace (see isInside).
+ */
+export function recipeRunsFolder(recipeFile: string, value: { name?: unknown; runs_dir?: unknown }): { root: string } | { error: string } {
+  if (typeof value.name !== 'string' || !RECIPE_NAME.test(value.name)) return { error: `name ${JSON.stringify(value.name)?.slice(0, 80)} is not a recipe name (letters, digits, '.', '_', '-')` };
+  const rd = value.runs_dir === undefined ? 'runs' : value.runs_dir;
+  if (typeof rd !== 'string' || !rd || rd.includes('\0')) return { error: 'runs_dir is not a folder name' };
+  return { root: join(runsFolderOf(recipeFile, rd), value.name) };
+}
+
+/** The real path of `p` (links resolved), or of its nearest existing ancestor with the rest appended. */
+export function realPathNearest(p: string): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realPathNearest(parent), basename(abs));
+  }
+}
+
+/** Whether `child` is `parent` or below it, after resolving links. */
+export function isInside(child: string, parent: string): boolean {
+  const c = realPathNearest(child);
+  const p = realPathNearest(parent);
+  return c === p || c.startsWith(p.endsWith(sep) ? p : p + sep);
 }
 
 /** Validates the recipe, then creates runs/<name>/<run-id>/ with the frozen recipe, run.json and pending stages. */

@@ -1,6 +1,8 @@
 // Per-stage summary of a run directory (what `see2think summary` prints and what the main job ends with).
 import { RUN_FILES, type MetricRecord } from '../../protocol/runRecords';
 import { METRICS } from '../../protocol/metrics';
+import { mean } from '../../protocol/stats';
+import { isMetricRecord } from '../../protocol/guards';
 import { readJsonl } from './jsonlTail';
 import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from './runDirReader';
 import { formatAlert, type AlertEvent } from '../../protocol/alerts';
@@ -32,8 +34,6 @@ export interface RunSummary {
   notes: string[];
 }
 
-const isMetric = (v: unknown): v is MetricRecord =>
-  typeof v === 'object' && v !== null && typeof (v as MetricRecord).step === 'number';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -47,7 +47,7 @@ export function summarizeRun(runDir: string): RunSummary {
   const stages = stageIdsOf(runDir, meta.value).map((id): StageSummary => {
     const status = readStageStatus(runDir, id);
     if (status.error && status.error !== 'missing') notes.push(`stages/${id}/status.json: ${status.error}`);
-    const metrics = readJsonl(stagePath(runDir, id, RUN_FILES.metrics), isMetric);
+    const metrics = readJsonl(stagePath(runDir, id, RUN_FILES.metrics), isMetricRecord);
     const traces = readJsonl(stagePath(runDir, id, RUN_FILES.traces));
     for (const b of [...metrics.bad.map((b) => ({ f: RUN_FILES.metrics, b })), ...traces.bad.map((b) => ({ f: RUN_FILES.traces, b }))]) {
       notes.push(`stages/${id}/${b.f}:${b.b.line}: skipped (${b.b.reason})`);
@@ -65,7 +65,7 @@ export function summarizeRun(runDir: string): RunSummary {
       firstReward: rewards[0],
       lastReward: rewards[rewards.length - 1],
       valAccuracy: vals[vals.length - 1],
-      meanResponseLength: lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : undefined,
+      meanResponseLength: lengths.length ? mean(lengths) : undefined,
       badLines: metrics.bad.length + traces.bad.length,
       error: status.value?.error,
     };

@@ -3,8 +3,9 @@
 import { hostname } from 'node:os';
 import type { ResolvedStage } from '../../protocol/recipe';
 import type { StageStatus } from '../../protocol/runRecords';
-import { readStageStatus } from './runDirReader';
-import { processAlive } from '../launch/local';
+import { readStageStatus, stagePath } from './runDirReader';
+import { removeStaleTemps } from './runDirWriter';
+import { checkTrainer } from '../launch/trainerProcess';
 import type { StageOutput } from './stageOutput';
 
 /** What `see2think stage` hands a stage runner: the built-in trainer's or the external trainers' bridge. */
@@ -24,12 +25,18 @@ export type StageOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 export const nowIso = (): string => new Date().toISOString();
 
-/** The stage's previous status; throws when another live process on this host is running it. */
+/**
+ * The stage's previous status; throws when its live trainer on this host is running it. A recorded pid that is
+ * now another program (reused), a zombie or gone does not hold the stage; another host's is taken over (the
+ * user started this process by hand, on purpose).
+ */
 export function claimStage(runDir: string, stageId: string): StageStatus | undefined {
   const prev = readStageStatus(runDir, stageId).value;
-  if (prev?.state === 'running' && prev.pid && prev.pid !== process.pid && prev.host === hostname() && processAlive(prev.pid)) {
-    throw new Error(`stage ${stageId} is already running (pid ${prev.pid})`);
+  if (prev?.state === 'running' && prev.pid !== process.pid && prev.host === hostname()) {
+    const t = checkTrainer(prev, runDir, stageId);
+    if (t.kind === 'ours') throw new Error(`stage ${stageId} is already running (pid ${t.pid})`);
   }
+  removeStaleTemps(stagePath(runDir, stageId));
   return prev;
 }
 

@@ -14,11 +14,11 @@ import { pickRecipe } from '../recipes/findRecipes';
 import { recipeUriOf, runDirOf, stageIdOf } from './args';
 import { pickRun, pickStage } from './pickers';
 
-/** Launching trainers runs code from the workspace's recipes: only in a trusted workspace (DESIGN §7). */
-export function canLaunch(): boolean {
+/** Launching trainers runs code from the workspace's recipes: only in a trusted workspace (docs/ARCHITECTURE.md#messages). */
+export function canLaunch(what = 'launching trainers'): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window.showWarningMessage(
-    'See2Think: this workspace is in Restricted Mode. Runs can be viewed, but launching trainers needs a trusted workspace.',
+    `See2Think: this workspace is in Restricted Mode. Runs can be viewed, but ${what} needs a trusted workspace.`,
     'Manage Workspace Trust',
   ).then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
@@ -117,6 +117,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
   reg('see2think.runFrom', (recipe?: unknown, stageId?: unknown) => launch(runs, 'from', recipe, stageId));
 
   reg('see2think.stopRun', async (arg?: unknown): Promise<boolean> => {
+    // Stop signals processes a run folder names: only where the workspace's files are trusted.
+    if (!canLaunch('stopping trainers')) return false;
     const core = await runs.core();
     const running = core.store.runs().filter((r) => core.supervisor.job(r.dir) || r.stages.some((s) => s.status?.state === 'running'));
     const runDir = runDirOf(arg) ?? await pickRun(running, 'Run to stop');
@@ -124,12 +126,35 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
       if (!running.length) void vscode.window.showInformationMessage('See2Think: no run is running.');
       return false;
     }
+    const refused: string[] = [];
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `See2Think: stopping ${label(core, runDir)}…` },
-      () => core.supervisor.stop(runDir),
+      () => core.supervisor.stop(runDir, (why) => refused.push(why)),
     );
-    if (!stopped) void vscode.window.showInformationMessage(`See2Think: ${label(core, runDir)} is not running.`);
+    if (!stopped) void vscode.window.showInformationMessage(`See2Think: ${label(core, runDir)} ${refused.length ? `was not stopped: ${refused.join('; ')}` : 'is not running'}.`);
     return stopped;
+  });
+
+  reg('see2think.breakLock', async (arg?: unknown): Promise<boolean> => {
+    const core = await runs.core();
+    const { describeHolder, readLock } = await import('../runs/runLock');
+    const locked = core.store.runs().filter((r) => core.supervisor.lockedBy(r.dir));
+    const runDir = runDirOf(arg) ?? await pickRun(locked, 'Run whose lock to break');
+    const lock = runDir ? readLock(runDir) : undefined;
+    if (!runDir || !lock) {
+      if (runDir) void vscode.window.showInformationMessage(`See2Think: ${label(core, runDir)} has no lock.`);
+      return false;
+    }
+    const answer = await vscode.window.showWarningMessage(
+      `Break the lock of ${label(core, runDir)}? It is held by ${describeHolder(lock)} since ${lock.since || 'an unknown time'}.`,
+      { modal: true, detail: 'Only do this when that window or host is gone for good: two windows driving one run write over each other\'s files.' },
+      'Break Lock',
+    );
+    if (answer !== 'Break Lock') return false;
+    core.supervisor.breakLock(runDir);
+    runs.log.warn(`broke the lock of ${runDir} (held by ${describeHolder(lock)})`);
+    core.store.refresh(runDir);
+    return true;
   });
 
   reg('see2think.resumeRun', async (arg?: unknown): Promise<string | undefined> => {

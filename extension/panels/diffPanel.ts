@@ -1,10 +1,9 @@
 // The trace diff panel's host: compares two eval files (core/diff), sends the page the summary and every
 // compact row, answers its requests for the details of rows in view (word diff computed on demand, cached),
-// and opens VS Code's diff editor on one prompt's two traces. Restored after a window reload from the page's
-// saved state, which names the two eval files.
+// and opens VS Code's diff editor on one prompt's two traces. Restored after a window reload onto a pair of eval
+// files the host itself opened (diffPairs.ts).
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
 import type { WebviewMessage } from '../../protocol/messages';
 import type { DiffRowDetail } from '../../protocol/diff';
@@ -12,13 +11,11 @@ import { parseEvalText } from '../../core/diff/evalFile';
 import { compareEvals, type Comparison } from '../../core/diff/comparison';
 import { BasePanel } from './basePanel';
 import { traceUri } from './diffTraceDocuments';
+import type { DiffFiles } from './diffPairs';
 
 export const DIFF_VIEW = 'see2think.diff';
 
-export interface DiffFiles {
-  a: string;
-  b: string;
-}
+export type { DiffFiles } from './diffPairs';
 
 /** A run folder holds evals/<key>.jsonl: images an eval file names may live anywhere in that run. */
 const imageRoot = (evalFile: string) => (basename(dirname(evalFile)) === 'evals' ? dirname(dirname(evalFile)) : dirname(evalFile));
@@ -29,18 +26,6 @@ export async function loadComparison(files: DiffFiles, resolveImage?: (image: st
   const b = parseEvalText(tb, files.b);
   for (const f of [a, b]) if (!f.records.length) throw new Error(`${f.file}: no answers in this eval file`);
   return compareEvals(a, b, { resolveImage });
-}
-
-/** The two eval files a restored page's state names, if it is such a state and both still exist. */
-export function filesFromState(state: unknown): DiffFiles | undefined {
-  const key = (state as { key?: unknown } | undefined)?.key;
-  if (typeof key !== 'string') return undefined;
-  try {
-    const [a, b] = JSON.parse(key) as unknown[];
-    return typeof a === 'string' && typeof b === 'string' && existsSync(a) && existsSync(b) ? { a, b } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class DiffPanel extends BasePanel {

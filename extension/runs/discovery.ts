@@ -1,8 +1,10 @@
-// Where the workspace's runs are: for each recipe, its runs_dir/<name>/ folder (DESIGN §4), kept current as
-// recipes are added, renamed or edited. The store watches those folders; the runs tree groups runs by recipe.
+// Where the workspace's runs are: for each recipe, its runs_dir/<name>/ folder, kept current as recipes are
+// added, renamed or edited (docs/ARCHITECTURE.md#the-run-directory). The store watches those folders; the runs
+// tree groups runs by recipe.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { sep } from 'node:path';
+import { isInside, recipeRunsFolder } from '../../core/rundir/runDir';
 import { findRecipes, RECIPE_GLOB } from '../recipes/findRecipes';
 import { parseRecipeSource } from '../../core/recipe/sourceMap';
 import type { RunStore } from './store';
@@ -24,7 +26,7 @@ export class RecipeRoots implements vscode.Disposable {
   constructor(private readonly store: RunStore, private readonly log: vscode.LogOutputChannel) {
     const w = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
     const later = () => this.refreshSoon();
-    this.disposables.push(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later), this.changed);
+    this.disposables.push(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later), this.changed, vscode.workspace.onDidGrantWorkspaceTrust(later));
   }
 
   get recipes(): readonly RecipeRoot[] {
@@ -45,9 +47,19 @@ export class RecipeRoots implements vscode.Disposable {
       try {
         const text = await readFile(uri.fsPath, 'utf8');
         const v = parseRecipeSource(text, uri.fsPath).value as { name?: unknown; runs_dir?: unknown } | undefined;
-        if (!v || typeof v.name !== 'string' || !v.name) continue;
-        const runsDir = typeof v.runs_dir === 'string' && v.runs_dir ? v.runs_dir : 'runs';
-        list.push({ recipe: uri, name: v.name, root: resolve(dirname(uri.fsPath), runsDir, v.name) });
+        if (!v || typeof v !== 'object' || v.name === undefined) continue;
+        const where = recipeRunsFolder(uri.fsPath, v);
+        if ('error' in where) {
+          this.log.warn(`${uri.fsPath}: not looking for its runs: ${where.error}`);
+          continue;
+        }
+        // Restricted Mode: a recipe does not get a folder outside the workspace scanned (runs_dir "/", "../..",
+        // a link out). A trusted workspace's runs_dir is honoured as written (scratch disks).
+        if (!vscode.workspace.isTrusted && !(vscode.workspace.workspaceFolders ?? []).some((f) => isInside(where.root, f.uri.fsPath))) {
+          this.log.warn(`${uri.fsPath}: its runs folder ${where.root} is outside the workspace: not read in Restricted Mode`);
+          continue;
+        }
+        list.push({ recipe: uri, name: v.name as string, root: where.root });
       } catch (err) {
         this.log.warn(`${uri.fsPath}: cannot read for runs: ${(err as Error).message}`);
       }

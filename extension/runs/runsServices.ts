@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { RunStore } from './store';
 import { Supervisor } from './supervisor';
 import { RecipeRoots } from './discovery';
+import { isInside } from '../../core/rundir/runDir';
 import { AlertTracker, type CachedAlerts } from '../alerts/alertTracker';
 
 export interface RunsCoreOptions {
@@ -23,7 +24,10 @@ export class RunsCore implements vscode.Disposable {
   readonly ready: Promise<void>;
 
   constructor(readonly o: RunsCoreOptions) {
-    this.store = new RunStore({ warn: (m) => o.log.warn(m) });
+    this.store = new RunStore({
+      warn: (m) => o.log.warn(m),
+      allowRun: (dir) => vscode.workspace.isTrusted || (vscode.workspace.workspaceFolders ?? []).some((f) => isInside(dir, f.uri.fsPath)),
+    });
     this.roots = new RecipeRoots(this.store, o.log);
     const memo = o.workspaceState;
     this.alerts = new AlertTracker(this.store, memo && {
@@ -39,6 +43,7 @@ export class RunsCore implements vscode.Disposable {
       log: o.log,
       output: (runDir, stageId, line) => this.trainerLine(runDir, stageId, line),
       canLaunch: () => vscode.workspace.isTrusted,
+      confirmContinue: (runDir, stages) => this.confirmContinue(runDir, stages),
     });
     this.ready = this.start();
   }
@@ -47,8 +52,20 @@ export class RunsCore implements vscode.Disposable {
     await this.roots.refresh();
     const r = await this.supervisor.recover();
     if (r.attached.length) this.o.log.info(`re-attached to ${r.attached.length} running stage(s): ${r.attached.join(', ')}`);
-    if (r.continued.length) this.o.log.info(`continued the stage chain of ${r.continued.join(', ')} (its window had closed between two stages)`);
+    if (r.asked.length) this.o.log.info(`asking before continuing the stage chain of ${r.asked.join(', ')} (left in its lock between two stages)`);
     if (r.failed.length) this.o.log.warn(`${r.failed.length} stage(s) had died while no window watched them: ${r.failed.join(', ')}`);
+    if (r.elsewhere.length) this.o.log.info(`running on another host (left to it): ${r.elsewhere.join(', ')}`);
+  }
+
+  /** A chain found half-done in a lock (its window closed between stages, or the lock came with the workspace). */
+  private async confirmContinue(runDir: string, stages: string[]): Promise<boolean> {
+    const snap = this.store.get(runDir);
+    const name = snap ? `${snap.recipeName}/${snap.runId}` : runDir;
+    const a = await vscode.window.showWarningMessage(
+      `See2Think: run ${name} was left between two stages. Continue it with ${stages.map((s) => `'${s}'`).join(' → ')}? (This launches its trainer.)`,
+      'Continue Run', 'Not Now',
+    );
+    return a === 'Continue Run';
   }
 
   private trainerLine(runDir: string, stageId: string, line: string): void {

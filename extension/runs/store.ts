@@ -2,12 +2,14 @@
 // kept current by fs.watch with a poll fallback; the supervisor feeds it the trainer's stdout records for the
 // lowest latency. A run's status and last values are always kept; its whole metric series only once a panel
 // asks (`points`) and until it lets go (`releasePoints`). Consumers get per-run deltas batched every few
-// milliseconds. Node only (no 'vscode').
+// milliseconds. A run's traces are indexed only while a traces panel holds them (runTraces.ts), read on the same
+// watch and poll events. Node only (no 'vscode').
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_FILES, type StreamRecord } from '../../protocol/runRecords';
 import { Emitter } from './emitter';
-import { RunReader, noEffects, type ReadEffects, type RunSnapshot, type TraceRow } from './runReader';
+import { RunReader, noEffects, type ReadEffects, type RunSnapshot } from './runReader';
+import { RunTraces } from './runTraces';
 import type { MetricPoint } from './stageSeries';
 
 /** New points of a run whose points a panel asked for: appended at or after every point before, or (reset) all of them. */
@@ -25,12 +27,6 @@ export interface AcceptedPoints {
   rewound: readonly string[];
 }
 
-export interface TracesDelta {
-  run: string;
-  rows: TraceRow[];
-  reset: boolean;
-}
-
 export interface StoreOptions {
   /** Deltas go out at most once per this many ms (the first after a quiet spell at once). */
   flushMs?: number;
@@ -39,12 +35,18 @@ export interface StoreOptions {
   idlePollFactor?: number;
   /** Where problems (corrupt lines, unreadable runs) are reported. */
   warn?: (message: string) => void;
+  /** Whether a run folder found under a root may be read (Restricted Mode: not one that links out of the workspace). */
+  allowRun?: (dir: string) => boolean;
 }
 
 interface Entry {
   reader: RunReader;
   watchers: FSWatcher[];
-  pending?: { points: MetricPoint[]; reset: boolean; changed: boolean; traces: TraceRow[]; tracesReset: boolean };
+  /** Who holds the run's whole metric series (panels); it is dropped when the last one lets go. */
+  holders: Set<object>;
+  pending?: { points: MetricPoint[]; reset: boolean; changed: boolean };
+  /** The run's trace index while traces panels hold it, and how many do. */
+  traces?: { index: RunTraces; holders: number };
 }
 
 export class RunStore {
@@ -58,18 +60,18 @@ export class RunStore {
   private readonly flushMs: number;
   private readonly idlePollFactor: number;
   private readonly warn: (m: string) => void;
+  private readonly allowRun?: (dir: string) => boolean;
+  private readonly refused = new Set<string>();
 
   private readonly changedRuns = new Emitter<void>();
   private readonly changedRun = new Emitter<RunSnapshot>();
   private readonly metricsDelta = new Emitter<MetricsDelta>();
-  private readonly tracesDelta = new Emitter<TracesDelta>();
   private readonly acceptedPoints = new Emitter<AcceptedPoints>();
   /** The set of runs changed (added or removed). */
   readonly onDidChangeRuns = this.changedRuns.event;
   /** A run's status, step or checkpoints changed. */
   readonly onDidChangeRun = this.changedRun.event;
   readonly onMetrics = this.metricsDelta.event;
-  readonly onTraces = this.tracesDelta.event;
   /** Fired at once (not batched) wherever a record is accepted: the file, stdout, a poll. */
   readonly onDidAcceptPoints = this.acceptedPoints.event;
 
@@ -77,6 +79,7 @@ export class RunStore {
     this.flushMs = o.flushMs ?? 16;
     this.idlePollFactor = o.idlePollFactor ?? 5;
     this.warn = o.warn ?? ((m) => console.warn(m));
+    this.allowRun = o.allowRun;
     this.pollTimer = setInterval(() => this.poll(), o.pollMs ?? 1000);
     this.pollTimer.unref?.();
   }
@@ -113,11 +116,11 @@ export class RunStore {
     const have = this.entries.get(dir);
     if (have) return have.reader.snap;
     const reader = new RunReader(dir);
-    const entry: Entry = { reader, watchers: [] };
+    const entry: Entry = { reader, watchers: [], holders: new Set() };
     this.entries.set(dir, entry);
     if (reader.snap.error) this.warn(`${dir}: ${reader.snap.error}`);
     const fx = noEffects();
-    reader.refresh(fx, undefined, true);
+    this.read(entry, fx, undefined, true);
     this.reportBad(fx);
     this.watchRun(entry);
     this.changedRuns.fire();
@@ -128,6 +131,7 @@ export class RunStore {
     const e = this.entries.get(dir);
     if (!e) return;
     for (const w of e.watchers) w.close();
+    e.traces?.index.dispose();
     this.entries.delete(dir);
     this.changedRuns.fire();
   }
@@ -146,22 +150,26 @@ export class RunStore {
 
   // ------------------------------------------------------------------ data
 
-  /** Every metric point of a run, in x order; from now on its deltas go out (`onMetrics`) until `releasePoints`. */
-  points(dir: string): MetricPoint[] {
-    const r = this.reader(dir);
-    if (!r) return [];
-    if (!r.loaded) {
+  /**
+   * Every metric point of a run, in x order, read from its files the first time; from then on its deltas go
+   * out (`onMetrics`). A `holder` (a panel) keeps them until it calls `releasePoints`; without one they stay.
+   */
+  points(dir: string, holder?: object): MetricPoint[] {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return [];
+    if (holder) e.holders.add(holder);
+    if (!e.reader.loaded) {
       const fx = noEffects();
-      r.loadMetrics(fx);
+      e.reader.loadMetrics(fx);
       this.reportBad(fx);
     }
-    return r.points();
+    return e.reader.points();
   }
 
-  /** No panel shows the run's metrics any more: keep only its last values. */
-  releasePoints(dir: string): void {
+  /** The holder no longer shows the run: once nobody does, only its last values are kept. */
+  releasePoints(dir: string, holder: object): void {
     const e = this.entries.get(resolve(dir));
-    if (!e) return;
+    if (!e || !e.holders.delete(holder) || e.holders.size) return;
     e.reader.unloadMetrics();
     if (e.pending) {
       e.pending.points = [];
@@ -169,13 +177,25 @@ export class RunStore {
     }
   }
 
-  /** Starts keeping the run's traces; returns all of them so far. Release with `releaseTraces`. */
-  traces(dir: string): TraceRow[] {
-    return this.reader(dir)?.trackTraces() ?? [];
+  /** The run's trace index, kept current while held (each holder calls `releaseTraces` once). */
+  traces(dir: string): RunTraces | undefined {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return undefined;
+    if (!e.traces) e.traces = { index: new RunTraces(e.reader.dir, e.reader.stageIds(), { warn: this.warn }), holders: 0 };
+    e.traces.holders++;
+    return e.traces.index;
   }
 
   releaseTraces(dir: string): void {
-    this.reader(dir)?.untrackTraces();
+    const e = this.entries.get(resolve(dir));
+    if (!e?.traces || --e.traces.holders > 0) return;
+    e.traces.index.dispose();
+    e.traces = undefined;
+  }
+
+  /** Whether some panel holds the run's traces. */
+  tracking(dir: string): boolean {
+    return this.entries.get(resolve(dir))?.traces !== undefined;
   }
 
   /** A record from a stage's stdout: applied now (it reaches panels within one flush), de-duplicated later against the file. */
@@ -194,8 +214,9 @@ export class RunStore {
         e.reader.ingestCheckpoint(stageId, fx);
         break;
       case 'trace':
-        e.reader.ingestTrace(rec.record, fx);
-        break;
+        // The trainer appends the line before printing it: the index reads it from the file now.
+        e.traces?.index.poke(stageId);
+        return;
       default:
         return;
     }
@@ -207,7 +228,7 @@ export class RunStore {
     for (const [d, e] of this.entries) {
       if (dir && d !== resolve(dir)) continue;
       const fx = noEffects();
-      e.reader.refresh(fx, undefined, true);
+      this.read(e, fx, undefined, true);
       this.queue(e, fx);
     }
   }
@@ -223,8 +244,6 @@ export class RunStore {
       e.pending = undefined;
       if (p.reset) this.metricsDelta.fire({ run: dir, points: e.reader.points(), reset: true });
       else if (p.points.length) this.metricsDelta.fire({ run: dir, points: p.points, reset: false });
-      if (p.tracesReset) this.tracesDelta.fire({ run: dir, rows: e.reader.traces(), reset: true });
-      else if (p.traces.length) this.tracesDelta.fire({ run: dir, rows: p.traces, reset: false });
       if (p.changed || p.reset || p.points.length) this.changedRun.fire(e.reader.snap);
     }
   }
@@ -234,10 +253,13 @@ export class RunStore {
     clearInterval(this.pollTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const w of this.roots.values()) w?.close();
-    for (const e of this.entries.values()) for (const w of e.watchers) w.close();
+    for (const e of this.entries.values()) {
+      for (const w of e.watchers) w.close();
+      e.traces?.index.dispose();
+    }
     this.entries.clear();
     this.roots.clear();
-    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta, this.acceptedPoints]) em.dispose();
+    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.acceptedPoints]) em.dispose();
   }
 
   // ------------------------------------------------------------------ internals
@@ -245,13 +267,11 @@ export class RunStore {
   private queue(e: Entry, fx: ReadEffects): void {
     this.reportBad(fx);
     if (fx.accepted.length || fx.rewound.length) this.acceptedPoints.fire({ run: e.reader.dir, points: fx.accepted, rewound: fx.rewound });
-    if (!fx.points.length && !fx.reset && !fx.changed && !fx.traces.length && !fx.tracesReset) return;
-    const p = (e.pending ??= { points: [], reset: false, changed: false, traces: [], tracesReset: false });
+    if (!fx.points.length && !fx.reset && !fx.changed) return;
+    const p = (e.pending ??= { points: [], reset: false, changed: false });
     p.points.push(...fx.points);
     p.reset ||= fx.reset;
     p.changed ||= fx.changed;
-    p.traces.push(...fx.traces);
-    p.tracesReset ||= fx.tracesReset;
     if (this.flushTimer || this.disposed) return;
     // Leading edge: after a quiet spell the delta goes out at once; during a burst, at most one batch per flushMs.
     const wait = Math.max(0, this.lastFlush + this.flushMs - Date.now());
@@ -286,7 +306,17 @@ export class RunStore {
       const run = join(dir, name);
       if (this.entries.has(run) || name.startsWith('.')) continue;
       // A run directory is complete enough to show once its run.json exists (createRun writes it before the stages).
-      if (existsSync(join(run, RUN_FILES.run)) && isDir(run)) this.addRun(run);
+      try {
+        if (!existsSync(join(run, RUN_FILES.run)) || !isDir(run)) continue;
+        if (this.allowRun && !this.allowRun(run)) {
+          if (!this.refused.has(run)) this.warn(`${run}: not read (it links outside the workspace)`);
+          this.refused.add(run);
+          continue;
+        }
+        this.addRun(run);
+      } catch (err) {
+        this.warn(`${run}: cannot read this run: ${(err as Error).message}`);
+      }
     }
     for (const run of this.entries.keys()) {
       if (run.startsWith(dir + '/') && !existsSync(run)) this.removeRun(run);
@@ -296,7 +326,7 @@ export class RunStore {
   private watchRun(e: Entry): void {
     const onEvent = (stage: string) => () => {
       const fx = noEffects();
-      e.reader.refresh(fx, stage);
+      this.read(e, fx, stage);
       this.queue(e, fx);
     };
     for (const id of e.reader.stageIds()) {
@@ -318,9 +348,26 @@ export class RunStore {
     for (const e of this.entries.values()) {
       if (!e.reader.active() && this.tick % this.idlePollFactor !== 0) continue;
       const fx = noEffects();
-      e.reader.refresh(fx);
+      this.read(e, fx);
       this.queue(e, fx);
     }
+  }
+
+  /** Reads a run, isolated: what cannot be read becomes the run's error (shown on it), never a throw into others. */
+  private read(e: Entry, fx: ReadEffects, only?: string, force = false): void {
+    const before = e.reader.snap.stages.map((s) => s.readError).join('\0');
+    try {
+      e.reader.refresh(fx, only, force);
+    } catch (err) {
+      const why = `cannot read: ${(err as Error).message}`;
+      if (e.reader.snap.error !== why) {
+        e.reader.snap.error = why;
+        fx.changed = true;
+      }
+    }
+    const after = e.reader.snap.stages.map((s) => (s.readError ? `${s.id}: ${s.readError}` : '')).filter(Boolean);
+    if (after.join('\0') !== before && after.length) this.warn(`${e.reader.dir}: ${after.join('; ')}`);
+    e.traces?.index.poke(only);
   }
 }
 

@@ -2,8 +2,8 @@
 // what the files hold, so anything malformed is simply not a record (the caller logs it as plain output).
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { StreamRecord } from '../../protocol/runRecords';
+import { isObj } from '../../protocol/guards';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number';
 
 export function parseStreamLine(line: string): StreamRecord | undefined {

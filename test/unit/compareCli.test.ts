@@ -36,7 +36,8 @@ describe('see2think diff (CLI)', () => {
     assert.match(text, /accuracy +A 50\.0 % +B 50\.0 % +Δ \+0\.0 points/);
     assert.match(text, /wrong → right 1 · right → wrong 1 · both right 1 · both wrong 1/);
     // lengths A 200/4 = 50, B 160/4 = 40 → −20.0 %
-    assert.match(text, /mean length +A 50\.0 +B 40\.0 tokens +−20\.0 % \(median Δ −12\.5, 75\.0 % of prompts shorter\)/);
+    assert.match(text, /mean length +A 50\.0 +B 40\.0 tokens +change of the mean −20\.0 %/);
+    assert.match(text, /per prompt +B shorter on 75\.0 % of prompts · median change −12\.5 tokens/);
   });
 
   it('lists the prompts of a flip class, most shortened first', () => {

@@ -6,9 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchScript, bashQuote, checkSbatchArg, sbatchArgv, slurmTime, SlurmScriptError } from '../../core/launch/slurmScript';
+import { batchScript, bashQuote, checkSbatchArg, escapePattern, sbatchArgv, slurmTime, SlurmScriptError } from '../../core/launch/slurmScript';
 import { explainReason, parseSacct, parseSbatchParsable, parseScontrolJob, parseSqueue } from '../../core/launch/slurmCommands';
-import { exitOfJob } from '../../core/launch/slurm';
+import { exitOfJob, SlurmLauncher } from '../../core/launch/slurm';
+import { createRun } from '../../core/rundir/runDir';
+import { StageWriter } from '../../core/rundir/runDirWriter';
 
 const HOSTILE = [`'; touch /tmp/s2t-pwned; echo '`, '$(touch /tmp/s2t-pwned)', '`touch /tmp/s2t-pwned`', 'a\nb c', '"quoted" \\ back', '* ? [x]', ''];
 
@@ -82,6 +84,10 @@ describe('SLURM batch script', () => {
       '--dependency=afterok:42', '--kill-on-invalid-dep=yes', '/r/my runs/job.sbatch',
     ]);
     assert.equal(bashQuote(`it's`), `'it'\\''s'`);
+    // sbatch expands %j, %u … in file names: a literal % in the run path is doubled, the job's own %j kept.
+    assert.deepEqual(sbatchArgv({ script: '/r/100%/job.sbatch', outFile: `${escapePattern('/r/100%')}/job-%j.out`, logFile: '/r/100%/log.txt', cwd: '/w' }).slice(2, 4), [
+      '--output=/r/100%%/job-%j.out', '--error=/r/100%%/log.txt',
+    ]);
   });
 });
 
@@ -111,5 +117,31 @@ describe('SLURM tool output', () => {
     assert.match(exitOfJob({ state: 'OUT_OF_MEMORY', source: 'scontrol' }, false).error!, /launch\.mem/);
     assert.match(explainReason('PartitionConfig'), /^PartitionConfig: the request exceeds/);
     assert.equal(explainReason('SomethingNew'), 'SomethingNew');
+  });
+});
+
+describe('SLURM job watcher without the SLURM tools', () => {
+  it('never settles a job it cannot ask about; follows the status.json the trainer writes instead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2t-notools-'));
+    try {
+      writeFileSync(join(dir, 'r.recipe.yaml'), 'name: r\ndefaults:\n  launch: { target: slurm }\nstages:\n  - { id: a, kind: sft, steps: 3 }\n');
+      const run = createRun({ recipeFile: join(dir, 'r.recipe.yaml'), runId: 'x' });
+      const w = new StageWriter(run.runDir, 'a');
+      const st = { stage: 'a', state: 'running' as const, target: 'slurm' as const, job_id: '4242', updated: '', total_steps: 3 };
+      w.status(st);
+      const launcher = new SlurmLauncher({ env: { PATH: join(dir, 'no-tools') }, pollMs: 10, lostAfterPolls: 3 });
+      const h = launcher.attach('4242', { runDir: run.runDir, stageId: 'a', logFile: join(w.dir, 'log.txt') })!;
+      let ended = false;
+      const exit = h.wait().then((e) => ((ended = true), e));
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(ended, false, 'no "SLURM no longer knows job" after the lost-poll limit');
+      assert.equal(JSON.parse(readFileSync(join(w.dir, 'status.json'), 'utf8')).state, 'running', 'nothing written into a live job');
+      w.status({ ...st, state: 'succeeded', exit_code: 0 });
+      assert.deepEqual(await exit, { state: 'succeeded', exitCode: 0, signal: null, error: undefined });
+      assert.match(readFileSync(join(w.dir, 'log.txt'), 'utf8'), /not on PATH here: job 4242 is followed through its status.json only/);
+      h.detach();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRun, openRun, newRunId } from '../../core/rundir/runDir';
+import { createRun, openRun, newRunId, recipeRunsFolder, isInside, runsRoot } from '../../core/rundir/runDir';
+import { loadRecipeFile } from '../../core/recipe/loadRecipe';
 import { latestCheckpoint, checkpointDir, listCheckpoints } from '../../core/rundir/checkpointPaths';
 
 const RECIPE = 'name: demo\nstages:\n  - id: a\n    kind: sft\n    steps: 3\n  - id: b\n    kind: perception\n    steps: 2\n';
@@ -51,5 +52,23 @@ describe('run directories', () => {
     writeFileSync(join(checkpointDir(stage, 10), 'meta.json'), '{}');
     assert.deepEqual(listCheckpoints(stage).map((c) => c.step), [5, 10]);
     assert.equal(latestCheckpoint(stage)?.step, 10);
+  });
+
+  it('finds a recipe\'s runs folder from a loose parse as createRun places it, refusing unusable names', () => {
+    const ws = join(dir, 'ws');
+    const recipe = join(ws, 'sub', 'x.recipe.yaml');
+    assert.deepEqual(recipeRunsFolder(recipe, { name: 'demo' }), { root: join(ws, 'sub', 'runs', 'demo') });
+    assert.deepEqual(recipeRunsFolder(recipe, { name: 'demo', runs_dir: '/abs' }), { root: join(ws, 'sub', 'abs', 'demo') }, 'runs_dir is relative to the recipe, as in createRun');
+    writeFileSync(recipeFile, RECIPE.replace('name: demo', 'name: demo\nruns_dir: /abs'));
+    assert.equal(runsRoot(recipeFile, loadRecipeFile(recipeFile).resolved), join(dir, 'abs'));
+    for (const name of ['../x', '..', '/etc', 'a/b', '', 7, undefined]) assert.ok('error' in recipeRunsFolder(recipe, { name }), String(name));
+    assert.ok('error' in recipeRunsFolder(recipe, { name: 'demo', runs_dir: 3 }));
+    // Inside or not: after links are resolved (a runs folder that links out is outside).
+    mkdirSync(join(ws, 'sub'), { recursive: true });
+    symlinkSync('/tmp', join(ws, 'sub', 'out'));
+    assert.equal(isInside(join(ws, 'sub', 'runs', 'demo'), ws), true);
+    assert.equal(isInside(join(ws, 'sub', '..', '..', 'else'), ws), false);
+    assert.equal(isInside(join(ws, 'sub', 'out', 'demo'), ws), false);
+    assert.equal(isInside(ws + '-sibling', ws), false);
   });
 });

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock, readLock, releaseLock, updateLock, lockPath, type RunLock } from '../../extension/runs/runLock';
+import { acquireLock, breakLock, readLock, releaseLock, updateLock, lockPath, type RunLock } from '../../extension/runs/runLock';
+import { processStart } from '../../core/launch/trainerProcess';
 
 /** A pid that is certainly dead: a process that has exited and been reaped. */
 async function deadPid(): Promise<number> {
@@ -63,10 +64,35 @@ describe('run lock', () => {
     }
   });
 
-  it('treats a lock from another host as held (pids there cannot be checked)', () => {
+  it('treats a lock from another host as held (pids there cannot be checked) until it is broken by hand', () => {
     write({ hostPid: 1, host: 'elsewhere' });
     const r = acquireLock(dir, { plan: [] });
     assert.equal(r.ok, false);
     assert.match((r as { reason: string }).reason, /on elsewhere/);
+    assert.equal(breakLock(dir)?.host, 'elsewhere');
+    assert.equal(existsSync(lockPath(dir)), false);
+    assert.ok(acquireLock(dir, { plan: [] }).ok);
+    assert.equal(breakLock(join(dir, 'no-such-run')), undefined, 'nothing to break is not an error');
+  });
+
+  it('records start times, so a pid reused by another process holds nothing', async () => {
+    const a = acquireLock(dir, { plan: ['a'] });
+    assert.ok(a.ok);
+    assert.equal(readLock(dir)?.hostStart, processStart(process.pid));
+    const trainer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+    try {
+      await new Promise((r) => trainer.once('spawn', r));
+      updateLock(dir, { trainerPid: trainer.pid!, stage: 'a' });
+      assert.equal(readLock(dir)?.trainerStart, processStart(trainer.pid!));
+      releaseLock(dir);
+      // The window is gone and the trainer pid now belongs to a process that started at another time.
+      write({ hostPid: await deadPid(), trainerPid: trainer.pid!, trainerStart: '1', stage: 'a', plan: ['a'] });
+      assert.ok(acquireLock(dir, { plan: ['b'] }).ok, 'a reused trainer pid does not hold the lock');
+      releaseLock(dir);
+      write({ hostPid: trainer.pid!, hostStart: '1', plan: ['a'] });
+      assert.ok(acquireLock(dir, { plan: ['b'] }).ok, 'nor does a reused window pid');
+    } finally {
+      trainer.kill();
+    }
   });
 });

@@ -18,11 +18,24 @@ describe('claimStage', () => {
   beforeEach(() => (runDir = mkdtempSync(join(tmpdir(), 's2t-claim-'))));
   afterEach(() => rmSync(runDir, { recursive: true, force: true }));
 
-  it('refuses a stage that a live process on this host runs, naming its pid', async () => {
+  it('refuses a stage that its live trainer on this host runs, naming its pid', async () => {
+    // A trainer as the launchers start one: its own process group, `… stage <run-dir> <stage-id>` on its command line.
+    const trainer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'stage', runDir, 's'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => trainer.once('spawn', r));
+    try {
+      new StageWriter(runDir, 's').status(running(trainer.pid!));
+      assert.throws(() => claimStage(runDir, 's'), new RegExp(`stage s is already running \\(pid ${trainer.pid}\\)`));
+    } finally {
+      trainer.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a stage whose recorded pid is now another program (a reused pid holds nothing)', async () => {
     const other = spawn('sleep', ['30']);
+    await new Promise((r) => other.once('spawn', r));
     try {
       new StageWriter(runDir, 's').status(running(other.pid!));
-      assert.throws(() => claimStage(runDir, 's'), new RegExp(`stage s is already running \\(pid ${other.pid}\\)`));
+      assert.equal(claimStage(runDir, 's')?.pid, other.pid);
     } finally {
       other.kill('SIGKILL');
     }

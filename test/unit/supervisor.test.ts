@@ -142,23 +142,48 @@ describe('supervisor (with a scripted stand-in trainer)', function () {
     const ends: StageEnd[] = [];
     make().onStageEnd((e) => ends.push(e));
     const r = await sup.recover();
-    assert.deepEqual(r, { attached: [], continued: [], failed: [`${run.runDir}#a`] });
+    assert.deepEqual(r, { attached: [], asked: [], failed: [`${run.runDir}#a`], elsewhere: [] });
     const st = JSON.parse(readFileSync(join(w.dir, 'status.json'), 'utf8'));
     assert.equal(st.state, 'failed');
-    assert.match(st.error, /ended without recording/);
+    assert.match(st.error, /no longer running, and it did not record how the stage ended/);
     assert.match(st.error, /RangeError: out of memory/);
     assert.equal(readLock(run.runDir), undefined, 'stale lock removed');
     assert.equal(ends[0].state, 'failed');
   });
 
-  it('on recovery, continues a chain whose window closed between two stages', async () => {
-    const run = createRun({ recipeFile: join(dir, 'demo.recipe.yaml'), runId: 'r2' });
-    new StageWriter(run.runDir, 'a').status({ stage: 'a', state: 'succeeded', target: 'local', updated: new Date().toISOString(), total_steps: 3 });
-    writeFileSync(lockPath(run.runDir), JSON.stringify({ hostPid: 2 ** 22 + 19, host: require('node:os').hostname(), plan: ['a', 'b'], since: '' }));
-    store.addRun(run.runDir);
-    const r = await make().recover();
-    assert.deepEqual(r, { attached: [], continued: [run.runDir], failed: [] });
-    const res = await sup.job(run.runDir)!.done;
+  it('on recovery, asks before continuing a chain left in a lock between two stages, and continues on yes only', async () => {
+    const chain = (id: string) => {
+      const run = createRun({ recipeFile: join(dir, 'demo.recipe.yaml'), runId: id });
+      new StageWriter(run.runDir, 'a').status({ stage: 'a', state: 'succeeded', target: 'local', updated: new Date().toISOString(), total_steps: 3 });
+      writeFileSync(lockPath(run.runDir), JSON.stringify({ hostPid: 2 ** 22 + 19, host: require('node:os').hostname(), plan: ['a', 'b'], since: '' }));
+      store.addRun(run.runDir);
+      return run.runDir;
+    };
+    // No one to ask (the lock came with the workspace, say): nothing is launched, the stale lock goes.
+    const quiet = chain('r2');
+    assert.deepEqual(await make().recover(), { attached: [], asked: [], failed: [], elsewhere: [] });
+    assert.equal(sup.job(quiet), undefined);
+    assert.equal(readLock(quiet), undefined);
+    sup.dispose();
+    // Asked: "no" launches nothing; "yes" continues with the stages left.
+    const no = chain('r3');
+    const yes = chain('r4');
+    const questions: string[] = [];
+    sup = new Supervisor({
+      store, cliJs: join(dir, 'fake.js'), graceMs: 800, logPollMs: 50, log: { info() {}, warn() {}, error() {} },
+      confirmContinue: async (runDir, stages) => {
+        questions.push(`${runDir}: ${stages.join(',')}`);
+        return runDir === yes;
+      },
+    });
+    const r = await sup.recover();
+    assert.deepEqual(r.asked.sort(), [no, yes].sort());
+    for (let i = 0; i < 100 && !sup.job(yes); i++) await sleep(20);
+    assert.deepEqual(questions.sort(), [`${no}: b`, `${yes}: b`].sort());
+    const res = await sup.job(yes)!.done;
     assert.deepEqual(res.ends.map((e) => [e.stageId, e.state]), [['b', 'succeeded']]);
+    assert.equal(sup.job(no), undefined);
+    assert.equal(store.get(no)!.stages[1].status?.state, 'pending', 'nothing ran in the run the user declined');
+    assert.equal(readLock(no), undefined);
   });
 });

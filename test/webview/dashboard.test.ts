@@ -2,7 +2,9 @@
 // spike among 100 k survives downsampling, stage boundaries are drawn, gaps stay gaps, theme colours are
 // used and follow a theme switch), incremental deltas (one point redraws one chart, no DOM rebuilt), zoom
 // shared across charts, legend toggles, tooltips, exports the host accepts, the paper's response-length
-// layout, saved state restored, hostile input shown as text, and no CSP violation anywhere.
+// layout, saved state restored, hostile input shown as text, and no CSP violation anywhere. Experiment arms
+// drawn as a mean line and a band (± std / min–max / each run), stage labels of several runs laid out without
+// overlap, and the config-difference table.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,6 +142,17 @@ describe('dashboard webview (headless chromium)', function () {
     await p.page.evaluate(() => (globalThis as any).__setTheme('high-contrast'));
     await p.frames(4);
     assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], [0, 0, 0, 255]) < 3, 'high contrast background');
+  });
+
+  it('draws the error analysis (perception vs reasoning share of wrong visual answers) as its own family', async () => {
+    const p = await open();
+    // One message for both (a second message starting again at step 1 would go back in x: the store drops it).
+    await deliverSeries(p, '/r/a', 50, 'ramp', ['val/perception_error_share', 'val/reasoning_error_share']);
+    await p.frames(3);
+    const card = p.page.locator('[data-card="errors"]');
+    assert.match(await card.innerText(), /Wrong visual answers: perception vs reasoning/);
+    const drawn = await p.page.evaluate(() => { const c = (globalThis as any).s2tDebug.dashboard.cards.get('errors'); return c.chart.data.datasets.length; });
+    assert.ok(drawn >= 2, `both shares are series of the card (${drawn})`);
   });
 
   it('a null value is a gap: no line across it', async () => {
@@ -478,5 +491,166 @@ describe('dashboard webview (headless chromium)', function () {
     assert.equal(title, evil, 'an unknown metric gets its own card, titled as text');
     assert.equal((await chartInfo(p, 'reward')).x[1], 3);
     assert.equal((await p.posted('log')).filter((m) => m.params.level === 'warn').length, 1, 'the params-less message was reported');
+  });
+
+  // ------------------------------------------------------------------ seed groups (experiment arms)
+
+  /** Two arms × three seeds of reward/overall, constant per seed; the shorter seeds end where noted. */
+  async function deliverArms(p: PanelPage, arms: { arm: string; values: number[]; lengths: number[] }[]) {
+    const runs: RunInfo[] = [];
+    for (const a of arms) a.values.forEach((_, k) => runs.push({ key: `/ws/runs/${a.arm}/seed${k + 1}`, label: `${a.arm}/seed${k + 1}`, recipe: a.arm, runId: `seed${k + 1}`,
+      group: { experiment: 'exp', arm: a.arm, seed: k + 1 }, stages: [{ id: 'rl', kind: 'merged', state: 'succeeded', totalSteps: 100, globalOffset: 0 }] }));
+    await p.deliver({ method: 'dashboard/runs', params: { runs } });
+    for (const a of arms) {
+      for (let k = 0; k < a.values.length; k++) {
+        const points: MetricPoint[] = Array.from({ length: a.lengths[k] }, (_, i) => ({ stage: 'rl', step: i + 1, global_step: i + 1, time: 0, 'reward/overall': a.values[k] }));
+        await p.deliver(columns(`/ws/runs/${a.arm}/seed${k + 1}`, points));
+      }
+    }
+    await p.frames(3);
+    return runs;
+  }
+  const bandColour = (c: RGBA) => over(c, 0.22, DARK.bg);
+  /** Whether the card's canvas shows `colour` (within 12) at step x, value y. */
+  const at = async (p: PanelPage, card: string, x: number, y: number, colour: RGBA) => {
+    const px = Math.round(await xPixel(p, card, x));
+    const py = Math.round(await yPixel(p, card, y));
+    return (await column(p, card, px, py - 1, py + 2)).some((c) => dist(c, colour) < 12);
+  };
+
+  it('draws each experiment arm as a mean line with a band; the toolbar switches ± std / min–max / each run', async () => {
+    const p = await open();
+    await setSmoothing(p, 0);
+    // staged: seeds at 0.2, 0.3, 0.7 (mean 0.4; min–max 0.2…0.7; sample sd √0.07 = 0.265 → 0.135…0.665), all 100 steps.
+    // merged: seeds at 0.85, 0.9, 0.95, the last two ending at step 50: past it one seed, no band.
+    await deliverArms(p, [{ arm: 'staged', values: [0.2, 0.3, 0.7], lengths: [100, 100, 100] }, { arm: 'merged', values: [0.85, 0.9, 0.95], lengths: [100, 50, 50] }]);
+    assert.equal(await p.page.locator('.seeds-group').isVisible(), true, 'the seed control shows for grouped runs');
+    const legend = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.cards.get('reward').chart.data.datasets.map((d: any) => d.label));
+    assert.deepEqual(legend, ['staged (3 seeds) · reward/overall', 'merged (3 seeds) · reward/overall'], 'one legend entry per arm');
+    const sd = Math.sqrt(0.07);
+    // Default ± std (columns off the grid lines): the band's fill between 0.4 ± sd, the mean line at 0.4, nothing past the band.
+    assert.ok(await at(p, 'reward', 33, 0.4 + sd * 0.6, bandColour(DARK.blue)), 'band fill inside ± std');
+    assert.ok(await at(p, 'reward', 33, 0.4 - sd * 0.6, bandColour(DARK.blue)), 'band fill inside ± std (below the mean)');
+    assert.equal(await at(p, 'reward', 33, 0.69, bandColour(DARK.blue)), false, 'no fill past mean + sd');
+    const mean = await column(p, 'reward', Math.round(await xPixel(p, 'reward', 33)), Math.round(await yPixel(p, 'reward', 0.4)) - 2, Math.round(await yPixel(p, 'reward', 0.4)) + 3);
+    assert.ok(mean.some((c) => dist(c, DARK.blue) < 40), 'the mean line at 0.4');
+    // Geometry: the outline drawn is the band's values (per pixel column extremes).
+    const outline = async (i: number) => p.page.evaluate((k) => {
+      const d = (globalThis as any).s2tDebug;
+      const o = d.drawnBands(d.dashboard.cards.get('reward').chart).get(k);
+      return o ? { n: o.n, x: [...o.x.subarray(0, o.n)], lo: [...o.lo.subarray(0, o.n)], hi: [...o.hi.subarray(0, o.n)] } : undefined;
+    }, i);
+    const std = (await outline(0))!;
+    assert.ok(std.lo.every((v) => Math.abs(v - (0.4 - sd)) < 1e-9) && std.hi.every((v) => Math.abs(v - (0.4 + sd)) < 1e-9), 'staged band = mean ± sample sd');
+    // merged: band only where ≥ 2 seeds have data (steps 1…50).
+    const merged = (await outline(1))!;
+    assert.equal(Math.max(...merged.x.filter(Number.isFinite)), 50, `merged band ends with its second seed: ${merged.x.slice(-3)}`);
+    assert.ok(await at(p, 'reward', 23, 0.9 + 0.03, bandColour(DARK.orange)), 'merged band where three seeds run');
+    assert.equal(await at(p, 'reward', 77, 0.85 + 0.03, bandColour(DARK.orange)), false, 'no merged band past step 50');
+    const info = await chartInfo(p, 'reward');
+    assert.ok(info.y[0] <= 0.4 - sd && info.y[1] >= 0.95, `the y axis holds the bands: ${info.y}`);
+    await p.page.screenshot({ path: join(shots, 'dashboard-seed-bands.png') });
+
+    // The tooltip says how many seeds the mean is over, and that there is no band past step 50.
+    const box = (await p.page.locator('[data-card="reward"] canvas').boundingBox())!;
+    await p.page.mouse.move(box.x + (await xPixel(p, 'reward', 77)), box.y + (await yPixel(p, 'reward', 0.85)));
+    const tip = p.page.locator('[data-card="reward"] .tooltip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match(await tip.innerText(), /merged \(3 seeds\) · reward\/overall\s*0\.85[\s\S]*1 of 3 seeds: no band here \(fewer than 2 seeds have data\)/);
+    assert.match(await tip.innerText(), /staged \(3 seeds\)[^\n]*\s*0\.4[\s\S]*3 of 3 seeds · ± std 0\.13542 … 0\.66458/);
+
+    // min–max: the band widens to 0.2…0.7 (0.69 is inside now, the std edge 0.15 is not).
+    await p.page.click('[data-action="seeds-minmax"]');
+    await p.frames(3);
+    assert.ok(await at(p, 'reward', 33, 0.69, bandColour(DARK.blue)), 'min–max band reaches the highest seed');
+    assert.equal(await at(p, 'reward', 33, 0.15, bandColour(DARK.blue)), false, 'and not below the lowest');
+    const mm = (await outline(0))!;
+    assert.ok(mm.lo.every((v) => v === 0.2) && mm.hi.every((v) => v === 0.7), 'staged band = min…max');
+    assert.equal(await p.page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('s2t-state')).seeds), 'minmax', 'saved');
+
+    // Hiding an arm from the legend hides its band too.
+    const hit = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.cards.get('reward').chart.legend.legendHitBoxes[0]);
+    await p.page.mouse.click(box.x + hit.left + hit.width / 2, box.y + hit.top + hit.height / 2);
+    await p.frames(3);
+    assert.equal(await at(p, 'reward', 33, 0.6, bandColour(DARK.blue)), false, 'hidden arm: no band');
+    await p.page.mouse.click(box.x + hit.left + hit.width / 2, box.y + hit.top + hit.height / 2);
+    await p.frames(3);
+
+    // Each run: six lines, no bands.
+    await p.page.click('[data-action="seeds-off"]');
+    await p.frames(3);
+    const lines = await p.page.evaluate(() => (globalThis as any).s2tDebug.dashboard.cards.get('reward').chart.data.datasets.length);
+    assert.equal(lines, 6);
+    assert.equal(await outline(0), undefined, 'no band drawn');
+    assert.equal(await at(p, 'reward', 33, 0.5, bandColour(DARK.blue)), false);
+  });
+
+  it('stage labels of two runs never overlap: a shared stage is written once, a shared boundary shows both colours', async () => {
+    for (const width of [1000, 560]) {
+      const p = await open({ width, height: 900 });
+      const st = (id: string, off: number, n: number) => ({ id, kind: id, state: 'succeeded' as const, totalSteps: n, globalOffset: off });
+      // The examples' shape: both warm up for 600 steps, then staged has three 40-step stages, merged one of 120.
+      const staged: RunInfo = { key: '/ws/runs/staged/a', label: 'staged/a', recipe: 'staged', runId: 'a', stages: [st('warmup', 0, 600), st('perception', 600, 40), st('textual', 640, 40), st('visual', 680, 40)] };
+      const merged: RunInfo = { key: '/ws/runs/merged/b', label: 'merged/b', recipe: 'merged', runId: 'b', stages: [st('warmup', 0, 600), st('merged', 600, 120)] };
+      await p.deliver({ method: 'dashboard/runs', params: { runs: [staged, merged] } });
+      await deliverSeries(p, staged.key, 720, 'ramp', 'response_length/mean', [['warmup', 0], ['perception', 600], ['textual', 640], ['visual', 680]]);
+      await deliverSeries(p, merged.key, 720, 'ramp', 'response_length/mean', [['warmup', 0], ['merged', 600]]);
+      await p.page.click('[data-action="layout-paper"]');
+      await p.frames(4);
+      const labels: { text: string; stage: string; runs: string[]; left: number; top: number; width: number; height: number }[] = await p.page.evaluate(() => {
+        const d = (globalThis as any).s2tDebug;
+        return d.stageLabels(d.dashboard.cards.get('length').chart);
+      });
+      const names = labels.map((l) => l.stage);
+      assert.equal(names.filter((n) => n === 'warmup').length, 1, `the shared warm-up is labelled once: ${names}`);
+      assert.deepEqual(labels.find((l) => l.stage === 'warmup')!.runs, [staged.key, merged.key]);
+      assert.ok(names.includes('merged'), names.join());
+      for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+        const [a, b] = [labels[i], labels[j]];
+        const apart = a.left + a.width <= b.left || b.left + b.width <= a.left || a.top + a.height <= b.top || b.top + b.height <= a.top;
+        assert.ok(apart, `width ${width}: '${a.text}' ${JSON.stringify(a)} overlaps '${b.text}' ${JSON.stringify(b)}`);
+      }
+      // Each label box holds its text: pixels there that are not the background.
+      for (const l of labels) {
+        const ink = (await Promise.all([0.25, 0.5, 0.75].map((f) => column(p, 'length', l.left + l.width * f, l.top, l.top + l.height)))).flat().filter((c) => dist(c, DARK.bg) > 60).length;
+        assert.ok(ink > 0, `'${l.text}' is drawn in its box`);
+      }
+      // The boundary at 600 belongs to both runs: its column shows both colours (85 % over the background).
+      const info = await chartInfo(p, 'length');
+      const bx = Math.round(await xPixel(p, 'length', 600));
+      const rows = await column(p, 'length', bx, info.area.top + 40, info.area.bottom - 2);
+      const blue = rows.filter((c) => dist(c, over(DARK.blue, 0.85, DARK.bg)) < 30).length;
+      const orange = rows.filter((c) => dist(c, over(DARK.orange, 0.85, DARK.bg)) < 30).length;
+      assert.ok(blue > rows.length * 0.15 && orange > rows.length * 0.15, `width ${width}: both runs' boundary at 600 (blue ${blue}, orange ${orange} of ${rows.length})`);
+      await p.page.screenshot({ path: join(shots, `dashboard-stage-labels-${width}.png`) });
+    }
+  });
+
+  it('shows the config differences the host sends as a table (text only); a diff button asks the host for the diff editor', async () => {
+    const p = await open();
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    await p.deliver({ method: 'dashboard/runs', params: { runs: [stagedRun, mergedRun] } });
+    await deliverSeries(p, stagedRun.key, 10, 'ramp', 'reward/overall');
+    const rows = [{ key: 'name', values: ['staged', 'merged'] }, { key: 'stages.perception', values: ['perception · 40 steps', null] }, { key: evil, values: [evil, '1'] },
+      { key: 'bad row', values: ['only one'] }];
+    await p.deliver({ method: 'dashboard/config', params: { runs: [stagedRun.key, mergedRun.key], rows, problems: [{ run: mergedRun.key, message: 'recipe.yaml: no such file' }] } });
+    await p.frames(2);
+    const section = p.page.locator('[data-section="config"]');
+    assert.equal(await section.isVisible(), true);
+    assert.equal(await section.locator('summary').innerText(), 'Config: 3 keys differ across 2 runs', 'the malformed row is dropped');
+    await section.locator('summary').click();
+    const cells = await section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert.deepEqual(cells, [['name', 'staged', 'merged'], ['stages.perception', 'perception · 40 steps', '—'], [evil, evil, '1']]);
+    assert.deepEqual(await section.locator('thead .config-run').allInnerTexts(), ['staged', 'merged']);
+    assert.equal(await p.page.locator('img').count(), 0, 'no element injected');
+    assert.match(await section.locator('.config-problem').innerText(), /^merged: recipe\.yaml: no such file$/);
+    await section.locator('[data-diff="1"]').click();
+    const [ask] = await p.posted('dashboard/config-diff');
+    assert.deepEqual(ask.params, { a: stagedRun.key, b: mergedRun.key });
+    assert.ok(parseWebviewMessage(ask), 'the host accepts it');
+    await p.page.screenshot({ path: join(shots, 'dashboard-config-table.png') });
+    // One run: nothing to compare, the section hides.
+    await p.deliver({ method: 'dashboard/config', params: { runs: [stagedRun.key], rows: [], problems: [] } });
+    assert.equal(await section.isVisible(), false);
   });
 });

@@ -47,8 +47,8 @@ function comparison(): Comparison {
     const okB = i % 4 !== 1;
     const la = 40 + (i % 50);
     const lb = la - (i % 17) + 4;
-    A.push(rec(id, `<think>${'step '.repeat(i % 7 + 1)}count ${i}</think> \\boxed{${okA ? 3 : 4}}`, okA ? '3' : '4', okA, la));
-    B.push(rec(id, `<think>${'step '.repeat(i % 5 + 1)}count ${i}</think> \\boxed{${okB ? 3 : 5}}`, okB ? '3' : '5', okB, lb));
+    A.push(rec(id, `<think>${'step '.repeat(i % 7 + 1)}count ${i}</think> \\boxed{${okA ? 3 : 4}}`, okA ? '3' : '4', okA, la, { perception_ok: i % 2 === 0 }));
+    B.push(rec(id, `<think>${'step '.repeat(i % 5 + 1)}count ${i}</think> \\boxed{${okB ? 3 : 5}}`, okB ? '3' : '5', okB, lb, { perception_ok: i % 5 !== 0 }));
   }
   const text = (h: EvalHeader, rs: EvalRecord[]) => [h, ...rs].map((r) => encodeJsonLine(r)).join('\n') + '\n';
   return compareEvals(parseEvalText(text(header('staged/visual/step-40'), A), 'a.jsonl'), parseEvalText(text(header('merged/merged/step-40'), B), 'b.jsonl'));
@@ -115,11 +115,20 @@ describe('trace diff panel (chromium)', function () {
     const text = (sel: string) => p.page.locator(sel).first().innerText();
     assert.equal(await text('[data-metric="accuracy"]'), `${(s.accuracyA * 100).toFixed(1)} % → ${(s.accuracyB * 100).toFixed(1)} %`);
     assert.match(await text('[data-metric="length-change"]'), new RegExp(`^[−+±]${Math.abs(s.lengthRelativeChange * 100).toFixed(1)} %$`));
+    // Each length number says what it is: the change of the mean, and apart from it the share of prompts that shortened.
+    assert.equal(await text('[data-metric="length-change-label"]'), 'change of the mean length');
+    assert.equal(await text('[data-metric="shorter-share"]'),
+      `per prompt: B shorter on ${(s.shorterShare * 100).toFixed(1)} % of prompts · median change ${s.medianLengthDelta > 0 ? '+' : s.medianLengthDelta < 0 ? '−' : '±'}${Math.abs(s.medianLengthDelta).toFixed(1)} tokens`);
     for (const f of ['wrong-to-right', 'right-to-wrong', 'both-right', 'both-wrong'] as const) {
       assert.equal(await text(`.flip-button[data-flip="${f}"] .flip-count`), String(s.flips[f]));
     }
     assert.equal(await text('.count'), `${N} of ${N} prompts`);
     assert.match(await text('.side-a'), /staged\/visual\/step-40/);
+    // the error analysis: of the wrong visual answers, the share whose stated perception was wrong
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    assert.ok(s.perceptionErrorShareA > 0 && s.perceptionErrorShareB > 0 && s.perceptionErrorShareA !== s.perceptionErrorShareB);
+    assert.equal(await text('[data-metric="perception-errors"]'), `${pct(s.perceptionErrorShareA)} → ${pct(s.perceptionErrorShareB)}`);
+    assert.match(await text('[data-metric="correct-length"]'), new RegExp(`A ${s.meanCorrectLengthA.toFixed(1)} → B ${s.meanCorrectLengthB.toFixed(1)} tokens`));
   });
 
   it('shows the known word diff side by side, boxed answers marked, and the image', async () => {

@@ -7,7 +7,7 @@
 //                  on the clipped surrogate + kl_coef · KL (the loss pieces are in losses.ts)
 // The step returns the groups (for traces) and verl/EasyR1-named metrics.
 import * as tf from '@tensorflow/tfjs-core';
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricValues } from '../../protocol/metrics';
 import type { Rng } from '../util/rng';
 import { type PromptInput, type TrainBatch, trainBatch } from '../model/batch';
 import { type Params, responseLogProbs } from '../model/vlm';
@@ -50,6 +50,7 @@ export interface GrpoGroup {
 export interface GrpoStepResult {
   groups: GrpoGroup[];
   /** verl/EasyR1-named metrics of this step. */
+  /** Keyed by METRICS names. */
   metrics: Record<string, number>;
   /** Prompt + response tokens processed by sampling. */
   tokens: number;
@@ -123,7 +124,7 @@ export function grpoStep(policy: Policy, ref: Params | null, prompts: PromptInpu
       [METRICS.timeGen]: (tGen - t0) / 1000,
       [METRICS.timeRef]: (tRef - tGen) / 1000,
       [METRICS.timeUpdate]: (tEnd - tRef) / 1000,
-    },
+    } satisfies MetricValues,
   };
 }
 
@@ -148,7 +149,7 @@ export function groupAdvantages(scores: number[], n: number, eps = 1e-6): number
     let mu = 0;
     let std = 1;
     if (n > 1) {
-      mu = group.reduce((a, b) => a + b, 0) / n;
+      mu = mean(group);
       std = Math.sqrt(group.reduce((a, b) => a + (b - mu) * (b - mu), 0) / (n - 1));
     }
     for (let i = 0; i < n; i++) out[g + i] = (group[i] - mu) / (std + eps);

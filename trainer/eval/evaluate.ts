@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RUN_FILES, type EvalHeader, type EvalRecord } from '../../protocol/runRecords';
 import type { EvalOutcome } from '../../protocol/diff';
 import { parseJsonLoose } from '../../protocol/jsonLines';
+import { mean } from '../../protocol/stats';
 import { appendJsonl } from '../../core/rundir/runDirWriter';
 import { encodePng } from '../util/png';
 import { initBackend } from '../backend';
@@ -16,6 +17,8 @@ import { sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import { disposeParams } from '../model/vlm';
 import { scoreResponse } from '../../core/reward/reward';
+import { perceptionRight } from '../tasks/percepts';
+import { meanCorrectLength, visualErrorBreakdown } from '../../protocol/answerStats';
 import { Rng } from '../util/rng';
 import { parseEvalText } from '../../core/diff/evalFile';
 import { CHECKPOINT_META } from '../../core/rundir/checkpointPaths';
@@ -68,8 +71,16 @@ export function planEval(o: Pick<EvaluateOptions, 'checkpoint' | 'set' | 'out' |
   const sampling = o.greedy ? GREEDY : PAPER_VALIDATION;
   const seed = o.seed ?? 1;
   const key = evalKey({ stage: ref.stage.id, step: ref.step, set, sampling, seed, fileHash: set.kind === 'file' ? fileHash?.(set.path) : undefined });
-  const file = o.out ? resolve(o.out) : join(ref.run.runDir, RUN_FILES.evals, `${key}.jsonl`);
+  const file = o.out ? resolve(o.out) : underEvals(ref.run.runDir, `${key}.jsonl`);
   return { ref, set, sampling, seed, key, file };
+}
+
+/** <run>/evals/<name>, refused when the name would resolve anywhere else (names come from checkpoint data). */
+function underEvals(runDir: string, name: string): string {
+  const evals = resolve(runDir, RUN_FILES.evals);
+  const file = resolve(evals, name);
+  if (dirname(file) !== evals) throw new CheckpointNotFound(`${name.slice(0, 120)}: an eval file name must stay in ${evals}`);
+  return file;
 }
 
 /** The header of an existing eval file, if it has one (only the first line is read). */
@@ -95,10 +106,20 @@ function readHeader(file: string): EvalHeader | undefined {
 
 function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: number, records?: EvalRecord[]): EvalOutcome {
   const rs = records ?? parseEvalText(readFileSync(file, 'utf8'), file).records;
-  const mean = (f: (r: EvalRecord) => number) => rs.reduce((s, r) => s + f(r), 0) / Math.max(1, rs.length);
+  return { file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length, ...scoresOf(rs), seconds };
+}
+
+/**
+ * Accuracy and mean response length of an eval file's answers (NaN for a file without any), and where they can
+ * be measured the correct answers' mean length and the error analysis of the wrong visual-reasoning answers.
+ */
+function scoresOf(rs: EvalRecord[]): Pick<EvalOutcome, 'accuracy' | 'meanLength' | 'meanCorrectLength' | 'perceptionErrorShare'> {
+  const correctLength = meanCorrectLength(rs);
+  const errors = visualErrorBreakdown(rs);
   return {
-    file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length,
-    accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds,
+    accuracy: mean(rs.map((r) => (r.correct ? 1 : 0))), meanLength: mean(rs.map((r) => r.length)),
+    ...(Number.isFinite(correctLength) ? { meanCorrectLength: correctLength } : {}),
+    ...(errors.wrong ? { perceptionErrorShare: errors.perceptionShare } : {}),
   };
 }
 
@@ -108,21 +129,28 @@ function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: nu
  */
 export function externalEval(checkpoint: string): EvalOutcome | undefined {
   const dir = resolveCheckpointDir(checkpoint);
-  const meta = JSON.parse(readFileSync(join(dir, CHECKPOINT_META), 'utf8')) as { trainer?: string; step?: number; stage?: string };
+  const meta = JSON.parse(readFileSync(join(dir, CHECKPOINT_META), 'utf8')) as { trainer?: unknown; step?: unknown; stage?: unknown };
   if (meta.trainer === 'builtin') return undefined;
   const stageDir = dirname(dirname(dir));
-  const stage = meta.stage ?? basename(stageDir);
+  const stage = typeof meta.stage === 'string' ? meta.stage : basename(stageDir);
   const step = meta.step ?? Number(basename(dir).replace('step-', ''));
-  const file = join(dirname(dirname(stageDir)), RUN_FILES.evals, evalFileName(stage, step));
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) throw new CheckpointNotFound(`${dir}: meta.json step ${JSON.stringify(step)?.slice(0, 60)} is not a step number`);
+  const file = underEvals(dirname(dirname(stageDir)), evalFileName(stage, step));
   if (!existsSync(file)) {
     throw new CheckpointNotFound(`${dir}: a ${meta.trainer ?? 'foreign'} checkpoint cannot be evaluated here, and its trainer left no validation answers for step ${step} (${file})`);
   }
   const records = parseEvalText(readFileSync(file, 'utf8'), file);
-  const mean = (f: (r: EvalRecord) => number) => records.records.reduce((x, r) => x + f(r), 0) / Math.max(1, records.records.length);
   return {
     file, key: basename(file, '.jsonl'), reused: true, checkpoint: records.header?.checkpoint ?? `${stage}/step-${step}`, set: records.header?.set ?? 'validation',
-    prompts: records.records.length, accuracy: mean((r) => (r.correct ? 1 : 0)), meanLength: mean((r) => r.length), seconds: 0,
+    prompts: records.records.length, ...scoresOf(records.records), seconds: 0,
   };
+}
+
+/** "accuracy 41.0 %, mean length 28.3 tokens (correct answers 26.1), perception errors 62.5 % of wrong visual answers". */
+export function describeOutcome(o: EvalOutcome): string {
+  return `accuracy ${(o.accuracy * 100).toFixed(1)} %, mean length ${o.meanLength.toFixed(1)} tokens` +
+    `${o.meanCorrectLength !== undefined ? ` (correct answers ${o.meanCorrectLength.toFixed(1)})` : ''}` +
+    `${o.perceptionErrorShare !== undefined ? `, perception errors ${(o.perceptionErrorShare * 100).toFixed(1)} % of wrong visual answers` : ''}`;
 }
 
 export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcome> {
@@ -184,6 +212,7 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
           type: 'answer', prompt_id: ex.id, task: ex.task, prompt: ex.prompt,
           ...(ex.image ? { image: `data:image/png;base64,${Buffer.from(encodePng(ex.image)).toString('base64')}` } : {}),
           ground_truth: ex.answer, response, answer: score.answer, correct: score.accuracy >= 1, reward: score.overall, length: rollout.tokens.length,
+          ...(ex.percepts ? { perception_ok: perceptionRight(response, ex.percepts) } : {}),
         };
         records.push(record);
         appendJsonl(partial, record);
@@ -201,6 +230,6 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
     disposeParams(params);
   }
   const outcome = outcomeOf(plan.file, plan, false, (performance.now() - t0) / 1000, records);
-  log(`wrote ${plan.file}: accuracy ${(outcome.accuracy * 100).toFixed(1)} %, mean length ${outcome.meanLength.toFixed(1)} tokens (${outcome.seconds.toFixed(1)} s)`);
+  log(`wrote ${plan.file}: ${describeOutcome(outcome)} (${outcome.seconds.toFixed(1)} s)`);
   return outcome;
 }

@@ -52,6 +52,10 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$
  * name plus a hash of its content (`fileHash`), so an edited file is never mistaken for the old one.
  */
 export function evalKey(o: { stage: string; step: number; set: SetSpec; sampling: EvalSampling; seed: number; fileHash?: string }): string {
+  // meta.json is data: its step names a file, so it must be a plain step number.
+  if (!Number.isSafeInteger(o.step) || o.step < 0) throw new EvalSpecError(`checkpoint step ${JSON.stringify(o.step)?.slice(0, 60)} is not a step number`);
+  if (!Number.isSafeInteger(o.seed)) throw new EvalSpecError(`seed ${JSON.stringify(o.seed)?.slice(0, 60)} is not an integer`);
+  if (!safe(o.stage)) throw new EvalSpecError(`stage ${JSON.stringify(o.stage)?.slice(0, 60)} cannot name a file`);
   const set = o.set.kind === 'generator' ? `${o.set.generator}-${o.set.size}`
     : `file-${safe(o.set.path.split(/[\\/]/).pop()!.replace(/\.jsonl$/, '')).slice(0, 40)}-${(o.fileHash ?? '').slice(0, 10)}`;
   return `${safe(o.stage)}.step-${o.step}__${set}__${samplingLabel(o.sampling)}__seed${o.seed}`;

@@ -1,12 +1,14 @@
 // Checkpoint files of the built-in trainer: checkpoints/step-N/{weights.bin, optimizer.bin, meta.json}.
 // Weights and Adam moments are raw little-endian float32 in the order meta.json lists; meta.json is written
-// last (atomically), so a checkpoint without it is incomplete and ignored by latestCheckpoint().
+// last (atomically), so a checkpoint without it is incomplete and ignored by latestCheckpoint(). Data files and
+// the folder are fsynced before meta.json is, so after a power loss a checkpoint with meta.json is whole; one
+// that still cannot be loaded is moved aside and the previous one is used (loadLatestCheckpoint).
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CheckpointMeta } from '../../protocol/runRecords';
-import { writeJsonAtomic } from '../../core/rundir/runDirWriter';
-import { CHECKPOINT_META } from '../../core/rundir/checkpointPaths';
+import { withPath, writeJsonAtomic } from '../../core/rundir/runDirWriter';
+import { CHECKPOINT_META, listCheckpoints } from '../../core/rundir/checkpointPaths';
 import type { RngState } from '../util/rng';
 import { type ModelConfig, checkConfig } from './config';
 import { type Params, paramShapes } from './vlm';
@@ -27,10 +29,37 @@ export interface BuiltinCheckpointMeta extends CheckpointMeta {
   backend?: string;
 }
 
+/** Writes a data file durably: temp file, every byte, fsync, rename (the folder is fsynced by the caller). */
 function writeFileAtomicBytes(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (let w = 0; w < bytes.length; ) w += writeSync(fd, bytes, w, bytes.length - w);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw withPath(err, path);
+  }
+  closeSync(fd);
   renameSync(tmp, path);
+}
+
+/** Makes a folder's entries (renames, new files) durable. */
+function fsyncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return; // a platform that cannot open folders (Windows): nothing more to do there
+  }
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function pack(tensors: tf.Tensor[]): Uint8Array {
@@ -78,8 +107,12 @@ export function saveCheckpoint(s: SaveCheckpoint): BuiltinCheckpointMeta {
     writeFileAtomicBytes(join(s.dir, OPTIMIZER_FILE), pack([...names.map((n) => s.adam!.m[n]), ...names.map((n) => s.adam!.v[n])]));
     optimizer = { file: OPTIMIZER_FILE, t: s.adam.t, params: names };
   }
+  // The data files' names must be on disk before meta.json says the checkpoint is complete.
+  fsyncDir(s.dir);
   const meta: BuiltinCheckpointMeta = { ...s.meta, trainer: 'builtin', model: s.cfg, params: shapes, optimizer };
   writeJsonAtomic(join(s.dir, CHECKPOINT_META), meta);
+  fsyncDir(s.dir);
+  fsyncDir(dirname(s.dir));
   return meta;
 }
 
@@ -112,4 +145,33 @@ export function loadCheckpoint(dir: string, o: { optimizer?: boolean } = {}): { 
     }
   }
   return { meta, params, adam };
+}
+
+/**
+ * The newest of a stage's checkpoints that loads. One that does not (short weights after a power loss, a
+ * corrupt meta.json) is renamed to step-N.unusable-<time> — kept for a look, no longer "latest" for anyone —
+ * and the one before it is tried; `warn` says which was skipped and why. Undefined when the stage has none.
+ */
+export function loadLatestCheckpoint(stageDir: string, warn: (message: string) => void, o: { optimizer?: boolean } = {}):
+  ({ dir: string; step: number } & ReturnType<typeof loadCheckpoint>) | undefined {
+  const all = listCheckpoints(stageDir);
+  const problems: string[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const ck = all[i];
+    try {
+      const loaded = loadCheckpoint(ck.dir, o);
+      if (problems.length) warn(`${problems.join('; ')}: continuing from step-${ck.step} instead`);
+      return { ...ck, ...loaded };
+    } catch (err) {
+      const aside = `${ck.dir}.unusable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        renameSync(ck.dir, aside);
+      } catch {
+        // read-only: it stays, still skipped this time
+      }
+      problems.push(`checkpoint step-${ck.step} cannot be loaded (${(err as Error).message}; moved to ${aside})`);
+    }
+  }
+  if (problems.length) throw new Error(`no checkpoint of ${stageDir} can be loaded: ${problems.join('; ')}`);
+  return undefined;
 }

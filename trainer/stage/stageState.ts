@@ -14,7 +14,7 @@ import { startPoint } from '../../core/rundir/globalStep';
 import { Rng } from '../util/rng';
 import { type ModelConfig, modelConfigOf } from '../model/config';
 import { type Params, initParams, disposeParams } from '../model/vlm';
-import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import { loadCheckpoint, loadLatestCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { type Policy, makePolicy, cloneParams } from '../algo/policy';
 import { StageData } from './data';
 
@@ -56,7 +56,7 @@ function stageStart(run: OpenRun, stage: ResolvedStage, out: StageOutput): { cfg
 /** The state a stage starts (or, with `resume`, continues) from. */
 export function openStageState(run: OpenRun, stage: ResolvedStage, out: StageOutput, resume: boolean): StageState {
   const start = stageStart(run, stage, out);
-  const own = resume ? latestCheckpoint(out.writer.dir) : undefined;
+  const own = resume ? loadLatestCheckpoint(out.writer.dir, (m) => out.log(m, 'warn'), { optimizer: true }) : undefined;
   const needRef = stage.kind !== 'sft' && stage.algorithm.kl_coef > 0;
   let cfg = start.cfg;
   let params = start.params;
@@ -66,7 +66,7 @@ export function openStageState(run: OpenRun, stage: ResolvedStage, out: StageOut
   let step = 0;
   let globalOffset = start.globalOffset;
   if (own) {
-    const ck = loadCheckpoint(own.dir, { optimizer: true });
+    const ck = own;
     cfg = ck.meta.model;
     params = ck.params;
     adam = ck.adam;

@@ -2,12 +2,13 @@
 // take one SFT or GRPO step, validate every val_freq steps, record metrics and traces, checkpoint every
 // save_freq steps. The state it trains and the checkpoint plumbing are stageState.ts.
 import type { TraceRecord } from '../../protocol/runRecords';
-import { METRICS } from '../../protocol/metrics';
+import { METRICS, type MetricValues } from '../../protocol/metrics';
 import { promptInput } from '../model/batch';
 import { encode, EOS } from '../model/tokenizer';
 import { sftStep } from '../algo/sft';
 import { grpoStep, type ScoredResponse } from '../algo/grpo';
-import { validate } from '../algo/validation';
+import { answerMetrics, validate } from '../algo/validation';
+import { answeredPrompt } from '../tasks/percepts';
 import { scoreResponse, describeExample, type TaskExample } from '../tasks/index';
 import { type StageState, saveStage } from './stageState';
 
@@ -48,7 +49,7 @@ export async function trainStage(s: StageState, cancelRequested: () => boolean, 
   }
 }
 
-function sftBatch(s: StageState): Record<string, number> {
+function sftBatch(s: StageState): MetricValues {
   const t0 = performance.now();
   const examples = s.data.next(s.stage.algorithm.global_batch_size).map((ex) => ({
     prompt: promptInput(s.policy.cfg, ex),
@@ -65,7 +66,7 @@ function sftBatch(s: StageState): Record<string, number> {
   };
 }
 
-function rlBatch(s: StageState, step: number): Record<string, number> {
+function rlBatch(s: StageState, step: number): MetricValues {
   const a = s.stage.algorithm;
   const examples = s.data.next(a.rollout_batch_size);
   const prompts = examples.map((ex) => promptInput(s.policy.cfg, ex));
@@ -87,7 +88,7 @@ function rlBatch(s: StageState, step: number): Record<string, number> {
   return r.metrics;
 }
 
-function validation(s: StageState, step: number, val: TaskExample[], valPrompts: ReturnType<typeof promptInput>[]): Record<string, number> {
+function validation(s: StageState, step: number, val: TaskExample[], valPrompts: ReturnType<typeof promptInput>[]): MetricValues {
   const a = s.stage.algorithm;
   const t0 = performance.now();
   const v = validate(s.policy.params, s.policy.cfg, valPrompts, (i, text) => score(s, val[i], text), {
@@ -101,13 +102,14 @@ function validation(s: StageState, step: number, val: TaskExample[], valPrompts:
       trace(s, step, val[i], rs.map((r) => ({ text: r.text, ...r.score, length: r.rollout.tokens.length })));
     }
   }
-  return { ...v.metrics, [METRICS.timeValidation]: (performance.now() - t0) / 1000 };
+  const answers = v.responses.map((r) => answeredPrompt(val[r.prompt], r.text, r.score.accuracy >= 1, r.rollout.tokens.length));
+  return { ...v.metrics, ...answerMetrics(answers), [METRICS.timeValidation]: (performance.now() - t0) / 1000 };
 }
 
-function record(s: StageState, step: number, metrics: Record<string, number>): void {
+function record(s: StageState, step: number, metrics: MetricValues): void {
   s.out.metric({ step, global_step: s.globalOffset + step, time: Date.now() / 1000, stage: s.stage.id, ...metrics });
   const show = [METRICS.rewardOverall, METRICS.sftLoss, METRICS.valAccuracy, METRICS.valFormat, METRICS.responseLength, METRICS.stepTime]
-    .filter((k) => metrics[k] !== undefined).map((k) => `${k}=${metrics[k].toFixed(3)}`).join(' ');
+    .flatMap((k) => (metrics[k] === undefined ? [] : [`${k}=${metrics[k].toFixed(3)}`])).join(' ');
   s.out.log(`step ${step}/${s.stage.steps} ${show}`);
 }
 

@@ -19,6 +19,8 @@ export interface CardHost {
   exportCsv(cardId: string): void;
   stageAt(run: string, x: number): string | undefined;
   runLabel(run: string): string;
+  /** Extra tooltip text for a series at step x (an experiment arm: its seeds and band there). */
+  seriesNote?(def: SeriesDef, x: number): string | undefined;
 }
 
 export class ChartCard {
@@ -231,6 +233,8 @@ export class ChartCard {
         el('span', { class: 'tt-label', text: r.def.label }),
         el('span', { class: 'tt-value', text: smoothing ? `${formatValue(r.sm)} (${formatValue(r.y)})` : formatValue(r.y) }),
         r.x !== best.x ? el('span', { class: 'tt-step', text: `@${formatValue(r.x)}` }) : null));
+      const note = this.host.seriesNote?.(r.def, r.x);
+      if (note) this.tooltip.append(el('div', { class: 'tt-note', text: note }));
     }
     const bx = xs.getPixelForValue(best.x);
     this.crosshair.style.transform = `translate(${Math.round(bx)}px, ${Math.round(area.top)}px)`;

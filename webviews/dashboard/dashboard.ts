@@ -1,19 +1,25 @@
 // The dashboard controller: applies host deltas to the metric store, keeps one chart card per metric family
 // (plus one per metric outside the families), and redraws only the cards a delta touched, once per
-// animation frame, and only while they are on screen. Owns the saved state (layout, smoothing, shared zoom,
-// log scales, hidden series) and reports each drawn frame back to the host (for freshness measurements).
+// animation frame, and only while they are on screen. Runs of one experiment arm are drawn as one entry (its
+// seeds' mean and band, seedGroups.ts). Owns the saved state (layout, smoothing, seed bands, shared zoom,
+// log scales, hidden series), shows the config differences the host sends, and reports each drawn frame back
+// to the host (for freshness measurements).
 import { METRIC_FAMILIES } from '../../protocol/metrics';
 import type { MetricColumns, RunInfo } from '../../protocol/messages';
 import type { Channel } from '../common/messaging';
-import { el } from '../common/dom';
+import { el, formatValue } from '../common/dom';
 import { readTheme, type Theme } from '../common/theme';
-import { MetricStore } from './metricStore';
+import { lowerBound } from '../../protocol/search';
+import { MetricStore, type Series } from './metricStore';
 import { ChartCard, type CardHost } from './chartCard';
 import type { SeriesDef } from './seriesPlugin';
 import { buildToolbar, type Toolbar } from './toolbar';
 import { attachMarkers, markersFor, showAlertBadge, type Marker } from './alertMarkers';
 import type { AlertEvent } from '../../protocol/alerts';
 import { parseDashboardState, seriesKey, type DashboardState, type Layout } from './state';
+import { ArmAggregates, displayEntries, groupOf, isArmKey, type DisplayEntry, type SeedMode } from './seedGroups';
+import { attachBands, bandExtent, type Band } from './bandPlugin';
+import { buildConfigTable, type ConfigParams, type ConfigTable } from './configTable';
 
 /** The family the paper's figure shows. */
 export const PAPER_CARD = 'length';
@@ -48,6 +54,11 @@ export class Dashboard {
   readonly cards = new Map<string, ChartCard>();
   private readonly cardOfMetric = new Map<string, ChartCard>();
   private runs: RunInfo[] = [];
+  /** Legend entries: runs, or experiment arms of several seed runs (recomputed when runs or the seed mode change). */
+  private entries: DisplayEntry[] = [];
+  readonly arms = new ArmAggregates();
+  private readonly config: ConfigTable;
+  private lastConfig?: ConfigParams;
   /** Each run's alerts, as the host last sent them. */
   private readonly alerts = new Map<string, AlertEvent[]>();
   private theme: Theme = readTheme();
@@ -72,6 +83,7 @@ export class Dashboard {
     this.toolbar = buildToolbar({
       setLayout: (l) => this.setLayout(l),
       setSmoothing: (w) => this.setSmoothing(w),
+      setSeeds: (mode) => this.setSeeds(mode),
       resetZoom: () => this.setRange(null),
       exportCsv: () => this.exportCsv('all', [...this.allMetrics()]),
       pickRuns: () => channel.post('dashboard/pick-runs', {}),
@@ -79,7 +91,8 @@ export class Dashboard {
     this.grid = el('main', { class: 'grid' });
     this.empty = el('div', { class: 'empty-state' },
       el('p', { text: 'No runs to show yet. Open a run from the See2Think runs view, or choose runs to compare.' }));
-    root.append(this.toolbar.root, this.empty, this.grid);
+    this.config = buildConfigTable((a, b) => channel.post('dashboard/config-diff', { a, b }));
+    root.append(this.toolbar.root, this.config.root, this.empty, this.grid);
     this.observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
         const card = this.cards.get((e.target as HTMLElement).dataset.card ?? '');
@@ -100,6 +113,13 @@ export class Dashboard {
     this.runs = runs.filter((r) => r && typeof r.key === 'string' && Array.isArray(r.stages));
     this.store.retainRuns(this.runs.map((r) => r.key));
     this.syncAll();
+    if (this.lastConfig) this.showConfig(this.lastConfig);
+  }
+
+  /** The config differences of the shown runs (the host sends them with the runs). */
+  showConfig(p: ConfigParams): void {
+    this.lastConfig = p;
+    this.config.show(p, (run) => this.runLabel(run));
   }
 
   addColumns(c: MetricColumns): void {
@@ -156,14 +176,22 @@ export class Dashboard {
     this.state.layout = layout;
     this.applyLayout();
     this.save();
-    // The figure compares two runs: with fewer, ask the host to pick more (still one click for the user).
-    if (layout === 'paper' && this.runKeys().length < 2) this.channel.post('dashboard/pick-runs', {});
+    // The figure compares two runs (or arms): with fewer, ask the host to pick more (still one click for the user).
+    if (layout === 'paper' && this.entries.length < 2) this.channel.post('dashboard/pick-runs', {});
   }
 
   setSmoothing(w: number): void {
     this.store.setSmoothing(w);
     this.state.smoothing = this.store.smoothing;
     this.markAll();
+    this.save();
+  }
+
+  /** How experiment arms are drawn: mean with a ± std or min–max band, or every seed run by itself. */
+  setSeeds(mode: SeedMode): void {
+    this.state.seeds = mode;
+    this.toolbar.showSeeds(mode, this.runs.some((r) => groupOf(r)));
+    this.syncAll();
     this.save();
   }
 
@@ -188,7 +216,7 @@ export class Dashboard {
       this.dirty.delete(card);
       if (card.update()) this.stats.layouts[card.id] = (this.stats.layouts[card.id] ?? 0) + 1;
       this.stats.updates[card.id] = (this.stats.updates[card.id] ?? 0) + 1;
-      for (const def of card.series) drawn.add(def.run);
+      for (const def of card.series) for (const run of this.entryRuns(def.run)) drawn.add(run);
     }
     this.showStatus();
     this.stats.flushes++;
@@ -215,8 +243,8 @@ export class Dashboard {
     return {
       theme: () => this.theme,
       model: {
-        data: (def: SeriesDef) => this.store.runs.get(def.run)?.metrics.get(def.metric),
-        runs: () => this.runs,
+        data: (def: SeriesDef) => this.seriesData(def),
+        runs: () => this.entryInfos(),
         runColor: (run: string) => this.runColor(run),
         theme: () => this.theme,
         smoothing: () => this.store.smoothing,
@@ -226,7 +254,9 @@ export class Dashboard {
           this.markAll();
           this.save();
         },
+        extraY: (chart, xMin, xMax, log) => bandExtent(chart, xMin, xMax, log),
       },
+      seriesNote: (def, x) => this.seriesNote(def, x),
       toggleSeries: (key, hide) => {
         if (hide) this.hidden.add(key);
         else this.hidden.delete(key);
@@ -250,7 +280,7 @@ export class Dashboard {
       exportPng: (id, dataUrl) => this.channel.post('export/png', { fileName: `${safeFileName(id)}.png`, dataUrl }),
       exportCsv: (id) => this.exportCsv(id, this.cards.get(id)?.metrics ?? []),
       stageAt: (run, x) => {
-        const info = this.runs.find((r) => r.key === run);
+        const info = this.entryInfos().find((r) => r.key === run);
         const stages = [...(info?.stages ?? [])].sort((a, b) => a.globalOffset - b.globalOffset);
         return stages.filter((s) => s.globalOffset < x).pop()?.id ?? stages[0]?.id;
       },
@@ -260,6 +290,7 @@ export class Dashboard {
 
   private addCard(id: string, title: string, metrics: string[], defaultLog: boolean): ChartCard {
     const card = new ChartCard(id, title, metrics, this.state.log[id] ?? defaultLog, this.host);
+    attachBands(card.chart, { bands: () => this.bandsOf(card), log: () => this.state.log[id] ?? defaultLog });
     this.stats.cardsBuilt++;
     card.visible = false;
     if (id === PAPER_CARD) card.root.classList.add('paper-card');
@@ -288,25 +319,76 @@ export class Dashboard {
   }
 
   private runLabel(run: string): string {
-    return this.runs.find((r) => r.key === run)?.label || run.split(/[\\/]/).filter(Boolean).pop() || run;
+    return this.entries.find((e) => e.key === run && e.arm)?.label || this.runs.find((r) => r.key === run)?.label
+      || run.split(/[\\/]/).filter(Boolean).pop() || run;
   }
 
   private runColor(run: string): string {
-    const i = Math.max(0, this.runKeys().indexOf(run));
+    const i = Math.max(0, this.entries.findIndex((e) => e.key === run));
     return this.theme.series[i % this.theme.series.length];
   }
 
+  /** Recomputes the legend entries (runs and experiment arms) from the runs and the seed mode. */
+  private regroup(): void {
+    const others = [...this.store.runs.keys()].filter((k) => !this.runs.some((r) => r.key === k));
+    this.entries = displayEntries(this.runs, others, this.state.seeds, (k) => this.runs.find((r) => r.key === k)?.label || k.split(/[\\/]/).filter(Boolean).pop() || k);
+    this.arms.retain(this.entries.filter((e) => e.arm).map((e) => e.key));
+    this.toolbar.showSeeds(this.state.seeds, this.runs.some((r) => groupOf(r)));
+  }
+
+  /** The run keys behind a legend entry: an arm's seed runs, or the run itself. */
+  private entryRuns(key: string): string[] {
+    return isArmKey(key) ? this.entries.find((e) => e.key === key)?.runs ?? [] : [key];
+  }
+
+  /** Stage boundaries per legend entry (an arm draws its seeds' stages under its own key). */
+  private entryInfos(): RunInfo[] {
+    return this.entries.map((e) => e.info).filter((i): i is RunInfo => !!i);
+  }
+
+  private seriesData(def: SeriesDef): Series | undefined {
+    return isArmKey(def.run) ? this.aggregateOf(def)?.series : this.store.runs.get(def.run)?.metrics.get(def.metric);
+  }
+
+  /** An arm's aggregate of the series' metric (undefined for a run's series). */
+  private aggregateOf(def: SeriesDef) {
+    const arm = isArmKey(def.run) ? this.entries.find((e) => e.key === def.run)?.arm : undefined;
+    return arm && this.arms.get(arm, def.metric, this.store, this.state.seeds === 'minmax' ? 'minmax' : 'std');
+  }
+
+  /** The bands of a card's arm series (index = the series' dataset, for legend toggles). */
+  private bandsOf(card: ChartCard): Band[] {
+    const out: Band[] = [];
+    card.series.forEach((def, index) => {
+      const agg = this.aggregateOf(def);
+      if (agg) out.push({ index, color: def.color, stats: agg.band, version: agg.version, edits: agg.edits });
+    });
+    return out;
+  }
+
+  /** Tooltip text for an arm's series at step x: how many seeds the mean is over and the band there. */
+  private seriesNote(def: SeriesDef, x: number): string | undefined {
+    const agg = this.aggregateOf(def);
+    if (!agg) return undefined;
+    const b = agg.band;
+    const i = lowerBound(b.x, b.n, x);
+    if (i >= b.n || b.x[i] !== x) return undefined;
+    const of = `${b.count[i]} of ${agg.seeds} seeds`;
+    if (b.count[i] < 2) return `${of}: no band here (fewer than 2 seeds have data)`;
+    return `${of} · ${this.state.seeds === 'minmax' ? 'min–max' : '± std'} ${formatValue(b.lo[i])} … ${formatValue(b.hi[i])}`;
+  }
+
   private seriesFor(card: ChartCard): SeriesDef[] {
-    const runs = this.runKeys().filter((k) => this.store.runs.has(k));
-    const several = runs.length > 1;
+    const shown = this.entries.filter((e) => e.runs.some((k) => this.store.runs.has(k)));
+    const several = shown.length > 1;
     const defs: SeriesDef[] = [];
-    runs.forEach((run, ri) => {
-      const data = this.store.runs.get(run)!;
+    shown.forEach((entry, ri) => {
+      const run = entry.key;
       card.metrics.forEach((metric, mi) => {
-        if (!data.metrics.get(metric)?.n) return;
+        if (!entry.runs.some((k) => this.store.runs.get(k)?.metrics.get(metric)?.n)) return;
         defs.push({
           key: seriesKey(run, metric), run, metric,
-          label: several ? `${this.runLabel(run)} · ${metric}` : metric,
+          label: several || entry.arm ? `${entry.label} · ${metric}` : metric,
           color: this.theme.series[(several ? ri : mi) % this.theme.series.length],
           dash: several ? DASHES[mi % DASHES.length] : [],
         });
@@ -330,6 +412,7 @@ export class Dashboard {
   }
 
   private syncAll(): void {
+    this.regroup();
     for (const card of this.cards.values()) this.syncCard(card);
     this.showStatus();
   }
@@ -343,7 +426,7 @@ export class Dashboard {
   }
 
   private titlePaper(card: ChartCard): void {
-    const labels = this.runKeys().filter((k) => this.store.runs.has(k)).map((k) => this.runLabel(k));
+    const labels = this.entries.filter((e) => e.runs.some((k) => this.store.runs.has(k))).map((e) => e.label);
     const h = card.root.querySelector('.card-title');
     const title = this.state.layout === 'paper' && labels.length > 1 ? `Response length — ${labels.join(' vs ')}` : card.title;
     // Written only when it changes: any DOM write makes the next layout query synchronous.
@@ -377,6 +460,7 @@ export class Dashboard {
 
   private applyState(): void {
     this.toolbar.showSmoothing(this.state.smoothing);
+    this.toolbar.showSeeds(this.state.seeds, this.runs.some((r) => groupOf(r)));
     for (const [id, log] of Object.entries(this.state.log)) this.cards.get(id)?.setLog(log);
     this.applyLayout();
   }

@@ -4,6 +4,7 @@
 // so unit tests drive it directly. It only appends or resets: the host has decided de-duplication and rewinds
 // (docs/ARCHITECTURE.md#a-metrics-path), so a row whose x goes back is a malformed message and is dropped.
 import { fromWire, type MetricColumn, type MetricColumns } from '../../protocol/messages';
+import { isObj } from '../../protocol/guards';
 import { newEma, smoothAll, smoothAppend, type EmaState } from './smoothing';
 import { toCsv, type Cell } from './csv';
 
@@ -53,8 +54,6 @@ function grownU16(a: Uint16Array, need: number): Uint16Array {
   b.set(a);
   return b;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** One metric column, checked: its values and (when sparse) rows, `m` entries usable. */
 interface Column {

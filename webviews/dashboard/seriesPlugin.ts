@@ -1,4 +1,4 @@
-// The Chart.js plugin that draws our series (DESIGN.md §8: the only variant under 16 ms per update for
+// The Chart.js plugin that draws our series (docs/ARCHITECTURE.md#charts: the only variant under 16 ms per update for
 // 10 series × 100 k points). Chart.js keeps axes, grid and legend; its datasets stay empty. Before each
 // update we pick the x range (the shared zoom or the data's extent), downsample every visible series
 // min-max per pixel from the store's typed arrays into reusable buffers, and fit y; the limits go straight
@@ -12,6 +12,7 @@ import type { RunInfo } from '../../protocol/messages';
 import type { Series } from './metricStore';
 import { StreamingMinMax, type PointBuffer } from './downsample';
 import { withAlpha, type Theme } from '../common/theme';
+import { drawStageMarks } from './stageMarks';
 
 export interface SeriesDef {
   key: string;
@@ -37,6 +38,8 @@ export interface CardModel {
   extent(): [number, number];
   /** chartjs-plugin-zoom moved this chart's x axis to [min, max]. */
   onUserRange(range: [number, number]): void;
+  /** The y range other layers drawn in [xMin, xMax] need (the seed bands), which the y axis holds too. */
+  extraY?(chart: Chart, xMin: number, xMax: number, log: boolean): [number, number] | undefined;
 }
 
 /** Time spent in our parts of the last update, for the benchmark's breakdown. */
@@ -100,10 +103,10 @@ function downsampleAll(chart: Chart, m: CardModel, st: DrawState, xMin: number, 
   st.times.downsampleMs += performance.now() - t0;
 }
 
-/** The y extent of what is drawn (the downsampled lines within the x range), or undefined when nothing is. */
-function dataY(st: DrawState): [number, number] | undefined {
-  let lo = Infinity;
-  let hi = -Infinity;
+/** The y extent of what is drawn (the downsampled lines within the x range, and `layers`), or undefined when nothing is. */
+function dataY(st: DrawState, layers?: [number, number]): [number, number] | undefined {
+  let lo = layers ? layers[0] : Infinity;
+  let hi = layers ? layers[1] : -Infinity;
   for (const d of [...st.raw, ...st.smooth]) {
     const b = d.out;
     if (b.n && b.yMin < lo) lo = b.yMin;
@@ -147,8 +150,8 @@ function chooseX(m: CardModel, st: DrawState): [number, number, boolean] {
  * one), the last limits stay as long as they hold the data and are not much looser than a fresh fit, and a
  * side the data outgrew gets GROWTH extra room — so a noisy or rising curve is not re-laid out every point.
  */
-function chooseY(st: DrawState, log: boolean, follow: boolean): [number, number] | undefined {
-  const d = dataY(st);
+function chooseY(st: DrawState, log: boolean, follow: boolean, layers?: [number, number]): [number, number] | undefined {
+  const d = dataY(st, layers);
   if (!d) return undefined;
   const fit = padY(d, log);
   const prev = st.y;
@@ -178,7 +181,7 @@ export function redrawData(chart: Chart): boolean {
   if (lo !== st.xMin || hi !== st.xMax || follow !== st.follow || columns !== st.columns || m.log() !== st.yLog) return false;
   st.times.downsampleMs = st.times.linesMs = 0;
   downsampleAll(chart, m, st, lo, hi, columns);
-  if (!sameRange(chooseY(st, m.log(), follow), st.y)) return false;
+  if (!sameRange(chooseY(st, m.log(), follow, m.extraY?.(chart, lo, hi, m.log())), st.y)) return false;
   chart.render();
   return true;
 }
@@ -218,56 +221,6 @@ function strokeBuffer(ctx: CanvasRenderingContext2D, buf: PointBuffer, mx: Retur
   ctx.stroke();
 }
 
-/** text, or its prefix with an ellipsis, within maxWidth px; '' when not even 2 characters fit. */
-function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
-  if (ctx.measureText(text).width <= maxWidth) return text;
-  for (let n = text.length - 1; n >= 2; n--) {
-    const t = `${text.slice(0, n)}…`;
-    if (ctx.measureText(t).width <= maxWidth) return t;
-  }
-  return '';
-}
-
-function drawBoundaries(chart: Chart, m: CardModel): void {
-  const { ctx, chartArea: area } = chart;
-  const xs = chart.scales.x;
-  if (!xs || !area) return;
-  const theme = m.theme();
-  const shown = new Set(m.series.map((d) => d.run));
-  const runs = m.runs().filter((r) => shown.has(r.key));
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
-  ctx.clip();
-  ctx.font = `${Math.max(10, theme.fontSize - 2)}px ${theme.fontFamily}`;
-  ctx.textBaseline = 'top';
-  runs.forEach((run, row) => {
-    const color = m.runColor(run.key);
-    const stages = [...run.stages].sort((a, b) => a.globalOffset - b.globalOffset);
-    stages.forEach((stage, k) => {
-      const next = stages[k + 1]?.globalOffset ?? Infinity;
-      if (stage.globalOffset > xs.max || next < xs.min) return;
-      const px = Math.round(xs.getPixelForValue(Math.max(stage.globalOffset, xs.min))) + 0.5;
-      if (k > 0 && stage.globalOffset >= xs.min) {
-        ctx.strokeStyle = withAlpha(color, 0.85);
-        ctx.lineWidth = 1;
-        ctx.setLineDash([5, 3]);
-        ctx.beginPath();
-        ctx.moveTo(px, area.top);
-        ctx.lineTo(px, area.bottom);
-        ctx.stroke();
-      }
-      // The label sits in the stage's own span: cut to fit before the next boundary, or left out.
-      const room = Math.min(xs.getPixelForValue(Math.min(next, xs.max)), area.right) - px - 6;
-      const label = fitText(ctx, stage.id, room);
-      if (!label) return;
-      ctx.fillStyle = runs.length > 1 ? color : theme.muted;
-      ctx.fillText(label, px + 4, area.top + 3 + row * (theme.fontSize + 1));
-    });
-  });
-  ctx.restore();
-}
-
 export const seriesPlugin: Plugin<'line'> = {
   id: 's2tSeries',
 
@@ -288,7 +241,7 @@ export const seriesPlugin: Plugin<'line'> = {
     const area = chart.chartArea;
     const width = area && area.right > area.left ? area.right - area.left : Math.max(chart.width - 70, 50);
     downsampleAll(chart, m, st, lo, hi, Math.max(1, Math.round(width * dpr())));
-    st.y = chooseY(st, m.log(), follow && st.follow);
+    st.y = chooseY(st, m.log(), follow && st.follow, m.extraY?.(chart, lo, hi, m.log()));
     st.follow = follow;
     st.yLog = m.log();
   },
@@ -336,7 +289,9 @@ export const seriesPlugin: Plugin<'line'> = {
 
   beforeDatasetsDraw(chart) {
     const m = models.get(chart);
-    if (m) drawBoundaries(chart, m);
+    if (!m) return;
+    const shown = new Set(m.series.map((d) => d.run));
+    drawStageMarks(chart, m.runs().filter((r) => shown.has(r.key)), (run) => m.runColor(run), m.theme());
   },
 
   afterDatasetsDraw(chart) {

@@ -1,11 +1,14 @@
-// The dashboard's toolbar: layout (all metrics / the paper's response-length figure), smoothing slider,
-// reset zoom, export CSV, choose runs, and a status line. DOM only; the controller owns the behaviour.
+// The dashboard's toolbar: layout (all metrics / the paper's response-length figure), smoothing slider, how
+// seed groups are drawn (when runs carry one), reset zoom, export CSV, choose runs, and a status line. DOM
+// only; the controller owns the behaviour.
 import { el } from '../common/dom';
 import type { Layout } from './state';
+import type { SeedMode } from './seedGroups';
 
 export interface ToolbarActions {
   setLayout(layout: Layout): void;
   setSmoothing(weight: number): void;
+  setSeeds(mode: SeedMode): void;
   resetZoom(): void;
   exportCsv(): void;
   pickRuns(): void;
@@ -15,6 +18,8 @@ export interface Toolbar {
   root: HTMLElement;
   showLayout(layout: Layout): void;
   showSmoothing(weight: number): void;
+  /** The seed-group control: its mode, shown only while some run belongs to an experiment arm. */
+  showSeeds(mode: SeedMode, available: boolean): void;
   showStatus(text: string): void;
   showError(text: string | undefined): void;
 }
@@ -37,6 +42,16 @@ export function buildToolbar(a: ToolbarActions): Toolbar {
     value.textContent = Number(slider.value).toFixed(3);
     a.setSmoothing(Number(slider.value));
   });
+  const seedButtons: [SeedMode, VscButton][] = [
+    ['std', button('mean ± std', 'graph-line', () => a.setSeeds('std'), 'seeds-std')],
+    ['minmax', button('min–max', 'fold', () => a.setSeeds('minmax'), 'seeds-minmax')],
+    ['off', button('each run', 'list-flat', () => a.setSeeds('off'), 'seeds-off')],
+  ];
+  seedButtons[0][1].title = "Each experiment arm: the mean over its seeds, with a band of ± one standard deviation (sample, n − 1)";
+  seedButtons[1][1].title = 'Each experiment arm: the mean over its seeds, with a band from the lowest to the highest seed';
+  seedButtons[2][1].title = 'Every run as its own line';
+  const seeds = el('div', { class: 'group seeds-group hidden', attrs: { role: 'group', 'aria-label': 'Seeds' } },
+    el('span', { class: 'group-label', text: 'Seeds' }), ...seedButtons.map(([, b]) => b));
   const status = el('span', { class: 'status', attrs: { 'aria-live': 'polite' } });
   const error = el('div', { class: 'error hidden', attrs: { role: 'alert' } });
 
@@ -44,6 +59,7 @@ export function buildToolbar(a: ToolbarActions): Toolbar {
     el('div', { class: 'toolbar', attrs: { role: 'toolbar' } },
       el('div', { class: 'group' }, all, paper),
       el('label', { class: 'group smoothing-group', title: 'Debiased exponential moving average, as TensorBoard (0 = off)' }, 'Smoothing', slider, value),
+      seeds,
       el('div', { class: 'group' },
         button('Reset zoom', 'discard', a.resetZoom, 'reset-zoom'),
         button('Export CSV', 'table', a.exportCsv, 'export-csv'),
@@ -61,6 +77,10 @@ export function buildToolbar(a: ToolbarActions): Toolbar {
     showSmoothing(w) {
       slider.value = String(w);
       value.textContent = w.toFixed(3);
+    },
+    showSeeds(mode, available) {
+      for (const [m, b] of seedButtons) b.secondary = m !== mode;
+      seeds.classList.toggle('hidden', !available);
     },
     showStatus(text) {
       if (status.textContent !== text) status.textContent = text;

@@ -54,7 +54,7 @@ export class VerlDumpDir {
       this.sizes.set(name, size);
       if (!settled && !final) continue;
       this.done.add(name);
-      const chunk = readJsonl<Record<string, unknown>>(file, (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
+      const chunk = readJsonl<Record<string, unknown>>(file);
       for (const b of chunk.bad) out.notes.push({ level: 'warn', file, line: b.line, message: `line skipped: ${b.reason}` });
       const samples: ForeignSample[] = [];
       chunk.records.forEach((r, i) => {
