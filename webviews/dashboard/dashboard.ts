@@ -15,6 +15,7 @@ import { ChartCard, type CardHost } from './chartCard';
 import type { SeriesDef } from './seriesPlugin';
 import { buildToolbar, type Toolbar } from './toolbar';
 import { attachMarkers, markersFor, showAlertBadge, type Marker } from './alertMarkers';
+import { runsWithoutGpu, showSystemNote } from './systemNote';
 import type { AlertEvent } from '../../protocol/alerts';
 import { parseDashboardState, seriesKey, type DashboardState, type Layout } from './state';
 import { ArmAggregates, displayEntries, groupOf, isArmKey, type DisplayEntry, type SeedMode } from './seedGroups';
@@ -423,6 +424,7 @@ export class Dashboard {
     for (const r of this.store.runs.values()) points += r.n;
     this.empty.classList.toggle('hidden', runs > 0);
     this.toolbar.showStatus(runs ? `${runs} run${runs > 1 ? 's' : ''} · ${COUNT.format(points)} steps` : '');
+    showSystemNote(this.grid, runsWithoutGpu(this.runKeys().map((k) => ({ label: this.runLabel(k), count: (m: string) => this.store.runs.get(k)?.metrics.get(m)?.n ?? 0 }))));
   }
 
   private titlePaper(card: ChartCard): void {
