@@ -15,6 +15,7 @@ import { registerAttachRunFolder } from './commands/attachRunFolder';
 import { registerCompareRuns } from './commands/compareRuns';
 import { registerRunExperiment } from './commands/runExperiment';
 import { registerAlerts, type AlertsFeature } from './alerts/alertsFeature';
+import { registerExamples } from './walkthrough/examples';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerCompareRuns(context, runs, api.panels);
   registerRunExperiment(context, runs);
   api.alerts = registerAlerts(context, runs, api.runsTree.view as vscode.TreeView<unknown> | undefined);
+  registerExamples(context);
 
   api.activationMs = performance.now() - t0;
   return api;
