@@ -82,8 +82,8 @@ export class AlertsFeature implements vscode.FileDecorationProvider, vscode.Disp
   private notify(run: string, name: string, a: AlertEvent): void {
     const text = `See2Think: ${name} — ${formatAlert(a)}`;
     this.notified.push({ run, alert: a, text });
-    const show = a.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    void show(text, 'Open Dashboard').then((choice) => {
+    const shown = a.severity === 'error' ? vscode.window.showErrorMessage(text, 'Open Dashboard') : vscode.window.showWarningMessage(text, 'Open Dashboard');
+    void shown.then((choice) => {
       if (choice) void vscode.commands.executeCommand('see2think.openDashboard', run);
     });
   }
