@@ -41,6 +41,9 @@ describe('recipe alerts section', () => {
     assert.deepEqual(codes(problems('  kl_rising:\n    window: 0\n  reward_flat:\n    margn: 0.1\n')), ['4:13 error schema/range', '6:5 error schema/unknown-key']);
     const [p] = problems('  non_finite:\n    metrics: []\n');
     assert.equal(p.code, 'schema/min-items');
+    // Metric names are plain names: no markup or control characters reach a notification or a terminal.
+    assert.deepEqual(codes(problems('  kl_rising:\n    metric: "[x](command:foo)"\n')), ['4:13 error schema/pattern']);
+    assert.deepEqual(codes(problems('  non_finite:\n    metrics: ["a\\u001b[31mb"]\n')), ['4:15 error schema/pattern']);
   });
 
   it('a rule that could never fire is a warning at the setting; a near miss of a metric gets its fix', () => {
