@@ -1,7 +1,7 @@
 // The alert rules on recorded metric streams (test/fixtures/alerts/README.md): a healthy staged run of the
 // built-in trainer trips none; the same recording with one sign of trouble put into one stage trips exactly the
 // rule for it, at the record where the trouble shows; EasyR1's log with a NaN loss (through the EasyR1 adapter)
-// trips non_finite; a deliberately broken real run trips the rules its curves show.
+// trips non_finite; a deliberately broken real run (runaway.jsonl) trips the rules its curves show.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +62,12 @@ describe('alerts on recorded metric streams', () => {
       assert.ok(typeof events[0].x === 'number' && events[0].x > c.at, 'with its global step');
     });
   }
+
+  it('a real run gone wrong (learning rate 50× too high, no format reward) trips the rules its curves show', () => {
+    const events = evaluate(stream('runaway.jsonl'));
+    assert.deepEqual(fired(events), ['truncation@rl:5', 'kl_rising@rl:10', 'reward_flat@rl:20']);
+    assert.match(events[1].message, /KL rising fast: actor\/kl_loss averaged 1\.16 over the last 10 records, from 0 at the stage start/);
+  });
 
   it('non_finite: EasyR1\'s experiment log with a NaN pg_loss and an infinite grad norm, read by the EasyR1 adapter', async () => {
     const reader = new EasyR1RunReader(join(FIX, 'external/easyr1'), { stage: 'perception', accuracyWeight: 0.9 });
