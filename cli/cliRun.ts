@@ -11,7 +11,10 @@ import type { ResolvedStage } from '../protocol/recipe';
 import { UsageError } from './cliValidate';
 import { createRun, openRun, runsRoot, type OpenRun } from '../core/rundir/runDir';
 import { loadRecipeFile } from '../core/recipe/loadRecipe';
-import { settleStage } from '../core/rundir/settleStage';
+import { recordStageEnd, settleStage } from '../core/rundir/settleStage';
+import { lastLines } from '../core/rundir/logLines';
+import { checkTrainer } from '../core/launch/trainerProcess';
+import { STOP_GRACE_MS, TRAINER_GRACE_ENV, trainerGraceFor } from '../core/launch/local';
 import { readStageStatus, stagePath } from '../core/rundir/runDirReader';
 import { latestCheckpoint } from '../core/rundir/checkpointPaths';
 import { launcherFor, stageArgv } from '../core/launch/index';
@@ -106,11 +109,32 @@ function selectStages(run: OpenRun, a: RunArgs): ResolvedStage[] {
 type Plan = { stage: ResolvedStage; mode: 'fresh' | 'resume' | 'restart' } | { stage: ResolvedStage; skip: string };
 
 /**
+ * A stage marked running: refused while its trainer lives here (or it runs on another host); when its process
+ * is gone (the job was killed -9, the OOM killer, a reboot), recorded as failed with what it wrote, so it
+ * resumes from its last checkpoint.
+ */
+function settleAbandoned(run: OpenRun, stage: ResolvedStage, out: (line: string) => void): void {
+  const st = readStageStatus(run.runDir, stage.id).value!;
+  const t = checkTrainer(st, run.runDir, stage.id);
+  if (t.kind === 'ours') throw new Error(`stage ${stage.id} of run ${run.meta.id} is running (pid ${t.pid}); stop it first (Ctrl-C where it runs, or kill -TERM -${t.pid})`);
+  if (t.kind === 'elsewhere') {
+    throw new Error(`stage ${stage.id} of run ${run.meta.id} is running on host ${t.host}${t.pid ? ` (pid ${t.pid})` : ''}: stop it there; if that host is gone, take the stage over with: see2think stage ${run.runDir} ${stage.id} --resume`);
+  }
+  if (st.target !== 'local') {
+    throw new Error(`stage ${stage.id} of run ${run.meta.id} is marked running as ${st.target} job ${st.job_id ?? '?'}; cancel the job (scancel) or wait for it to end`);
+  }
+  const why = `${t.why}, and it did not record how the stage ended (found by see2think run)`;
+  recordStageEnd(run.runDir, stage.id, st, 'failed', null, null, why, lastLines(stagePath(run.runDir, stage.id, RUN_FILES.log), 12));
+  out(`[${stage.id}] was marked running, but ${t.why}: recorded as failed; it continues from its last checkpoint`);
+}
+
+/**
  * What to do with each selected stage of this run: a succeeded stage is skipped (refused when named by
  * --stage) unless --force restarts it; a stage with progress resumes from its last checkpoint; else fresh.
  */
-function planStages(run: OpenRun, stages: ResolvedStage[], a: RunArgs): Plan[] {
+function planStages(run: OpenRun, stages: ResolvedStage[], a: RunArgs, out: (line: string) => void): Plan[] {
   return stages.map((stage): Plan => {
+    if (readStageStatus(run.runDir, stage.id).value?.state === 'running') settleAbandoned(run, stage, out);
     const state = readStageStatus(run.runDir, stage.id).value?.state;
     const dir = stagePath(run.runDir, stage.id);
     const progress = latestCheckpoint(dir) !== undefined || (existsSync(join(dir, RUN_FILES.metrics)) && statSync(join(dir, RUN_FILES.metrics)).size > 0);
@@ -119,7 +143,6 @@ function planStages(run: OpenRun, stages: ResolvedStage[], a: RunArgs): Plan[] {
       if (a.stage) throw new UsageError(`stage ${stage.id} of run ${run.meta.id} already succeeded; pass --force to run it again (its results are replaced)`);
       return { stage, skip: 'already succeeded' };
     }
-    if (state === 'running') throw new Error(`stage ${stage.id} of run ${run.meta.id} is marked running (pid ${readStageStatus(run.runDir, stage.id).value?.pid}); stop it first`);
     return { stage, mode: progress ? 'resume' : 'fresh' };
   });
 }
@@ -168,7 +191,7 @@ function argvFor(runDir: string, stageId: string, resume: boolean, restart: bool
 export async function runCommand(args: string[], out: (line: string) => void): Promise<number> {
   const a = parseRunArgs(args);
   const run = openOrCreate(a, out);
-  const plans = planStages(run, selectStages(run, a), a);
+  const plans = planStages(run, selectStages(run, a), a, out);
   let current: StageHandle | undefined;
   let interrupted = false;
   const onSigint = () => {
@@ -190,7 +213,7 @@ export async function runCommand(args: string[], out: (line: string) => void): P
       const { stage, mode } = p;
       out(`[${stage.id}] ${mode === 'fresh' ? 'starting' : mode === 'resume' ? 'resuming' : 'restarting'} (${stage.kind}, ${stage.steps} steps${stage.initFrom ? `, from ${stage.initFrom}` : ''})`);
       const launcher = launcherFor(stage.launch.target);
-      const env = { ...(run.recipe.model.env ?? {}), ...(stage.launch.env ?? {}) };
+      const env = { ...(run.recipe.model.env ?? {}), ...(stage.launch.env ?? {}), [TRAINER_GRACE_ENV]: String(trainerGraceFor(STOP_GRACE_MS)) };
       current = await launcher.start({
         runDir: run.runDir, stageId: stage.id, argv: argvFor(run.runDir, stage.id, mode === 'resume', mode === 'restart'),
         env, logFile: stagePath(run.runDir, stage.id, RUN_FILES.log),

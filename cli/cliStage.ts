@@ -18,6 +18,9 @@ export async function stageCommand(args: string[]): Promise<number> {
 
   // stdout is the record stream: anything a library prints goes to the log instead.
   console.log = console.info = console.warn = (...xs: unknown[]) => process.stderr.write(xs.map(String).join(' ') + '\n');
+  // A log that cannot be written (a full disk under log.txt) loses lines, never the stage: its records and its
+  // end still go out on stdout.
+  process.stderr.on('error', () => undefined);
   let cancel = false;
   const onSignal = (sig: string) => {
     if (!cancel) process.stderr.write(`${new Date().toISOString()} [${stageId}] ${sig}: stopping after the current step\n`);

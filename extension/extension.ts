@@ -13,6 +13,7 @@ import { registerTraceDiff } from './panels/diffFeature';
 import { registerShowCommand } from './commands/showCommand';
 import { registerAttachRunFolder } from './commands/attachRunFolder';
 import { registerCompareRuns } from './commands/compareRuns';
+import { registerRunExperiment } from './commands/runExperiment';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerShowCommand(context, log);
   registerAttachRunFolder(context, runs);
   registerCompareRuns(context, runs, api.panels);
+  registerRunExperiment(context, runs);
 
   api.activationMs = performance.now() - t0;
   return api;

@@ -28,6 +28,9 @@ export const METRICS = {
   valReward: 'val/reward',
   valFormat: 'val/format',
   valResponseLength: 'val/response_length',
+  valResponseLengthCorrect: 'val/response_length_correct',
+  valPerceptionErrorShare: 'val/perception_error_share',
+  valReasoningErrorShare: 'val/reasoning_error_share',
 } as const;
 
 /** A metric name the trainer writes (any other string is still a valid metric in a file). */
@@ -47,7 +50,8 @@ export interface MetricFamily {
 export const METRIC_FAMILIES: MetricFamily[] = [
   { id: 'reward', title: 'Reward', metrics: [METRICS.rewardOverall, METRICS.rewardAccuracy, METRICS.rewardFormat] },
   { id: 'val', title: 'Validation accuracy', metrics: [METRICS.valAccuracy, METRICS.valReward] },
-  { id: 'length', title: 'Response length', metrics: [METRICS.responseLength, METRICS.valResponseLength] },
+  { id: 'length', title: 'Response length', metrics: [METRICS.responseLength, METRICS.valResponseLength, METRICS.valResponseLengthCorrect] },
+  { id: 'errors', title: 'Wrong visual answers: perception vs reasoning', metrics: [METRICS.valPerceptionErrorShare, METRICS.valReasoningErrorShare] },
   { id: 'kl', title: 'KL loss', metrics: [METRICS.klLoss] },
   { id: 'entropy', title: 'Entropy', metrics: [METRICS.entropy] },
   { id: 'pg', title: 'Policy loss', metrics: [METRICS.pgLoss, METRICS.sftLoss] },

@@ -50,6 +50,7 @@ const LAYERS = [
   { name: 'unit', why: 'protocol, recipes, run directory, adapters', cmds: mochaLayer('test/unit', 20000) },
   { name: 'trainer', why: 'built-in trainer: GRPO pieces, rewards, learning, resume', cmds: mochaLayer('test/trainer', 900000) },
   { name: 'webview', why: 'panels in headless chromium', cmds: mochaLayer('test/webview', 120000) },
+  { name: 'faults', why: 'kill -9 and resume, a full disk, a hostile workspace (real processes; tmpfs needs root)', cmds: mochaLayer('test/faults', 400000) },
   { name: 'host', why: 'extension in a real VS Code (code-server)', cmds: () => [...ensureHost(), [process.execPath, '--require', 'tsx/cjs', 'test/host/run.ts']] },
   { name: 'slurm', why: 'SLURM target against a real single-node SLURM', cmds: () => (process.getuid?.() === 0 ? mochaLayer('test/slurm', 600000)()
     : { skipped: 'starts its own SLURM daemons (slurmctld, slurmd, munged): run as root' }) },

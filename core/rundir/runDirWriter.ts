@@ -1,28 +1,101 @@
 // Writes the run directory (docs/ARCHITECTURE.md#the-run-directory): JSONL appends that are line-atomic (one write() of a whole
 // line, O_APPEND), and status/run files replaced atomically (write a temp file, then rename over).
-import { appendFileSync, mkdirSync, renameSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { fstatSync, ftruncateSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { processAlive } from '../launch/local';
 import { dirname, join } from 'node:path';
 import { encodeJsonLine } from '../../protocol/jsonLines';
 import { RUN_FILES, type StageStatus, type RunMeta, type MetricRecord, type TraceRecord } from '../../protocol/runRecords';
 
-/** Appends one record as one line with a single write, so concurrent readers never see half a record. */
+/**
+ * Appends one record as one line with a single write, so concurrent readers never see half a record. An append
+ * that fails part-way (a full disk) is cut back off, so the file keeps only whole lines; the error names the file.
+ */
 export function appendJsonl(path: string, record: unknown): void {
-  const line = encodeJsonLine(record) + '\n';
-  appendFileSync(path, line, { encoding: 'utf8', flag: 'a' });
+  const line = Buffer.from(encodeJsonLine(record) + '\n', 'utf8');
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw withPath(err, path);
+  }
+  let size = -1;
+  try {
+    size = fstatSync(fd).size;
+    for (let w = 0; w < line.length; ) w += writeSync(fd, line, w, line.length - w);
+  } catch (err) {
+    if (size >= 0) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the torn line stays; readers skip it and a resume drops it
+      }
+    }
+    throw withPath(err, path);
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Replaces a file's content atomically: readers see the old or the new file, never a mix. */
-export function writeFileAtomic(path: string, content: string): void {
+/** The same error (code kept) with the file it concerns in its message. */
+export function withPath(err: unknown, path: string): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.message === 'string' && !e.message.includes(path)) e.message = `${e.message} (${path})`;
+  return e;
+}
+
+/**
+ * Replaces a file's content atomically: readers see the old or the new file, never a mix. A write that fails
+ * (a full disk) removes its temp file and leaves the old file as it was.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, content);
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    for (let w = 0; w < bytes.length; ) w += writeSync(fd, bytes, w, bytes.length - w);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw withPath(err, path);
   }
   renameSync(tmp, path);
+}
+
+/** `<file>.<pid>[.<time>].tmp`: a temp file of writeFileAtomic (or a checkpoint's data file) by process <pid>. */
+const TEMP = /\.(\d+)(?:\.\d+)?\.tmp$/;
+
+/**
+ * Removes temp files that a killed writer left in a stage folder and its checkpoints (their writer is no
+ * longer running). Called when a stage (re)starts.
+ */
+export function removeStaleTemps(stageDir: string): string[] {
+  const removed: string[] = [];
+  const sweep = (dir: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = TEMP.exec(name);
+      if (!m || processAlive(Number(m[1]))) continue;
+      rmSync(join(dir, name), { force: true });
+      removed.push(join(dir, name));
+    }
+  };
+  sweep(stageDir);
+  const ck = join(stageDir, RUN_FILES.checkpoints);
+  sweep(ck);
+  try {
+    for (const d of readdirSync(ck)) if (/^step-\d+$/.test(d)) sweep(join(ck, d));
+  } catch {
+    // no checkpoints yet
+  }
+  return removed;
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {

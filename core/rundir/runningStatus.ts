@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import type { ResolvedStage } from '../../protocol/recipe';
 import type { StageStatus } from '../../protocol/runRecords';
-import { readStageStatus } from './runDirReader';
+import { readStageStatus, stagePath } from './runDirReader';
+import { removeStaleTemps } from './runDirWriter';
 import { checkTrainer } from '../launch/trainerProcess';
 import type { StageOutput } from './stageOutput';
 
@@ -35,6 +36,7 @@ export function claimStage(runDir: string, stageId: string): StageStatus | undef
     const t = checkTrainer(prev, runDir, stageId);
     if (t.kind === 'ours') throw new Error(`stage ${stageId} is already running (pid ${t.pid})`);
   }
+  removeStaleTemps(stagePath(runDir, stageId));
   return prev;
 }
 

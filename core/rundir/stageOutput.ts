@@ -53,9 +53,13 @@ export class StageOutput {
     this.stream({ type: 'trace', record });
   }
 
+  /** The file first (the truth); the stream gets the record even when the file cannot be written (a full disk). */
   status(record: StageStatus): void {
-    this.writer.status(record);
-    this.stream({ type: 'status', record });
+    try {
+      this.writer.status(record);
+    } finally {
+      this.stream({ type: 'status', record });
+    }
   }
 
   checkpoint(path: string, meta: CheckpointMeta): void {

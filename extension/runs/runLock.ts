@@ -2,7 +2,7 @@
 // never write one run directory. The lock names the window's pid and the trainer's, each with its start time;
 // it counts as held while either is still that same process, so a reloaded window can adopt a trainer that
 // outlived its old window and a reused pid holds nothing. Another host's lock is held until broken by hand.
-import { readFileSync, renameSync, unlinkSync, writeFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../../core/launch/local';
@@ -66,12 +66,9 @@ export function acquireLock(runDir: string, init: Pick<RunLock, 'plan' | 'stage'
   const lock: RunLock = withStarts({ hostPid: process.pid, host: hostname(), since: new Date().toISOString(), ...init });
   const path = lockPath(runDir);
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(path, JSON.stringify(lock, null, 2) + '\n', { flag: 'wx' });
-      return { ok: true, lock };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, reason: `cannot create ${path}: ${(err as Error).message}` };
-    }
+    const made = createExclusive(path, JSON.stringify(lock, null, 2) + '\n');
+    if (made === true) return { ok: true, lock };
+    if (made.code !== 'EEXIST') return { ok: false, reason: `cannot create ${path}: ${made.message}` };
     const holder = readLock(runDir);
     if (!holder) {
       // Unreadable: a lock being written this instant, or garbage left behind. Only old garbage is replaced.
@@ -134,6 +131,25 @@ export function releaseLock(runDir: string): void {
     } catch {
       // already gone
     }
+  }
+}
+
+/** Creates `path` with `text` only if it does not exist; a file it created but could not fill (ENOSPC) is removed. */
+function createExclusive(path: string, text: string): true | NodeJS.ErrnoException {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (err) {
+    return err as NodeJS.ErrnoException;
+  }
+  try {
+    writeSync(fd, text);
+    closeSync(fd);
+    return true;
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(path);
+    return err as NodeJS.ErrnoException;
   }
 }
 

@@ -4,7 +4,7 @@
 // Node only (no 'vscode'), so it is unit-tested directly; the store adds watching, polling and batching.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
+import { RUN_FILES, runGroupOf, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
 import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
 import { isMetricRecord } from '../../protocol/guards';
@@ -155,7 +155,12 @@ export class RunReader {
       st.series = new StageSeries();
       st.metrics = this.metricsTail(id);
       st.metricsFile = undefined;
-      this.readMetrics(st, fx);
+      try {
+        this.readMetrics(st, fx);
+      } catch (err) {
+        // An unreadable file (a folder in its place, a dangling link) shows on the stage, as a refresh shows it.
+        st.snap.readError = (err as Error).message;
+      }
     }
     this.maxX = this.lastX();
     fx.points = [];
@@ -179,6 +184,7 @@ export class RunReader {
   }
 
   info(): RunInfo {
+    const group = runGroupOf(this.snap.meta?.group);
     return {
       key: this.dir,
       label: `${this.snap.recipeName}/${this.snap.runId}`,
@@ -188,6 +194,7 @@ export class RunReader {
         id: s.id, kind: s.kind, state: s.status?.state ?? 'pending', step: s.lastPoint?.step ?? s.status?.step,
         totalSteps: s.totalSteps || s.status?.total_steps || 0, globalOffset: s.globalOffset,
       })),
+      ...(group ? { group } : {}),
     };
   }
 
@@ -234,7 +241,8 @@ export class RunReader {
     if (cur && JSON.stringify(cur) === JSON.stringify(s)) return;
     st.snap.status = s;
     st.snap.statusError = undefined;
-    if (!st.snap.totalSteps && s.total_steps) st.snap.totalSteps = s.total_steps;
+    // A running stage's status knows its planned step count best (an attached run learns it, or 0: unknown).
+    if (typeof s.total_steps === 'number') st.snap.totalSteps = s.total_steps;
     fx.changed = true;
   }
 

@@ -163,6 +163,15 @@ describe('run store', () => {
     assert.equal(deltas.length, 1, 'no deltas once released');
   });
 
+  it('a metrics file it cannot read is the stage\'s read error, not a throw, when a panel asks for the points', () => {
+    const run = createRun({ recipeFile, runId: 'r1' });
+    store.addRun(run.runDir);
+    mkdirSync(join(run.runDir, 'stages/b/metrics.jsonl'), { recursive: true });
+    new StageWriter(run.runDir, 'a').metric(rec('a', 1));
+    assert.deepEqual(store.points(run.runDir).map((p) => p.stage + p.step), ['a1']);
+    assert.match(store.get(run.runDir)!.stages[1].readError ?? '', /EISDIR/);
+  });
+
   it('sends the run whole when a point lands before points already sent (stages that start from the same stage)', async () => {
     writeFileSync(recipeFile, RECIPE + '  - id: c\n    kind: perception\n    steps: 4\n    init_from: a\n');
     const run = createRun({ recipeFile, runId: 'r1' });

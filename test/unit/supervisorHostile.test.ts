@@ -13,6 +13,7 @@ import { processAlive } from '../../core/launch/local';
 import { RunStore } from '../../extension/runs/store';
 import { Supervisor } from '../../extension/runs/supervisor';
 import { lockPath, readLock } from '../../extension/runs/runLock';
+import { guardSignals, type SignalGuard } from '../signalGuard';
 
 const RECIPE = 'name: demo\nstages:\n  - id: a\n    kind: sft\n    steps: 3\n  - id: b\n    kind: perception\n    steps: 3\n';
 
@@ -23,20 +24,15 @@ describe('supervisor with a hostile run folder', function () {
   let sup: Supervisor;
   let signals: string[];
   let launched: string[];
-  let realKill: typeof process.kill;
+  let guard: SignalGuard;
   const kids: ChildProcess[] = [];
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 's2t-hostile-'));
     writeFileSync(join(dir, 'demo.recipe.yaml'), RECIPE);
     store = new RunStore({ pollMs: 100, flushMs: 5, warn: () => undefined });
-    signals = [];
     launched = [];
-    realKill = process.kill;
-    process.kill = ((pid: number, sig?: string | number) => {
-      if (sig === 0) return realKill.call(process, pid, 0);
-      signals.push(`${pid}:${String(sig ?? 'SIGTERM')}`);
-      return true;
-    }) as typeof process.kill;
+    guard = guardSignals();
+    signals = guard.signals;
     sup = new Supervisor({
       store, cliJs: join(dir, 'never-run.js'), graceMs: 300,
       log: { info() {}, warn() {}, error() {} },
@@ -48,7 +44,7 @@ describe('supervisor with a hostile run folder', function () {
     });
   });
   afterEach(() => {
-    process.kill = realKill;
+    guard.restore();
     sup.dispose();
     store.dispose();
     kids.splice(0).forEach((k) => k.kill('SIGKILL'));

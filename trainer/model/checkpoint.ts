@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CheckpointMeta } from '../../protocol/runRecords';
-import { writeJsonAtomic } from '../../core/rundir/runDirWriter';
+import { withPath, writeJsonAtomic } from '../../core/rundir/runDirWriter';
 import { CHECKPOINT_META, listCheckpoints } from '../../core/rundir/checkpointPaths';
 import type { RngState } from '../util/rng';
 import { type ModelConfig, checkConfig } from './config';
@@ -39,7 +39,7 @@ function writeFileAtomicBytes(path: string, bytes: Uint8Array): void {
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw err;
+    throw withPath(err, path);
   }
   closeSync(fd);
   renameSync(tmp, path);
