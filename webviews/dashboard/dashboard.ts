@@ -7,9 +7,9 @@
 import { METRIC_FAMILIES } from '../../protocol/metrics';
 import type { MetricColumns, RunInfo } from '../../protocol/messages';
 import type { Channel } from '../common/messaging';
-import { el } from '../common/dom';
+import { el, formatValue } from '../common/dom';
 import { readTheme, type Theme } from '../common/theme';
-import { formatValue } from '../common/dom';
+import { lowerBound } from '../../protocol/search';
 import { MetricStore, type Series } from './metricStore';
 import { ChartCard, type CardHost } from './chartCard';
 import type { SeriesDef } from './seriesPlugin';
@@ -327,11 +327,10 @@ export class Dashboard {
   }
 
   private seriesData(def: SeriesDef): Series | undefined {
-    if (!isArmKey(def.run)) return this.store.runs.get(def.run)?.metrics.get(def.metric);
-    const arm = this.entries.find((e) => e.key === def.run)?.arm;
-    return arm && this.arms.get(arm, def.metric, this.store, this.state.seeds === 'minmax' ? 'minmax' : 'std')?.series;
+    return isArmKey(def.run) ? this.aggregateOf(def)?.series : this.store.runs.get(def.run)?.metrics.get(def.metric);
   }
 
+  /** An arm's aggregate of the series' metric (undefined for a run's series). */
   private aggregateOf(def: SeriesDef) {
     const arm = isArmKey(def.run) ? this.entries.find((e) => e.key === def.run)?.arm : undefined;
     return arm && this.arms.get(arm, def.metric, this.store, this.state.seeds === 'minmax' ? 'minmax' : 'std');
@@ -352,8 +351,7 @@ export class Dashboard {
     const agg = this.aggregateOf(def);
     if (!agg) return undefined;
     const b = agg.band;
-    let i = 0;
-    while (i < b.n && b.x[i] < x) i++;
+    const i = lowerBound(b.x, b.n, x);
     if (i >= b.n || b.x[i] !== x) return undefined;
     const of = `${b.count[i]} of ${agg.seeds} seeds`;
     if (b.count[i] < 2) return `${of}: no band here (fewer than 2 seeds have data)`;
