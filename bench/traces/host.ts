@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
     busyList.push(await listRuns());
     if (i % 8 === 4 && searched < 3) {
       searched++;
-      const q = ['kalo', 'answer so', 'boxed{7}'][searched - 1];
+      const q = ['license', 'returns have', 'boxed{7}'][searched - 1];
       const ts = performance.now();
       const before = drawn.length;
       void vscode.commands.executeCommand('see2think.openTraces', bigRun, { search: q });
@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
   out(`  while reading: Runs view listed in p50 ${pct(busyList, 50).toFixed(1)} ms, max ${Math.max(...busyList).toFixed(1)} ms (${busyList.length} times); a search typed → its first page drawn: ${searchMs.map((x) => x.toFixed(0)).join(', ')} ms`);
   // Searches over the whole indexed file, as the user types them.
   const after: number[] = [];
-  for (const q of ['kalo', 'qumi', 'zq123x', 'WAIT', 'boxed{3}']) {
+  for (const q of ['software', 'guarding', 'zq123x', 'RETURNS HAVE', 'boxed{3}']) {
     const ts = performance.now();
     const before = drawn.length;
     await vscode.commands.executeCommand('see2think.openTraces', bigRun, { search: q });

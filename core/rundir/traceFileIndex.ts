@@ -9,7 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import { meanReward, groupMax } from '../../protocol/traces';
 import type { TraceRecord } from '../../protocol/runRecords';
-import { BLOOM_WORDS, addTrigrams, searchableTexts } from './traceText';
+import { BLOOM_WORDS, UPPER_WORDS, addTrigrams, searchableTexts } from './traceText';
 import { MAX_UNIT_BYTES } from './appendedBytes';
 import { openError } from './runDirReader';
 
@@ -98,8 +98,12 @@ export class TraceFileIndex {
   advantage = new Float32Array(0);
   hash = new Uint32Array(0);
   stageOf = new Uint8Array(0);
-  /** Trigram Bloom filter per block of BLOCK_LINES ordinals, BLOOM_WORDS words each, from block base>>BLOCK_SHIFT. */
+  /**
+   * Trigram Bloom filters per block of BLOCK_LINES ordinals, from block base>>BLOCK_SHIFT: every trigram
+   * (BLOOM_WORDS words a block) and those written with a capital (UPPER_WORDS a block).
+   */
   bloom = new Uint32Array(0);
+  upper = new Uint32Array(0);
   /** Lines that are not traces (bad JSON, wrong shape, over the cap), all of them, and the first few positioned. */
   badLines = 0;
   longLines = 0;
@@ -257,21 +261,31 @@ export class TraceFileIndex {
     const blocks = (newBase >> BLOCK_SHIFT) - firstBlock;
     this.bloom.copyWithin(0, blocks * BLOOM_WORDS);
     this.bloom.fill(0, this.bloom.length - blocks * BLOOM_WORDS);
+    this.upper.copyWithin(0, blocks * UPPER_WORDS);
+    this.upper.fill(0, this.upper.length - blocks * UPPER_WORDS);
     this.dropped += k;
     this.base = newBase;
   }
 
   private ensureBloom(): void {
-    const need = (((this.count - 1) >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT) + 1) * BLOOM_WORDS;
-    if (need <= this.bloom.length) return;
-    const b = new Uint32Array(Math.max(need, this.bloom.length * 2));
+    const blocks = ((this.count - 1) >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT) + 1;
+    if (blocks * BLOOM_WORDS <= this.bloom.length) return;
+    const room = Math.max(blocks, (2 * this.bloom.length) / BLOOM_WORDS);
+    const b = new Uint32Array(room * BLOOM_WORDS);
     b.set(this.bloom);
     this.bloom = b;
+    const u = new Uint32Array(room * UPPER_WORDS);
+    u.set(this.upper);
+    this.upper = u;
   }
 
-  /** Word offset of ordinal `ord`'s block filter in `bloom`. */
+  /** Word offset of ordinal `ord`'s block filter in `bloom`, and in `upper`. */
   bloomAt(ord: number): number {
     return ((ord >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT)) * BLOOM_WORDS;
+  }
+
+  upperAt(ord: number): number {
+    return ((ord >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT)) * UPPER_WORDS;
   }
 
   private reset(ino: number): void {
@@ -288,6 +302,7 @@ export class TraceFileIndex {
     this.hash = new Uint32Array(0);
     this.stageOf = new Uint8Array(0);
     this.bloom = new Uint32Array(0);
+    this.upper = new Uint32Array(0);
     this.stages.length = 1;
     this.badLines = this.longLines = this.dropped = this.nonTraces = 0;
     this.problems.length = 0;
@@ -405,7 +420,8 @@ export class TraceFileIndex {
     this.hash[i] = promptHash(typeof r.prompt_id === 'string' ? r.prompt_id : String(r.prompt_id));
     this.stageOf[i] = this.stageIndex(r.stage);
     const at = this.bloomAt(ord);
-    for (const t of searchableTexts(r)) addTrigrams(this.bloom, at, t.toLowerCase());
+    const uat = this.upperAt(ord);
+    for (const t of searchableTexts(r)) addTrigrams(this.bloom, at, this.upper, uat, t);
   }
 
   private stageIndex(s: unknown): number {

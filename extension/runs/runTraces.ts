@@ -22,6 +22,9 @@ export interface TracesChange {
   reset: boolean;
 }
 
+/** Most lines a run's indexes hold together (about 70 bytes each), shared evenly by its stages' files. */
+export const RUN_MAX_LINES = 1_000_000;
+
 export interface RunTracesOptions extends TraceFileIndexOptions {
   /** Bytes of parsed rows kept (estimated from their lines). */
   cacheBytes?: number;
@@ -42,7 +45,8 @@ export class RunTraces {
   private disposed = false;
 
   constructor(readonly runDir: string, readonly stageIds: readonly string[], private readonly o: RunTracesOptions = {}) {
-    this.files = stageIds.map((id) => new TraceFileIndex(stagePath(runDir, id, RUN_FILES.traces), id, o));
+    const maxLines = o.maxLines ?? Math.floor(RUN_MAX_LINES / Math.max(1, stageIds.length));
+    this.files = stageIds.map((id) => new TraceFileIndex(stagePath(runDir, id, RUN_FILES.traces), id, { ...o, maxLines }));
     this.maxCacheBytes = o.cacheBytes ?? 16 << 20;
   }
 
@@ -179,7 +183,7 @@ export class RunTraces {
   /** Heap held by the indexes and the row cache (bytes, for the benchmark and the memory test). */
   heldBytes(): number {
     let n = this.cacheBytes;
-    for (const f of this.files) n += f.start.byteLength * 2 + f.len.byteLength * 5 + f.flags.byteLength * 2 + f.bloom.byteLength;
+    for (const f of this.files) n += f.start.byteLength * 2 + f.len.byteLength * 5 + f.flags.byteLength * 2 + f.bloom.byteLength + f.upper.byteLength;
     return n;
   }
 

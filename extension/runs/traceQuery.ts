@@ -4,8 +4,9 @@
 // shift), sorted ones re-sort (a reorder). Pages are answered by position in a given version of the result;
 // positions the page holds from an older version are moved by the shifts since (docs/ARCHITECTURE.md, "Traces").
 import type { TraceFilter, TraceQuery } from '../../protocol/traces';
-import { LineFlag, parseTraceLine, type TraceFileIndex } from '../../core/rundir/traceFileIndex';
-import { compileSearch, mayContain, traceContains, type TextQuery } from '../../core/rundir/traceText';
+import { LineFlag, type TraceFileIndex } from '../../core/rundir/traceFileIndex';
+import { linesContaining } from '../../core/rundir/traceSearch';
+import { compileSearch, type TextQuery } from '../../core/rundir/traceText';
 import { Emitter } from './emitter';
 import { fileOfRef, ordOfRef, refOf, type RunTraces, type TraceRef, type TracesChange } from './runTraces';
 
@@ -133,43 +134,11 @@ export class TraceResultSet {
   async matchRange(k: number, a: number, b: number): Promise<number[] | undefined> {
     const f = this.traces.files[k];
     if (!(await f.ensureMeta(a, b))) return undefined;
-    let cands: number[] = [];
+    const cands: number[] = [];
     for (let o = Math.max(a, f.base); o < Math.min(b, f.count); o++) {
       if ((f.flags[o - f.base] & (LineFlag.Meta | LineFlag.Bad)) === LineFlag.Meta && lineMatches(f, o, this.query.filter, this.traces.runDir)) cands.push(o);
     }
-    const q = this.text;
-    if (!q || !cands.length) return cands;
-    cands = cands.filter((o) => mayContain(f.bloom, f.bloomAt(o), q));
-    const hits: number[] = [];
-    const ok = await f.eachGroup(cands, (buf, at, group) => {
-      const verify = (o: number) => {
-        const [s, e] = f.bytesOf(o);
-        const r = parseTraceLine(buf, s - at, e - at);
-        if (typeof r !== 'string' && traceContains(r, q)) hits.push(o);
-      };
-      const re = q.prefilter;
-      if (!re) return group.forEach(verify);
-      // The case-insensitive prefilter runs over each run of consecutive candidate lines at once ('ascii'
-      // decodes fastest; a byte it folds into a letter can only add a candidate, never hide one).
-      for (let a = 0; a < group.length;) {
-        let b = a + 1;
-        while (b < group.length && group[b] === group[b - 1] + 1) b++;
-        const from = f.bytesOf(group[a])[0];
-        const text = buf.toString('ascii', from - at, f.bytesOf(group[b - 1])[1] - at);
-        let g = a;
-        re.lastIndex = 0;
-        for (let m = re.exec(text); m && g < b; m = re.exec(text)) {
-          const pos = from + m.index;
-          while (g < b && f.bytesOf(group[g])[1] <= pos) g++;
-          if (g >= b) break;
-          verify(group[g]);
-          re.lastIndex = f.bytesOf(group[g])[1] - from;
-          g++;
-        }
-        a = b;
-      }
-    });
-    return ok ? hits : undefined;
+    return this.text && cands.length ? linesContaining(f, cands, this.text) : cands;
   }
 
   private onLive(c: TracesChange): void {

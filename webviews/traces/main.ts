@@ -39,8 +39,9 @@ function showCount(): void {
   controls.showCount(c.total, c.indexed, c.done, !!state.search);
   empty.textContent = c.done && c.total === 0 ? (c.indexed ? 'No traces match.' : 'No sample traces yet. They appear here as the trainer writes them.') : '';
   empty.classList.toggle('hidden', !(c.done && c.total === 0));
+  // Acknowledged when the result changes or its first rows are drawn (not on every scroll).
   const rows = list.root.querySelectorAll('.row:not(.pending)').length;
-  const ack = `${c.seq}/${c.version}/${rows}/${c.total}`;
+  const ack = `${c.seq}/${c.version}/${rows > 0}/${c.total}`;
   if (ack !== drawn && seq >= 0) {
     drawn = ack;
     channel.post('traces/drawn', { seq: c.seq, version: c.version, rows, total: c.total });
