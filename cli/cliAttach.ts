@@ -30,9 +30,12 @@ export async function attachCommand(args: string[], out: (line: string) => void)
   }
   if (!folder) throw new UsageError(USAGE);
   if (!(interval > 0) || !(idleMin > 0)) throw new UsageError(`--interval and --idle-min must be positive numbers\n${USAGE}`);
-  const found = detectRunFolders(resolve(folder));
+  const rejected: string[] = [];
+  const found = detectRunFolders(resolve(folder), 3, rejected);
   if (!found.length) {
-    out(`${folder}: no EasyR1, verl or TRL run found here (looked for experiment_log.jsonl, a verl file log, trainer_state.json …)`);
+    out(`${folder}: no EasyR1, verl or TRL run found here (looked for EasyR1's experiment_log.jsonl or console output, a verl file log or console, trainer_state.json …)`);
+    for (const r of rejected) out(`  ${r}`);
+    if (rejected.length) out("  (EasyR1 writes experiment_log.jsonl only with trainer.logger including 'file'; its console output, saved to a file, is read too)");
     return 1;
   }
   if (found.length > 1) {

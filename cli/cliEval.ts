@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { EvalStreamRecord } from '../protocol/diff';
 import { encodeJsonLine } from '../protocol/jsonLines';
-import { evaluateCheckpoint, EvalCancelled } from '../trainer/eval/evaluate';
+import { describeOutcome, evaluateCheckpoint, EvalCancelled } from '../trainer/eval/evaluate';
 import { CheckpointNotFound } from '../trainer/eval/locate';
 import { EvalSpecError, GENERATORS } from '../trainer/eval/spec';
 import { UsageError } from './cliValidate';
@@ -70,7 +70,7 @@ export async function evalCommand(args: string[], out: (line: string) => void): 
     if (values.stream) stream({ type: 'eval-done', ...outcome });
     else {
       out(`${outcome.reused ? 'reused' : 'wrote'} ${outcome.file}`);
-      out(`${outcome.checkpoint} on ${outcome.set}: accuracy ${(outcome.accuracy * 100).toFixed(1)} %, mean length ${outcome.meanLength.toFixed(1)} tokens, ${outcome.prompts} prompts`);
+      out(`${outcome.checkpoint} on ${outcome.set}: ${describeOutcome(outcome)}, ${outcome.prompts} prompts`);
     }
     return 0;
   } catch (err) {

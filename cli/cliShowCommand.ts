@@ -1,10 +1,11 @@
 // `see2think show-command <recipe> [--stage <id>] [--run-dir <dir>] [--json]`: the exact command line each
-// external-trainer stage runs (EasyR1, verl, TRL or the recipe's own command), before anything is launched.
-// Without --run-dir, paths inside the run show a `<run-id>` placeholder.
+// external-trainer stage runs (EasyR1, verl, TRL or the recipe's own command), before anything is launched,
+// and the upstream version it is compiled for (detected from model.cwd or the installed package, or set in
+// the recipe). Without --run-dir, paths inside the run show a `<run-id>` placeholder.
 import { dirname, join, resolve } from 'node:path';
 import { loadRecipeFile } from '../core/recipe/loadRecipe';
 import { runsRoot } from '../core/rundir/runDir';
-import { compileStage } from '../core/external/compile';
+import { compileStage, versionFor } from '../core/external/compile';
 import { formatCompiledStage } from '../core/external/display';
 import { UsageError } from './cliValidate';
 
@@ -42,7 +43,9 @@ export function showCommand(args: string[], out: (line: string) => void): number
   }
   const stages = o.stage ? [o.stage] : resolved.stages.map((s) => s.id);
   const runDir = o.runDir ? resolve(o.runDir) : join(runsRoot(o.recipe, resolved), resolved.name, '<run-id>');
-  const compiled = stages.map((stageId) => compileStage({ recipe: resolved, stageId, runDir, recipeDir }));
+  const version = versionFor({ recipe: resolved, stageId: stages[0], runDir, recipeDir, probePackage: true });
+  const compiled = stages.map((stageId) => compileStage({ recipe: resolved, stageId, runDir, recipeDir, version: version.version }));
+  if (version.notes.length) compiled.forEach((c) => c.notes.unshift(...version.notes));
   if (o.json) out(JSON.stringify(compiled, null, 2));
   else out(compiled.map(formatCompiledStage).join('\n\n'));
   return 0;

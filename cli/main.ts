@@ -8,6 +8,7 @@ import { diffCommand } from './cliDiff';
 import { evalCommand } from './cliEval';
 import { showCommand } from './cliShowCommand';
 import { attachCommand } from './cliAttach';
+import { experimentCommand } from './cliExperiment';
 import { RecipeError } from '../core/recipe/loadRecipe';
 
 const USAGE = `usage: see2think <command> [options]
@@ -21,6 +22,7 @@ commands:
   diff <evalA> <evalB>         compare two checkpoints' eval files: accuracy, flips, trace length
   show-command <recipe>        the exact command line of each external-trainer stage [--stage <id>] [--run-dir <dir>]
   attach <folder>              mirror an EasyR1/verl/TRL run folder into a run directory [--into <dir>] [--once]
+  experiment <A> <B> --seeds N both recipes from one shared warm-up per seed, evaluated and reported (see --help)
 
 options: --debug (print stack traces), --help`;
 
@@ -36,6 +38,7 @@ export const COMMANDS: Record<string, Command> = {
   stage: stageCommand,
   'show-command': showCommand,
   attach: attachCommand,
+  experiment: experimentCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

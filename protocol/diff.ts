@@ -37,6 +37,9 @@ export interface TaskBreakdown {
   meanLengthA: number;
   meanLengthB: number;
   flips: Record<FlipClass, number>;
+  /** Of the wrong visual-reasoning answers, the share whose stated perception was wrong (NaN: none, or not recorded). */
+  perceptionErrorShareA: number;
+  perceptionErrorShareB: number;
 }
 
 export interface CompareSummary {
@@ -62,6 +65,21 @@ export interface CompareSummary {
   /** Per-prompt length change B − A: median and the share of prompts whose trace got shorter. */
   medianLengthDelta: number;
   shorterShare: number;
+  /** Mean length of the correct answers only (the paper compares trace lengths of solved problems). */
+  meanCorrectLengthA: number;
+  meanCorrectLengthB: number;
+  /**
+   * The paper's error analysis: of the wrong visual-reasoning answers, the share whose perception (stated in
+   * <think>) was wrong, and the share with right perception and wrong reasoning; the rest stated none readable.
+   * NaN when a side has no wrong visual answer or its file does not record perception (external trainers).
+   */
+  perceptionErrorShareA: number;
+  perceptionErrorShareB: number;
+  reasoningErrorShareA: number;
+  reasoningErrorShareB: number;
+  /** Wrong visual-reasoning answers whose perception was judged, per side (the shares' denominators). */
+  visualWrongA: number;
+  visualWrongB: number;
   byTask: TaskBreakdown[];
   /** Things the reader must know (different sets, different sampling, skipped lines …). */
   warnings: string[];
@@ -157,6 +175,10 @@ export interface EvalOutcome {
   prompts: number;
   accuracy: number;
   meanLength: number;
+  /** Mean length of the correct answers (absent when none is correct). */
+  meanCorrectLength?: number;
+  /** Of the wrong visual-reasoning answers, the share whose stated perception was wrong (absent when not measured). */
+  perceptionErrorShare?: number;
   seconds: number;
 }
 

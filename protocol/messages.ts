@@ -3,7 +3,9 @@
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
 import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
+import type { AlertEvent } from './alerts';
 import { isObj } from './guards';
+import { MAX_PAGE_ROWS, MAX_SEARCH_CHARS, TRACE_SORT_KEYS, type TraceQuery, type TracesResult, type TraceTimeline } from './traces';
 
 export type PanelKind = 'dashboard' | 'traces' | 'diff';
 
@@ -89,6 +91,8 @@ export type DashboardLayout = 'all' | 'paper';
 /** A trace as the traces panel shows it: the record plus a webview-safe URI for its image. */
 export interface TraceItem extends TraceRecord {
   run: string;
+  /** 1-based line in its stage's traces.jsonl. */
+  line?: number;
   imageUri?: string;
 }
 
@@ -111,8 +115,10 @@ export type HostMessage =
    * each row's values; `problems` name runs whose frozen recipe could not be read.
    */
   | Message<'dashboard/config', { runs: string[]; rows: ConfigRow[]; problems: { run: string; message: string }[] }>
-  | Message<'traces/items', { items: TraceItem[]; reset?: boolean }>
+  /** Every alert of a run so far (replaces what the page had for it): markers on the charts of their metrics. */
+  | Message<'dashboard/alerts', { run: string; alerts: AlertEvent[] }>
   | Message<'traces/runs', { runs: RunInfo[] }>
+  | TracesHostMessage
   | Message<'error', { message: string }>
   | DiffHostMessage;
 
@@ -134,7 +140,32 @@ export type WebviewMessage =
    * drawing that frame (the freshness benchmark splits its latency with them).
    */
   | Message<'dashboard/drawn', { at: number; counts: Record<string, number>; arrived?: number; work?: number }>
+  | TracesWebviewMessage
   | DiffWebviewMessage;
+
+// ---------------------------------------------------------------- traces panel (paged from the host)
+
+/** Host → traces panel. */
+export type TracesHostMessage =
+  /** The state of the page's current query (after it is sent, as it is searched, as traces stream in). */
+  | Message<'traces/result', TracesResult>
+  /** Rows [from, from + items.length) of query `seq` at `version` (null: a trace that could no longer be read). */
+  | Message<'traces/rows', { seq: number; version: number; from: number; items: (TraceItem | null)[] }>
+  /** Answer to 'traces/timeline'. */
+  | Message<'traces/timeline', TraceTimeline>
+  /** Show this search, or this prompt's timeline (Open Sample Traces with a focus); the page sends the query. */
+  | Message<'traces/focus', { search?: string; promptId?: string }>;
+
+/** Traces panel → host. */
+export type TracesWebviewMessage =
+  /** The query the page shows now (`seq` increases with each; rows and results name it). */
+  | Message<'traces/query', { seq: number; query: TraceQuery }>
+  /** Rows [from, to) of query `seq`, as positioned in result version `version`. */
+  | Message<'traces/rows', { seq: number; version: number; from: number; to: number }>
+  /** One prompt's responses across the run's steps and evaluations. */
+  | Message<'traces/timeline', { promptId: string }>
+  /** Posted after the page drew rows or a timeline it received (tests and diagnostics read it). */
+  | Message<'traces/drawn', { seq: number; version: number; rows: number; total: number; timeline?: number }>;
 
 // ---------------------------------------------------------------- trace diff panel (issue 6)
 
@@ -170,6 +201,20 @@ export function webviewMessage<M extends WebviewMessage['method']>(method: M, pa
 const isStr = (v: unknown, max = 1 << 16): v is string => typeof v === 'string' && v.length <= max;
 const PANELS: readonly string[] = ['dashboard', 'traces', 'diff'];
 const SAFE_FILE = /^[\w .()-]{1,128}$/;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isBound = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+const FILTER_KEYS = ['run', 'stage', 'stepMin', 'stepMax', 'rewardMin', 'rewardMax'];
+
+/** A traces query from the page: known keys only, bounded strings, finite numbers. */
+function isQuery(q: unknown): q is TraceQuery {
+  if (!isObj(q) || !isObj(q.filter) || typeof q.descending !== 'boolean') return false;
+  if (!isStr(q.sort) || !TRACE_SORT_KEYS.includes(q.sort as TraceQuery['sort'])) return false;
+  if (q.search !== undefined && !isStr(q.search, MAX_SEARCH_CHARS)) return false;
+  const f = q.filter;
+  if (!Object.keys(f).every((k) => FILTER_KEYS.includes(k))) return false;
+  return (f.run === undefined || isStr(f.run, 4096)) && (f.stage === undefined || isStr(f.stage, 4096))
+    && isBound(f.stepMin) && isBound(f.stepMax) && isBound(f.rewardMin) && isBound(f.rewardMax);
+}
 
 /** Checks of each webview→host message's params. A message that fails is dropped (and logged). */
 const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) => boolean } = {
@@ -185,6 +230,10 @@ const CHECKS: { [M in WebviewMessage['method']]: (p: Record<string, unknown>) =>
     && (p.work === undefined || (typeof p.work === 'number' && Number.isFinite(p.work) && p.work >= 0))
     && Object.keys(p.counts).length <= 256
     && Object.entries(p.counts).every(([k, v]) => k.length <= 4096 && typeof v === 'number' && Number.isInteger(v) && v >= 0),
+  'traces/query': (p) => isCount(p.seq) && isQuery(p.query),
+  'traces/rows': (p) => isCount(p.seq) && isCount(p.version) && isCount(p.from) && isCount(p.to) && p.to > p.from && p.to - p.from <= MAX_PAGE_ROWS,
+  'traces/timeline': (p) => isStr(p.promptId, 1024),
+  'traces/drawn': (p) => isCount(p.seq) && isCount(p.version) && isCount(p.rows) && isCount(p.total) && (p.timeline === undefined || isCount(p.timeline)),
   'diff/details': (p) => Array.isArray(p.ids) && p.ids.length <= MAX_DETAIL_IDS && p.ids.every((id) => isStr(id, 1024)),
   'diff/open-editor': (p) => isStr(p.id, 1024),
 };

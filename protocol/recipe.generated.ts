@@ -57,6 +57,10 @@ export interface Model {
    */
   trainer?: 'builtin' | 'easyr1' | 'verl' | 'trl' | 'command';
   /**
+   * External trainers: the upstream version the commands are compiled for (named by the commit its keys were read at). Default: detected — EasyR1 from the git history or source in model.cwd, verl from model.cwd's verl/version/version or the installed package, TRL from the installed package; else the newest supported one, with a warning. `see2think show-command` prints the version it compiled for.
+   */
+  trainer_version?: 'd146d24' | 'b44b311' | 'b178a3c' | '1dda039' | 'f2cd577';
+  /**
    * Built-in trainer: a named model size (individual `size` keys override it).
    */
   preset?: 'tiny' | 'small' | 'base';
@@ -74,7 +78,7 @@ export interface Model {
    */
   python?: string;
   /**
-   * TRL: the training script (relative to the recipe) that builds a GRPOTrainer.
+   * TRL: your own training script (relative to the recipe), run with the GRPOConfig/ModelConfig/ScriptArguments flags. Default: TRL's own GRPO script (python -m trl.scripts.grpo) with See2Think's reward and the recipe's weights.
    */
   script?: string;
   /**
@@ -375,7 +379,7 @@ export interface AlertKlRising {
    */
   factor?: number;
   /**
-   * The least KL (last window's mean) that counts: below it, KL growing from ~0 at a stage's start is normal.
+   * The least KL (last window's mean) that counts: below it, KL growing from ~0 at a stage's start is normal (a healthy built-in run levels off near 0.05–0.1 with kl_coef 0.1; EasyR1's 7B runs stay near 0.001–0.01).
    */
   min?: number;
 }
@@ -558,9 +562,13 @@ export interface Data {
    */
   val_size?: number;
   /**
-   * Built-in trainer, SFT stages: fraction of demonstrations that take the question's shortcut (working that skips a step, so a wrong answer), like an instruct model's lazy habit that the RL stages then train away.
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations whose reading misses the last object of each group it lists, then reasons correctly from that count — a weak perceiver's habit, shared by perception and visual-reasoning demonstrations, that the RL stages then train away.
    */
-  shortcut_rate?: number;
+  perception_slip_rate?: number;
+  /**
+   * Built-in trainer, SFT stages: fraction of scene-question demonstrations that re-list each group's cells before counting ("red:12 34 check:12 34=2"); a model that perceives reliably may drop the re-check.
+   */
+  recheck_rate?: number;
   /**
    * Training data file (relative to the recipe); JSONL or Parquet for external trainers.
    */
@@ -570,15 +578,15 @@ export interface Data {
    */
   val_file?: string;
   /**
-   * External trainers: the prompt column.
+   * External trainers: the prompt column. EasyR1: a string (default problem, as in the paper's data); verl: a list of chat messages (default verl's own, prompt); TRL: must be prompt (GRPOTrainer reads that column).
    */
   prompt_key?: string;
   /**
-   * External trainers: the answer column.
+   * External trainers: the ground-truth column (default answer). verl reads reward_model.ground_truth instead.
    */
   answer_key?: string;
   /**
-   * External trainers: the image column.
+   * External trainers: the image column (default images).
    */
   image_key?: string;
 }

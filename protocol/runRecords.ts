@@ -14,7 +14,8 @@ export const RUN_FILES = {
   evals: 'evals',
 } as const;
 
-export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `unknown`: an attached run that stopped writing without saying how many steps it planned (it may have finished or died). */
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 export const TERMINAL_STATES: readonly StageState[] = ['succeeded', 'failed', 'cancelled'];
 export type LaunchTarget = 'local' | 'slurm';
 
@@ -69,6 +70,15 @@ export interface RunGroup {
   /** The arm's name (e.g. "staged", "merged"). */
   arm: string;
   seed: number;
+}
+
+/** run.json's `group` when it is well formed (data from disk: anything else reads as "not in an experiment"). */
+export function runGroupOf(v: unknown): RunGroup | undefined {
+  const g = v as Partial<RunGroup> | null | undefined;
+  if (!g || typeof g !== 'object') return undefined;
+  const name = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256;
+  if (!name(g.experiment) || !name(g.arm) || typeof g.seed !== 'number' || !Number.isFinite(g.seed)) return undefined;
+  return { experiment: g.experiment, arm: g.arm, seed: g.seed };
 }
 
 /** One line of metrics.jsonl. Metric names follow verl/EasyR1 (see METRICS); a value may be NaN or ±Infinity. */
@@ -170,6 +180,11 @@ export interface EvalRecord {
   correct: boolean;
   reward: number;
   length: number;
+  /**
+   * Scene questions with a known reading: whether the perception the response states in <think> is right (null:
+   * not stated or unreadable) — the error analysis's input (protocol/answerStats.ts). Absent otherwise.
+   */
+  perception_ok?: boolean | null;
 }
 
 /** What a trainer streams on stdout, one JSON object per line (the same records the files hold). */

@@ -1,7 +1,7 @@
 // Builds every bundle with esbuild: the extension (Node, 'vscode' external), the CLI/trainer (Node),
 // and one browser bundle per webview panel (webviews/<panel>/main.ts). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, mkdirSync, copyFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -49,6 +49,16 @@ function copyWasm() {
   }
 }
 
+// The trainer's native kernels are compiled on the user's machine at first use (gcc -march=native): ship
+// their C sources beside the CLI bundle (dist/native), which trainer/native/nativeLib.ts finds there.
+function copyNativeSources() {
+  const src = join(root, 'trainer', 'native');
+  const out = join(dist, 'native');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src).filter((f) => /\.[ch]$/.test(f))) copyFileSync(join(src, f), join(out, f));
+}
+
 // Codicons' font + CSS are referenced from webviews as local resources of the extension.
 function copyCodicons() {
   const dir = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
@@ -57,10 +67,21 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(dir, f), join(out, f));
 }
 
+// The external trainers load See2Think's reward as a Python module (core/external/rewardModule.ts finds it
+// in dist/python/ next to the bundles).
+function copyPython() {
+  const src = join(root, 'core/external/python');
+  const out = join(dist, 'python');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src).filter((n) => n.endsWith('.py'))) copyFileSync(join(src, f), join(out, f));
+}
+
 const t0 = Date.now();
 mkdirSync(dist, { recursive: true });
 copyWasm();
+copyNativeSources();
 copyCodicons();
+copyPython();
 // VS Code's JSON language server validates *.recipe.json against this copy (package.json jsonValidation).
 copyFileSync(join(root, 'protocol/recipe.schema.json'), join(dist, 'recipe.schema.json'));
 if (watch) {

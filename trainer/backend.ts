@@ -1,22 +1,26 @@
 // Picks the TensorFlow.js backend the trainer computes on: tfjs-node-gpu, then tfjs-node (optional native
 // packages, used only when installed), else WebAssembly (SIMD; binaries shipped in dist/wasm), else pure JS.
-// `S2T_BACKEND=cpu|wasm|tensorflow` forces one (tests use it). On wasm, matmuls go to the system's OpenBLAS
-// when the optional native addon builds (trainer/native/). The choice is recorded in run.json.
+// `S2T_BACKEND=cpu|wasm|tensorflow` forces one (tests use it). On wasm, the model runs on the native kernels
+// when they build with the gcc present (trainer/native/: label `native`, or `native+openblas` when their
+// matmuls go to OpenBLAS); the tfjs ops that remain (losses, optimizer) stay on wasm. Without gcc: plain
+// `wasm`. The choice is recorded in run.json.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; training needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
-import { loadNativeBlas, routeWasmMatMul } from './native/nativeBlas';
+import { loadNative } from './native/nativeLib';
+import { routeWasmMatMul } from './native/wasmMatMul';
 import { setTransposedMatMulFast } from './model/ops';
+import { useNativeModel } from './model/nativeVlm';
 import { installWasmCopyAvoidance } from './wasmKernels';
 import { dirname, join } from 'node:path';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export interface BackendInfo {
   name: BackendName;
-  /** What run.json records and the log prints: the backend, plus '+openblas' when matmuls go to native BLAS. */
+  /** What run.json records and the log prints: `native`, `native+openblas`, `wasm`, `cpu`, `tensorflow`… */
   label: string;
   /** Why earlier candidates were skipped (printed once in the log). */
   notes: string[];
@@ -84,12 +88,13 @@ export async function initBackend(force = process.env.S2T_BACKEND): Promise<Back
       let label: string = name;
       if (name === 'wasm') {
         installWasmCopyAvoidance();
-        const native = loadNativeBlas();
+        const native = loadNative();
         notes.push(native.why);
-        if (native.blas) {
-          routeWasmMatMul(native.blas);
+        if (native.lib) {
+          routeWasmMatMul(native.lib);
           setTransposedMatMulFast(true);
-          label = 'wasm+openblas';
+          useNativeModel(native.lib);
+          label = native.openblas ? 'native+openblas' : 'native';
         }
       } else if (name !== 'cpu') {
         setTransposedMatMulFast(true);

@@ -1,13 +1,16 @@
-// Chart benchmark (issue 4 "Scale"): 10 series × 100 k points in headless Chromium — first draw and per
-// update (one point appended to every series) for (a) plain Chart.js with min-max decimation, the baseline,
-// and (b) our dashboard path (the real bundle under the panel CSP: messages → metric store → min-max per
+// Chart benchmark (issue 4 "Scale", issue 13): 10 series × 100 k points in headless Chromium — first draw and per
+// update (one point appended to every series) for (u) uPlot, the baseline (the fastest known library for the job:
+// one shared x array, per-pixel aggregation in its line paths, so spikes are kept), (a) plain Chart.js with its
+// own min-max decimation, the second baseline, and (b) our dashboard path (the real bundle under the panel CSP: messages → metric store → min-max per
 // pixel → the series plugin). Both start from the same 'dashboard/columns' messages the host sends (Chart.js's
 // side converts them to the {x, y} objects it needs). Medians over cold runs (a fresh browser each, gc() before
 // each timed step: first draw = conversion/ingest + draw, each timed after a gc()). Per update ours is timed twice: as a stream (most appends only redraw) and forced to a full
-// Chart.js update each time (the headline). Goals: ≤ 300 ms first draw, ≤ 16 ms per update.
+// Chart.js update each time (compared with uPlot, whose setData rescales and redraws every time). Goals: first
+// draw and per-append ≤ 0.8× uPlot's, every spike kept; ≤ 300 ms first draw, ≤ 16 ms per update.
 // Usage: npx tsx bench/charts/run.ts [--runs 5] [--updates 50] [--points 100000] [--series 10]
 import * as esbuild from 'esbuild';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, launchChromium, bundlesBuilt } from '../../test/webview/harness/harness';
 
@@ -71,6 +74,35 @@ async function baselineRun(browser: Browser, code: string): Promise<{ first: num
   const counts = await page.evaluate(() => (globalThis as any).benchBaseline.counts());
   await page.context().close();
   return { first: first.convert + first.draw, convert: first.convert, draw: first.draw, update: median(updates), counts };
+}
+
+/** uPlot from the same messages: one shared x array and each series' values, as arrays it can take directly. */
+async function uplotRun(browser: Browser, code: string, css: string): Promise<{ first: number; convert: number; draw: number; update: number; counts: number[]; painted: number }> {
+  const page = await (await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 })).newPage();
+  await page.setContent('<!DOCTYPE html><html><head></head><body style="margin:0"></body></html>');
+  await page.addStyleTag({ content: css });
+  await page.addScriptTag({ content: MAKE_DATA });
+  await page.addScriptTag({ content: MAKE_MESSAGES });
+  await page.addScriptTag({ content: code });
+  const first = await page.evaluate(([n, s]) => {
+    const g = globalThis as any;
+    const messages = g.__messages(n, s);
+    g.gc();
+    const t0 = performance.now();
+    const columns = [messages[0].params.x, ...messages.map((m: any) => m.params.metrics['response_length/mean'].v)];
+    const convert = performance.now() - t0;
+    g.gc();
+    const draw = g.benchUplot.firstDraw(columns);
+    return { convert, draw };
+  }, [N, SERIES] as const);
+  const updates: number[] = [];
+  for (let u = 0; u < UPDATES; u++) {
+    updates.push(await page.evaluate(([x, s]) => (globalThis as any).benchUplot.update(x, Array.from({ length: s }, (_, k) => 400 + k)), [N + 1 + u, SERIES] as const));
+  }
+  const counts = await page.evaluate(() => (globalThis as any).benchUplot.counts());
+  const painted = await page.evaluate(() => (globalThis as any).benchUplot.painted());
+  await page.context().close();
+  return { first: first.convert + first.draw, convert: first.convert, draw: first.draw, update: median(updates), counts, painted };
 }
 
 async function oursRun(browser: Browser, origin: string): Promise<{ first: number; firstIngest: number; firstDraw: number; update: number; streamed: number; relaid: number; downsample: number; lines: number; steps: number[]; canvas: string; spikes: number }> {
@@ -156,18 +188,29 @@ async function oursRun(browser: Browser, origin: string): Promise<{ first: numbe
 
 async function main() {
   if (!bundlesBuilt()) throw new Error('dist/webviews/*.js missing: run `npm run build` first');
-  const baseline = (await esbuild.build({ entryPoints: [join(__dirname, 'baseline.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true })).outputFiles[0].text;
+  const bundle = async (file: string) => (await esbuild.build({ entryPoints: [join(__dirname, file)], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true })).outputFiles[0].text;
+  const baseline = await bundle('baseline.ts');
+  const uplot = await bundle('uplotBaseline.ts');
+  const uplotCss = readFileSync(join(dirname(require.resolve('uplot/package.json')), 'dist', 'uPlot.min.css'), 'utf8');
+  const up: { first: number; convert: number; draw: number; update: number }[] = [];
   const h = await startHarness();
   const base: { first: number; convert: number; draw: number; update: number }[] = [];
-  const ours: { first: number; firstIngest: number; firstDraw: number; update: number; streamed: number; relaid: number }[] = [];
+  const ours: { first: number; firstIngest: number; firstDraw: number; update: number; streamed: number; relaid: number; spikes: number }[] = [];
   console.log(`${SERIES} series × ${N.toLocaleString('en-US')} points, ${UPDATES} updates per run, ${RUNS} cold runs (fresh Chromium each)`);
   try {
     for (let r = 0; r < RUNS; r++) {
-      for (const which of r % 2 ? ['ours', 'base'] : ['base', 'ours']) {
+      const order = ['uplot', 'base', 'ours'];
+      for (const which of [...order.slice(r % 3), ...order.slice(0, r % 3)]) {
         // gc() before each timed step: the garbage of building the test data is neither side's cost.
         const browser = await launchChromium(['--js-flags=--expose-gc']);
         try {
-          if (which === 'base') {
+          if (which === 'uplot') {
+            const u = await uplotRun(browser, uplot, uplotCss);
+            if (u.counts.some((c) => c !== N + UPDATES)) throw new Error(`uPlot lost pushes: ${u.counts}`);
+            if (u.painted < 1000) throw new Error(`uPlot drew nothing (${u.painted} painted pixels)`);
+            up.push(u);
+            console.log(`run ${r + 1} uPlot:               first draw ${u.first.toFixed(1)} ms (convert ${u.convert.toFixed(1)} + draw ${u.draw.toFixed(1)}), update median ${u.update.toFixed(2)} ms`);
+          } else if (which === 'base') {
             const b = await baselineRun(browser, baseline);
             if (b.counts.some((c) => c !== N + UPDATES)) throw new Error(`baseline lost pushes: ${b.counts}`);
             base.push(b);
@@ -188,16 +231,21 @@ async function main() {
   }
   const bf = median(base.map((b) => b.first));
   const bu = median(base.map((b) => b.update));
+  const uf = median(up.map((u) => u.first));
+  const uu = median(up.map((u) => u.update));
+  const ud = median(up.map((u) => u.draw));
   const of = median(ours.map((o) => o.first));
   const ou = median(ours.map((o) => o.update));
   const od = median(ours.map((o) => o.firstDraw));
-  const bd = median(base.map((b) => b.draw));
-  console.log(`first draw, drawing only (median of ${RUNS}): ours ${od.toFixed(1)} ms vs Chart.js decimation ${bd.toFixed(1)} ms = ${(bd / od).toFixed(2)}×`);
-  console.log(`first draw from the host's messages (median of ${RUNS}): ours ${of.toFixed(1)} ms vs Chart.js decimation ${bf.toFixed(1)} ms = ${(bf / of).toFixed(2)}× (goal ≤ 300 ms: ${of <= 300 ? 'met' : 'MISSED'})`);
   const os = median(ours.map((o) => o.streamed));
-  console.log(`per-update as streamed (axes keep room, most appends only redraw; median of ${RUNS}): ours ${os.toFixed(2)} ms vs Chart.js decimation ${bu.toFixed(2)} ms = ${(bu / os).toFixed(2)}×`);
-  console.log(`per-update goal ≤ 16 ms (every update a full Chart.js update): ${ou <= 16 ? 'met' : 'MISSED'}`);
-  console.log(`per-update: ours ${ou.toFixed(2)} ms vs Chart.js decimation ${bu.toFixed(2)} ms = ${(bu / ou).toFixed(2)}× faster`);
+  const bd = median(base.map((b) => b.draw));
+  const spikes = Math.min(...ours.map((o) => o.spikes));
+  console.log(`\nmedians of ${RUNS} cold runs each (ours / uPlot / Chart.js decimation):`);
+  console.log(`first draw, drawing only:           ${od.toFixed(1)} / ${ud.toFixed(1)} / ${bd.toFixed(1)} ms`);
+  console.log(`first draw from the host's messages: ${of.toFixed(1)} / ${uf.toFixed(1)} / ${bf.toFixed(1)} ms (goal ≤ 300 ms: ${of <= 300 ? 'met' : 'MISSED'})`);
+  console.log(`per append, every update a full re-layout: ${ou.toFixed(2)} / ${uu.toFixed(2)} / ${bu.toFixed(2)} ms (goal ≤ 16 ms: ${ou <= 16 ? 'met' : 'MISSED'}); as streamed (axes keep room) ours ${os.toFixed(2)} ms`);
+  console.log(`spikes kept (ours): ${spikes}/${SERIES} in every run`);
+  console.log(`ours / uPlot: first draw ${(of / uf).toFixed(2)}× (goal ≤ 0.8), per append ${(ou / uu).toFixed(2)}× (goal ≤ 0.8), every spike kept: ${spikes === SERIES ? 'yes' : 'NO'}`);
 }
 
 main().catch((e) => {

@@ -1,36 +1,48 @@
-// Trainer benchmark (`npx tsx bench/trainer/run.ts`): in one run, measures the machine's reference sgemm rate
-// (Debian OpenBLAS, compiled here with gcc) and, with the trainer's `small` model on real merged tasks after a
-// short warm-up: the GFLOP/s its matmuls achieve inside a GRPO update, sampling tokens/s with and without the
-// KV cache, and seconds per GRPO iteration of 32 completions — for the default backend (wasm + native BLAS
-// when it builds) and plain wasm. The last line is the headline: achieved / reference BLAS rate.
+// Trainer benchmark (`npx tsx bench/trainer/run.ts [--rounds N]`): in one run, this machine's reference sgemm rate
+// (OpenBLAS 1024³, compiled here with gcc, when libopenblas-dev is installed) and, for the trainer's `small` model on
+// real merged tasks after a short warm-up, per backend configuration (each in its own process, the order
+// alternating between rounds so a change in the machine's load hits every configuration alike):
+//   native          the gcc-built kernels without OpenBLAS — what a fresh machine gets (S2T_OPENBLAS=0), both cores
+//   native 1 thread the same on one core (S2T_THREADS=1): what the second core adds
+//   native+openblas the same kernels with OpenBLAS matmuls (when installed)
+//   plain wasm      no native code (S2T_NATIVE=0): the fallback, and the baseline the ratios are taken against
+// SFT step time; sampling tokens/s with the KV cache; seconds per GRPO iteration of 32 completions (4 prompts × 8,
+// sampling / reference / update); one update's matmul FLOPs and their rate over the update's wall time; and where
+// the update's time goes by kernel class (matmul, softmax, layer norm, element-wise, copies) in the forward and
+// the gradient pass. The last line is the headline.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+type Split = Record<string, [number, number]>; // class → [forward s, gradient s]
 interface Measure {
   backend: string;
-  params: number;
-  warmupSeconds: number;
+  threads: number;
+  sftSeconds: number;
   responseLength: number;
-  sampleTokensPerSecCached: number;
-  sampleTokensPerSecUncached: number;
+  sampleTokensPerSec: number;
+  sampleTokensPerSecStaged: number;
   grpoSeconds: number;
   genSeconds: number;
   refSeconds: number;
   updateSeconds: number;
+  update1Seconds: number;
   updateGflop: number;
-  updateGflops: number;
+  split: Split;
 }
 
 const STEPS_WARMUP = 40;
 const ITERATIONS = 4;
+const CLASSES = ['matmul', 'softmax', 'layer norm', 'element-wise', 'copies'] as const;
+const COPY_KERNELS = new Set(['Transpose', 'Reshape', 'Concat', 'Slice', 'Tile', 'GatherV2', 'OneHot', 'Cast', 'Identity', 'Pad', 'Fill', 'ZerosLike', 'OnesLike', 'Pack', 'Unpack', 'SplitV']);
 
 async function measure(): Promise<Measure> {
   const { initBackend, tf } = await import('../../trainer/backend');
+  const { nativeModel } = await import('../../trainer/model/nativeVlm');
   const { modelConfigOf } = await import('../../trainer/model/config');
-  const { initParams, countParams, prefill, disposeCache, responseLogProbs } = await import('../../trainer/model/vlm');
-  const { promptInput, promptBatch, trainBatch } = await import('../../trainer/model/batch');
+  const { initParams, responseLogProbs } = await import('../../trainer/model/vlm');
+  const { promptInput, trainBatch } = await import('../../trainer/model/batch');
   const { sample } = await import('../../trainer/model/sampling');
   const { encode, EOS } = await import('../../trainer/model/tokenizer');
   const { makePolicy, cloneParams, lossAndGrads, applyGrads } = await import('../../trainer/algo/policy');
@@ -41,6 +53,7 @@ async function measure(): Promise<Measure> {
   const { resolveRecipe } = await import('../../protocol/recipe');
 
   const info = await initBackend();
+  const native = nativeModel();
   const recipe = resolveRecipe({ name: 'bench', model: { preset: 'small' }, stages: [{ id: 's', kind: 'merged', steps: 1, algorithm: { max_response_length: 48 } }] });
   const cfg = modelConfigOf(recipe);
   const policy = makePolicy(cfg, initParams(cfg, 1), false);
@@ -53,26 +66,52 @@ async function measure(): Promise<Measure> {
   for (let i = 0; i < STEPS_WARMUP; i++) {
     sftStep(policy, Array.from({ length: 32 }, () => gen.sample(rng)).map((e) => ({ prompt: promptInput(cfg, e), response: [...encode(e.demonstration), EOS] })), adam);
   }
-  const warmupSeconds = (performance.now() - t0) / 1000;
+  const sftSeconds = (performance.now() - t0) / 1000 / STEPS_WARMUP;
 
-  // Count matmul FLOPs by wrapping whatever BatchMatMul kernel the backend runs.
-  const kernel = tf.getKernel('BatchMatMul', tf.getBackend())!;
-  let flops = 0;
-  tf.unregisterKernel('BatchMatMul', tf.getBackend());
-  tf.registerKernel({
-    ...kernel,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as unknown as { a: { shape: number[] }; b: { shape: number[] } };
-      const { transposeA } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      const ra = a.shape.length;
-      const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const n = (args.attrs as { transposeB: boolean }).transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-      const batch = Math.max(a.shape.slice(0, -2).reduce((x, y) => x * y, 1), b.shape.slice(0, -2).reduce((x, y) => x * y, 1));
-      flops += 2 * batch * m * k * n;
-      return kernel.kernelFunc(args);
-    },
-  });
+  // Kernel classes: the native kernels keep their own counters; on wasm every tfjs kernel is wrapped and
+  // attributed by name and by the op scope it runs in ('layerNorm', 'softmax__op', the gradient pass's 'backward').
+  const wasmSplit: Split = Object.fromEntries(CLASSES.map((c) => [c, [0, 0]]));
+  let wasmFlops = 0;
+  if (!native) {
+    const engine = tf.engine() as unknown as { state: { scopeStack: { name: string }[] } };
+    for (const k of tf.getKernelsForBackend(tf.getBackend())) {
+      tf.unregisterKernel(k.kernelName, k.backendName);
+      tf.registerKernel({
+        ...k,
+        kernelFunc: (args) => {
+          const scopes = engine.state.scopeStack.map((s) => s.name);
+          const phase = scopes.includes('backward') ? 1 : 0;
+          const cls = k.kernelName === 'BatchMatMul' ? 'matmul' : scopes.includes('layerNorm') ? 'layer norm'
+            : k.kernelName === 'Softmax' || scopes.some((s) => /^(log)?[sS]oftmax__op$/.test(s)) ? 'softmax'
+            : COPY_KERNELS.has(k.kernelName) ? 'copies' : 'element-wise';
+          if (k.kernelName === 'BatchMatMul') {
+            const { a, b } = args.inputs as unknown as { a: { shape: number[] }; b: { shape: number[] } };
+            const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+            const ra = a.shape.length;
+            const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+            const kk = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+            const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+            const batch = Math.max(a.shape.slice(0, -2).reduce((x, y) => x * y, 1), b.shape.slice(0, -2).reduce((x, y) => x * y, 1));
+            wasmFlops += 2 * batch * m * kk * n;
+          }
+          const t = performance.now();
+          const out = k.kernelFunc(args);
+          wasmSplit[cls][phase] += (performance.now() - t) / 1000;
+          return out;
+        },
+      });
+    }
+  }
+  const resetProfile = () => {
+    native?.profile(true);
+    for (const c of CLASSES) wasmSplit[c] = [0, 0];
+    wasmFlops = 0;
+  };
+  const readProfile = (): { split: Split; flops: number } => {
+    if (!native) return { split: structuredClone(wasmSplit), flops: wasmFlops };
+    const p = native.profile(true);
+    return { split: Object.fromEntries(CLASSES.map((c, i) => [c, [p[i], p[CLASSES.length + i]]])), flops: p[2 * CLASSES.length] };
+  };
 
   const ref = cloneParams(policy.params);
   const opts = {
@@ -97,64 +136,46 @@ async function measure(): Promise<Measure> {
     upd += r.metrics['timing_s/update'];
     len += r.metrics['response_length/mean'];
   }
-  // The update's matmul FLOPs and rate: one update (forward + backward + AdamW over the 32 sampled rows, as
-  // in the iterations above) timed alone under the FLOP counter.
+
+  // One update (forward + gradient + AdamW over 32 sampled rows) timed alone under the profile; best of 3.
   const updatePrompts = Array.from({ length: 4 }, () => gen.sample(rng)).map((e) => promptInput(cfg, e));
   const rollouts = sample(policy.params, cfg, updatePrompts, 8, opts.sampling, rng);
   const rows = rollouts.flatMap((g, i) => g.map((r) => ({ p: updatePrompts[i], r })));
   const batch = trainBatch(cfg, rows.map((x) => x.p), rows.map((x) => x.r.tokens));
-  let updateSeconds = Infinity;
-  let updateFlop = 0;
+  let best: { seconds: number; split: Split; flops: number } | undefined;
   for (let rep = 0; rep < 3; rep++) {
-    flops = 0;
+    resetProfile();
     const t = performance.now();
     const { grads } = lossAndGrads(policy, (p) => ({ loss: tf.neg(tf.mean(responseLogProbs(p, cfg, batch).logp)), aux: {} }), batch.imageTokens > 0);
     applyGrads(policy, grads, { ...adam, lr: 0 });
-    updateSeconds = Math.min(updateSeconds, (performance.now() - t) / 1000);
-    updateFlop = flops;
+    const seconds = (performance.now() - t) / 1000;
+    const prof = readProfile();
+    if (!best || seconds < best.seconds) best = { seconds, ...prof };
   }
 
-  // Sampling throughput, with the KV cache and by recomputing the whole sequence for every token.
-  const prompts = Array.from({ length: 4 }, () => gen.sample(rng)).map((e) => promptInput(cfg, e));
-  t0 = performance.now();
-  const cached = sample(policy.params, cfg, prompts, 8, { temperature: 1, topP: 1, maxTokens: 48 }, new Rng(9));
-  const cachedS = (performance.now() - t0) / 1000;
-  const cachedTokens = cached.flat().reduce((a, r) => a + r.tokens.length, 0);
-  t0 = performance.now();
-  let uncachedTokens = 0;
-  {
-    const rows = prompts.flatMap((p) => Array.from({ length: 8 }, () => ({ ...p, tokens: [...p.tokens] })));
-    const maxLen = Math.max(...cached.flat().map((r) => r.tokens.length));
-    for (let step = 0; step < maxLen; step++) {
-      const out = prefill(policy.params, cfg, promptBatch(cfg, rows));
-      const logits = out.logits.dataSync() as Float32Array;
-      disposeCache(out.cache);
-      out.logits.dispose();
-      rows.forEach((r, i) => {
-        let best = 0;
-        for (let v = 1; v < cfg.vocabSize; v++) if (logits[i * cfg.vocabSize + v] > logits[i * cfg.vocabSize + best]) best = v;
-        r.tokens.push(best);
-      });
-      uncachedTokens += rows.length;
-    }
-  }
-  const uncachedS = (performance.now() - t0) / 1000;
+  // Sampling throughput with the KV cache: the iteration's shape (4 prompts × 8) and the staged example's (16 × 8).
+  const sampleRate = (prompts: number) => {
+    const ps = Array.from({ length: prompts }, () => gen.sample(rng)).map((e) => promptInput(cfg, e));
+    sample(policy.params, cfg, ps, 8, opts.sampling, new Rng(8)); // warm
+    const t = performance.now();
+    const out = sample(policy.params, cfg, ps, 8, opts.sampling, new Rng(9));
+    return out.flat().reduce((a, r) => a + r.tokens.length, 0) / ((performance.now() - t) / 1000);
+  };
   return {
-    backend: info.label, params: countParams(policy.params), warmupSeconds, responseLength: len / ITERATIONS,
-    sampleTokensPerSecCached: cachedTokens / cachedS, sampleTokensPerSecUncached: uncachedTokens / uncachedS,
+    backend: info.label, threads: native?.threads() ?? 1, sftSeconds, responseLength: len / ITERATIONS,
+    sampleTokensPerSec: sampleRate(4), sampleTokensPerSecStaged: sampleRate(16),
     grpoSeconds: grpo / ITERATIONS, genSeconds: genS / ITERATIONS, refSeconds: refS / ITERATIONS, updateSeconds: upd / ITERATIONS,
-    updateGflop: updateFlop / 1e9, updateGflops: updateFlop / updateSeconds / 1e9,
+    update1Seconds: best!.seconds, updateGflop: best!.flops / 1e9, split: best!.split,
   };
 }
 
-function blasReference(): { oneThread: number; allThreads: number; threads: number } {
+/** This machine's sgemm rate (1024³, best of 10) on OpenBLAS, on 1 thread and on every core. */
+function blasReference(): { oneThread: number; allThreads: number; threads: number } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 's2t-bench-'));
   try {
     const exe = join(dir, 'sgemm');
     const cc = spawnSync('gcc', ['-O2', join(__dirname, 'sgemm.c'), '-o', exe, '-lopenblas'], { encoding: 'utf8' });
-    if (cc.status !== 0) {
-      throw new Error(`cannot build the OpenBLAS reference (needs gcc and libopenblas-dev: apt-get install gcc libopenblas-dev):\n${cc.stderr || cc.error?.message}`);
-    }
+    if (cc.status !== 0) return undefined;
     const run = (threads: number) => {
       const r = spawnSync(exe, ['1024', '1024', '1024', '10'], {
         encoding: 'utf8', env: { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX', OPENBLAS_NUM_THREADS: String(threads) },
@@ -177,26 +198,72 @@ function child(env: Record<string, string>): Measure {
   return JSON.parse(line) as Measure;
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
   if (process.argv.includes('--measure')) {
     console.log = console.warn = (...x: unknown[]) => process.stderr.write(x.join(' ') + '\n');
     process.stdout.write(JSON.stringify(await measure()) + '\n');
     return;
   }
-  if (!existsSync(join(__dirname, 'sgemm.c'))) throw new Error('bench/trainer/sgemm.c is missing');
+  const i = process.argv.indexOf('--rounds');
+  const rounds = i > 0 ? Number(process.argv[i + 1]) : 1;
+  console.log(`load average at start: ${load()} (${cpus().length} cores)`);
   const blas = blasReference();
-  console.log(`reference sgemm (OpenBLAS 1024³): ${blas.oneThread.toFixed(1)} GFLOP/s on 1 thread, ${blas.allThreads.toFixed(1)} GFLOP/s on ${blas.threads} threads`);
-  const configs: [string, Record<string, string>][] = [['default', {}], ['wasm only', { S2T_NATIVE_BLAS: '0' }]];
-  const results = configs.map(([name, env]) => ({ name, m: child({ ...env, S2T_BACKEND: process.env.S2T_BACKEND ?? '' }) }));
-  for (const { name, m } of results) {
-    console.log(`\n[${name}] backend ${m.backend}, ${m.params} parameters, mean response ${m.responseLength.toFixed(1)} tokens (after ${STEPS_WARMUP} SFT steps, ${m.warmupSeconds.toFixed(1)} s)`);
-    console.log(`  sampling: ${m.sampleTokensPerSecCached.toFixed(0)} tokens/s with the KV cache, ${m.sampleTokensPerSecUncached.toFixed(0)} tokens/s recomputing (x${(m.sampleTokensPerSecCached / m.sampleTokensPerSecUncached).toFixed(1)})`);
-    console.log(`  GRPO iteration of 32 completions (4 prompts x 8): ${m.grpoSeconds.toFixed(3)} s (sampling ${m.genSeconds.toFixed(3)}, reference ${m.refSeconds.toFixed(3)}, update ${m.updateSeconds.toFixed(3)})`);
-    console.log(`  update: ${m.updateGflop.toFixed(2)} GFLOP of matmuls at ${m.updateGflops.toFixed(1)} GFLOP/s = ${(100 * m.updateGflops / blas.allThreads).toFixed(1)} % of the ${blas.threads}-thread BLAS rate`);
+  console.log(blas
+    ? `reference sgemm (OpenBLAS 1024³): ${blas.oneThread.toFixed(1)} GFLOP/s on 1 thread, ${blas.allThreads.toFixed(1)} GFLOP/s on ${blas.threads} threads`
+    : 'reference sgemm: OpenBLAS not installed (libopenblas-dev); the matmul rate is given in GFLOP/s only');
+  const configs: [string, Record<string, string>][] = [
+    ['native', { S2T_OPENBLAS: '0' }],
+    ['native 1 thread', { S2T_OPENBLAS: '0', S2T_THREADS: '1' }],
+    ...(blas ? [['native+openblas', {}] as [string, Record<string, string>]] : []),
+    ['plain wasm', { S2T_NATIVE: '0' }],
+  ];
+  const results = new Map<string, Measure[]>(configs.map(([n]) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, env] of r % 2 ? [...configs].reverse() : configs) {
+      const m = child({ ...env, S2T_BACKEND: process.env.S2T_BACKEND ?? '' });
+      results.get(name)!.push(m);
+      console.log(`round ${r + 1} ${name}: ${m.grpoSeconds.toFixed(3)} s per GRPO iteration (load ${load()})`);
+    }
   }
-  const best = results[0].m;
-  console.log(`\nbaseline (prototype on this machine): wasm ~8 % of OpenBLAS, ~1.2 s per GRPO iteration of 32 completions`);
-  console.log(`achieved / BLAS in the GRPO update: ${(best.updateGflops / blas.allThreads).toFixed(3)} (${best.updateGflops.toFixed(1)} / ${blas.allThreads.toFixed(1)} GFLOP/s, ${best.backend}), ${best.grpoSeconds.toFixed(2)} s per GRPO iteration`);
+  const med = (name: string, f: (m: Measure) => number) => median(results.get(name)!.map(f));
+  const blasRate = blas?.allThreads;
+  for (const [name] of configs) {
+    const m = results.get(name)![0];
+    const rate = med(name, (x) => x.updateGflop / x.update1Seconds);
+    console.log(`\n[${name}] backend ${m.backend}, ${m.threads} thread(s), mean response ${m.responseLength.toFixed(1)} tokens; medians of ${rounds} round(s)`);
+    console.log(`  SFT step (32 examples): ${med(name, (x) => x.sftSeconds).toFixed(3)} s`);
+    console.log(`  sampling with the KV cache: ${med(name, (x) => x.sampleTokensPerSec).toFixed(0)} tokens/s (4 prompts × 8), ${med(name, (x) => x.sampleTokensPerSecStaged).toFixed(0)} tokens/s (16 × 8)`);
+    console.log(`  GRPO iteration of 32 completions (4 prompts × 8): ${med(name, (x) => x.grpoSeconds).toFixed(3)} s (sampling ${med(name, (x) => x.genSeconds).toFixed(3)}, reference ${med(name, (x) => x.refSeconds).toFixed(3)}, update ${med(name, (x) => x.updateSeconds).toFixed(3)})`);
+    console.log(`  one update: ${med(name, (x) => x.update1Seconds).toFixed(3)} s, ${m.updateGflop.toFixed(2)} GFLOP of matmuls at ${rate.toFixed(1)} GFLOP/s${blasRate ? ` = ${(rate / blasRate).toFixed(3)} of the ${blas!.threads}-thread BLAS rate` : ''}`);
+    const split = m.split;
+    const wall = m.update1Seconds;
+    const counted = CLASSES.reduce((a, c) => a + split[c][0] + split[c][1], 0);
+    console.log(`  where one update's ${wall.toFixed(3)} s go (forward / gradient pass):`);
+    for (const c of CLASSES) console.log(`    ${c.padEnd(13)} ${split[c][0].toFixed(4)} / ${split[c][1].toFixed(4)} s  (${(100 * (split[c][0] + split[c][1]) / wall).toFixed(1)} %)`);
+    console.log(`    ${'rest'.padEnd(13)} ${(wall - counted).toFixed(4)} s  (${(100 * (wall - counted) / wall).toFixed(1)} %: tfjs loss and AdamW kernels, JS, copies in and out)`);
+  }
+  console.log(`\nload average at end: ${load()}`);
+  const base = (f: (m: Measure) => number) => med('plain wasm', f);
+  // The native kernels skip padding and share each prompt's computation across its responses, so the same update
+  // executes fewer FLOPs than tfjs does; the effective rate counts the tfjs path's FLOPs for it.
+  const wasmFlop = base((x) => x.updateGflop);
+  const head = (name: string) => {
+    const g = med(name, (x) => x.grpoSeconds);
+    const t = med(name, (x) => x.update1Seconds);
+    const rate = med(name, (x) => x.updateGflop) / t;
+    const of = (r: number) => (blasRate ? `${(r / blasRate).toFixed(2)} of the BLAS rate` : `${r.toFixed(1)} GFLOP/s`);
+    return `${name} ${g.toFixed(3)} s per GRPO iteration (${(base((x) => x.grpoSeconds) / g).toFixed(1)}× plain wasm; goal ≤ 0.15), ` +
+      `update matmuls at ${of(rate)}, effective ${of(wasmFlop / t)} (${wasmFlop.toFixed(1)} GFLOP as tfjs computes the update; goal ≥ 0.5), ` +
+      `sampling ${med(name, (x) => x.sampleTokensPerSec).toFixed(0)} tokens/s (goal ≥ 20000)`;
+  };
+  if (blas) console.log(head('native+openblas'));
+  console.log(head('native'));
 }
 
 main().catch((err) => {

@@ -1,7 +1,9 @@
 // The numbers a comparison of two checkpoints is about: accuracy A vs B with a paired interval, the flips,
-// and mean response length A vs B with its relative change (the paper's "20.8 % shorter" as one number).
+// mean response length A vs B with its relative change (the paper's "20.8 % shorter" as one number), the
+// length of correct answers, and the paper's error analysis (wrong visual answers: perception vs reasoning).
 import { FLIP_CLASSES, type CompareSummary, type EvalSide, type FlipClass, type TaskBreakdown } from '../../protocol/diff';
-import type { EvalHeader } from '../../protocol/runRecords';
+import type { EvalHeader, EvalRecord } from '../../protocol/runRecords';
+import { meanCorrectLength, visualErrorBreakdown } from '../../protocol/answerStats';
 import { mean } from '../../protocol/stats';
 import type { EvalFile } from './evalFile';
 import type { Pair, Pairing } from './pair';
@@ -62,7 +64,15 @@ function breakdown(task: string, pairs: Pair[]): TaskBreakdown {
     meanLengthA: mean(pairs.map((p) => p.a.length)),
     meanLengthB: mean(pairs.map((p) => p.b.length)),
     flips,
+    perceptionErrorShareA: visualErrorBreakdown(pairs.map((p) => p.a)).perceptionShare,
+    perceptionErrorShareB: visualErrorBreakdown(pairs.map((p) => p.b)).perceptionShare,
   };
+}
+
+/** Correct-answer length (records without a length are left out) and the error analysis of one side. */
+function answerSide(records: EvalRecord[]) {
+  const errors = visualErrorBreakdown(records);
+  return { correctLength: meanCorrectLength(records.filter((r) => r.length >= 0)), errors };
 }
 
 export function summarize(a: EvalFile, b: EvalFile, pairing: Pairing, labels: { a?: string; b?: string } = {}): CompareSummary {
@@ -79,6 +89,8 @@ export function summarize(a: EvalFile, b: EvalFile, pairing: Pairing, labels: { 
     const t = p.a.task ?? p.b.task;
     if (t) (tasks.get(t) ?? tasks.set(t, []).get(t)!).push(p);
   }
+  const answersA = answerSide(pairs.map((p) => p.a));
+  const answersB = answerSide(pairs.map((p) => p.b));
   const sideA = evalSide(a, labels.a);
   const sideB = evalSide(b, labels.b);
   return {
@@ -99,6 +111,14 @@ export function summarize(a: EvalFile, b: EvalFile, pairing: Pairing, labels: { 
     lengthRelativeChange: all.meanLengthA > 0 ? all.meanLengthB / all.meanLengthA - 1 : NaN,
     medianLengthDelta: median(deltas),
     shorterShare: pairs.length ? deltas.filter((d) => d < 0).length / pairs.length : NaN,
+    meanCorrectLengthA: answersA.correctLength,
+    meanCorrectLengthB: answersB.correctLength,
+    perceptionErrorShareA: answersA.errors.perceptionShare,
+    perceptionErrorShareB: answersB.errors.perceptionShare,
+    reasoningErrorShareA: answersA.errors.reasoningShare,
+    reasoningErrorShareB: answersB.errors.reasoningShare,
+    visualWrongA: answersA.errors.wrong,
+    visualWrongB: answersB.errors.wrong,
     byTask: tasks.size > 1 ? [...tasks].sort(([x], [y]) => x.localeCompare(y)).map(([t, ps]) => breakdown(t, ps)) : [],
     warnings: warningsFor(a, b, sideA, sideB, pairing, rewardsA.length - finite(rewardsA).length + rewardsB.length - finite(rewardsB).length),
   };

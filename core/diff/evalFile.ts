@@ -45,6 +45,7 @@ function toRecord(v: Record<string, unknown>): EvalRecord | string {
     correct: v.correct,
     reward: typeof v.reward === 'number' ? v.reward : v.correct ? 1 : 0,
     length: typeof v.length === 'number' && Number.isFinite(v.length) && v.length >= 0 ? v.length : -1,
+    ...(typeof v.perception_ok === 'boolean' || v.perception_ok === null ? { perception_ok: v.perception_ok } : {}),
   };
 }
 

@@ -20,14 +20,18 @@ export function formatSummary(s: CompareSummary): string[] {
     // Two different numbers, each named: the mean can grow while most prompts get shorter (a few much longer).
     `mean length     A ${num(s.meanLengthA)}   B ${num(s.meanLengthB)} tokens   change of the mean ${formatPercentChange(s.lengthRelativeChange)}`,
     `per prompt      B shorter on ${pct(s.shorterShare)} of prompts · median change ${signed(s.medianLengthDelta)} tokens`,
+    `correct length  A ${num(s.meanCorrectLengthA)}   B ${num(s.meanCorrectLengthB)} tokens (mean over correct answers)`,
     `mean reward     A ${num(s.meanRewardA, 3)}   B ${num(s.meanRewardB, 3)}`,
+    `visual errors   perception A ${pct(s.perceptionErrorShareA)}   B ${pct(s.perceptionErrorShareB)}   reasoning A ${pct(s.reasoningErrorShareA)}   B ${pct(s.reasoningErrorShareB)} ` +
+      `(of ${s.visualWrongA} / ${s.visualWrongB} wrong visual-reasoning answers)`,
   ];
   if (s.byTask.length) {
     lines.push('by task');
     const w = Math.max(...s.byTask.map((t) => t.task.length));
     for (const t of s.byTask) {
       lines.push(`  ${t.task.padEnd(w)}  n ${String(t.paired).padStart(5)}   accuracy ${pct(t.accuracyA)} → ${pct(t.accuracyB)}   ` +
-        `length ${num(t.meanLengthA)} → ${num(t.meanLengthB)}   w→r ${t.flips['wrong-to-right']} r→w ${t.flips['right-to-wrong']}`);
+        `length ${num(t.meanLengthA)} → ${num(t.meanLengthB)}   w→r ${t.flips['wrong-to-right']} r→w ${t.flips['right-to-wrong']}   ` +
+        `perception errors ${pct(t.perceptionErrorShareA)} → ${pct(t.perceptionErrorShareB)}`);
     }
   }
   for (const w of s.warnings) lines.push(`warning: ${w}`);

@@ -1,12 +1,14 @@
 // Attach to Run Folder: a run started outside See2Think (an EasyR1, verl or TRL folder) becomes a run directory
 // of ours — one stage, "attached" — kept current by reading the foreign files live through the adapters
 // (StageMirror), so the runs view, dashboard, traces and trace diff show it like any other run. Nothing is
-// written into the foreign folder. Used by the extension command and `see2think attach`.
+// written into the foreign folder. Used by the extension command and `see2think attach`. Its state: running
+// while the folder changes; succeeded at the planned last step when the run's config or output says how
+// many steps it planned (EasyR1 experiment_config.json, TRL trainer_state.json, a "Total training steps"
+// console line); when it stops changing before that, failed — or unknown when nothing says the plan.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { RUN_FILES, type RunMeta, type StageStatus } from '../../protocol/runRecords';
-import { parseJsonLoose } from '../../protocol/jsonLines';
 import { StageWriter, writeRunMeta } from '../rundir/runDirWriter';
 import { openForeignReader, type DetectedFolder } from './detect';
 import type { ForeignRunReader } from './foreignRun';
@@ -25,30 +27,6 @@ export interface AttachOptions {
 }
 
 const name = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'run';
-
-/** The number of steps the foreign run is configured for, when its files say. */
-export function plannedSteps(d: ForeignFolder): number | undefined {
-  const json = (file: string): Record<string, unknown> | undefined => {
-    try {
-      return parseJsonLoose(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  };
-  if (d.kind === 'easyr1') {
-    const t = json(join(d.dir, 'experiment_config.json'))?.trainer as Record<string, unknown> | undefined;
-    return typeof t?.max_steps === 'number' ? t.max_steps : undefined;
-  }
-  if (d.kind === 'trl') {
-    const cks = readdirSync(d.dir).filter((n) => /^checkpoint-\d+$/.test(n)).sort((a, b) => Number(b.slice(11)) - Number(a.slice(11)));
-    const states = [join(d.dir, 'trainer_state.json'), ...cks.map((n) => join(d.dir, n, 'trainer_state.json'))];
-    for (const f of states) {
-      const s = json(f);
-      if (typeof s?.max_steps === 'number' && s.max_steps > 0) return s.max_steps;
-    }
-  }
-  return undefined;
-}
 
 /** Newest modification time of any file in a folder tree (bounded), in ms. */
 function newestChange(dir: string, depth = 3): number {
@@ -75,6 +53,13 @@ function newestChange(dir: string, depth = 3): number {
   return newest;
 }
 
+/** Where each trainer says its planned step count, for the `unknown` message. */
+const PLAN_HINT: Record<ForeignFolder['kind'], string> = {
+  easyr1: 'EasyR1 writes it to experiment_config.json with the file logger, and prints "Total training steps" on the console',
+  verl: 'verl prints "Total training steps: N" on the console; its file log does not say it — attach the folder with the console output too',
+  trl: 'TRL writes max_steps to trainer_state.json at each checkpoint',
+};
+
 export class AttachedRun {
   readonly runDir: string;
   readonly stageDir: string;
@@ -84,6 +69,7 @@ export class AttachedRun {
   private readonly status: StageStatus;
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private finished = false;
 
   /** Creates (or recreates: it is re-read from the start) the mirror run directory of a foreign folder. */
   constructor(readonly foreign: ForeignFolder, private readonly o: AttachOptions) {
@@ -92,13 +78,16 @@ export class AttachedRun {
     this.runDir = join(o.into, recipeName, `${name(basename(foreign.dir))}-${id}`);
     rmSync(this.runDir, { recursive: true, force: true });
     mkdirSync(this.runDir, { recursive: true });
-    const steps = plannedSteps(foreign) ?? 1;
+    this.reader = openForeignReader(foreign, { stage: ATTACHED_STAGE });
+    // The recipe needs a step count; the status carries the real one (0 until the run says it).
+    const steps = 1;
     const now = new Date(this.now()).toISOString();
     writeFileSync(join(this.runDir, RUN_FILES.recipe), [
       `# Attached by See2Think: a live mirror of ${JSON.stringify(foreign.dir)} (${foreign.kind}); it launches nothing.`,
       `name: ${recipeName}`,
       `description: ${JSON.stringify(`${foreign.kind} run at ${foreign.dir}`)}`,
-      `model: { trainer: ${foreign.kind}, path: ${JSON.stringify(foreign.dir)} }`,
+      // Not launchable: the records come from `see2think attach` reading the folder (run.json names the trainer).
+      `model: { trainer: command, command: ${JSON.stringify(['see2think', 'attach', foreign.dir])} }`,
       'stages:',
       `  - { id: ${ATTACHED_STAGE}, kind: merged, steps: ${steps}, init_from: null, data: { file: ${JSON.stringify(foreign.dir)} } }`,
       '',
@@ -110,8 +99,7 @@ export class AttachedRun {
     writeFileSync(join(this.runDir, 'attached.json'), JSON.stringify({ folder: foreign.dir, kind: foreign.kind, evidence: foreign.evidence }, null, 2) + '\n');
     this.writer = new StageWriter(this.runDir, ATTACHED_STAGE);
     this.stageDir = this.writer.dir;
-    this.status = { stage: ATTACHED_STAGE, state: 'running', target: 'local', started: now, updated: now, step: 0, total_steps: steps };
-    this.reader = openForeignReader(foreign, { stage: ATTACHED_STAGE });
+    this.status = { stage: ATTACHED_STAGE, state: 'running', target: 'local', started: now, updated: now, step: 0, total_steps: 0 };
     const writer = this.writer;
     const logFile = this.writer.path(RUN_FILES.log);
     const sink: MirrorSink = {
@@ -134,14 +122,27 @@ export class AttachedRun {
     if (this.busy) return this.status.state;
     this.busy = true;
     try {
-      this.mirror.apply(await this.reader.read());
-      const total = Math.max(this.status.total_steps, plannedSteps(this.foreign) ?? 0);
-      const idle = this.now() - newestChange(this.foreign.dir) > (this.o.idleMs ?? 300000);
-      const done = this.mirror.lastStep > 0 && this.mirror.lastStep >= total;
-      const state: StageStatus['state'] = done ? 'succeeded' : idle ? 'failed' : 'running';
-      const error = state === 'failed' ? `no new output for ${Math.round((this.o.idleMs ?? 300000) / 60000)} min before its last step (${total}): stopped or crashed?` : undefined;
-      if (state !== this.status.state || this.mirror.lastStep !== this.status.step || total !== this.status.total_steps) {
-        Object.assign(this.status, { state, step: this.mirror.lastStep, total_steps: total, updated: new Date(this.now()).toISOString(), error });
+      const idleMs = this.o.idleMs ?? 300000;
+      const idle = this.now() - newestChange(this.foreign.dir) > idleMs;
+      // Once the folder stops changing, what was held back for more (a round's samples, the last
+      // completions file) is handed over — once; new output later reads on as before.
+      this.mirror.apply(idle && !this.finished ? await this.reader.finish() : await this.reader.read());
+      this.finished = idle;
+      const total = this.reader.plannedSteps() ?? 0;
+      const last = this.mirror.lastStep;
+      const minutes = Math.round(idleMs / 60000);
+      let state: StageStatus['state'] = 'running';
+      let error: string | undefined;
+      if (total > 0 && last >= total) state = 'succeeded';
+      else if (idle && total > 0) {
+        state = 'failed';
+        error = `no new output for ${minutes} min at step ${last} of ${total}: stopped or crashed?`;
+      } else if (idle) {
+        state = 'unknown';
+        error = `no new output for ${minutes} min at step ${last}; the run does not say how many steps it planned, so it may have finished or stopped (${PLAN_HINT[this.foreign.kind]})`;
+      }
+      if (state !== this.status.state || last !== this.status.step || total !== this.status.total_steps || error !== this.status.error) {
+        Object.assign(this.status, { state, step: last, total_steps: total, updated: new Date(this.now()).toISOString(), error });
         if (!error) delete this.status.error;
         if (this.mirror.lastCheckpoint) this.status.last_checkpoint = this.mirror.lastCheckpoint.rel;
         this.writer.status({ ...this.status });

@@ -24,8 +24,10 @@ import { TrlRunReader } from './trl/trlRun';
 import type { ForeignRunReader } from './foreignRun';
 import { compileStage } from './compile';
 import { looksLikeHubId } from './stageContext';
-import type { CompiledStage, Step } from './compiled';
+import { CompileError, type CompiledStage, type Step } from './compiled';
+import { SubstitutionError } from './substitute';
 import { StageMirror } from './mirror';
+import { placeStageFiles } from './stageFiles';
 
 /** The built-in stage's options (resume, restart, output, stop), plus how the external trainer is watched. */
 export interface ExternalStageOptions extends RunStageOptions {
@@ -54,7 +56,7 @@ export function readerFor(c: CompiledStage, stage: string, accuracyWeight: numbe
     case 'verl':
       return new VerlRunReader(c.read.paths, ctx);
     case 'trl':
-      return new TrlRunReader(c.read.dir, ctx);
+      return new TrlRunReader(c.read.dir, ctx, c.read.layout);
     case 'command':
       return undefined;
   }
@@ -73,7 +75,9 @@ function parentOf(runDir: string, initFrom: string | null): { globalOffset: numb
  * output lines go to `line`. Resolves with its exit.
  */
 function runChild(argv: string[], cwd: string, env: Record<string, string>, line: (l: string) => void, cancelled: () => boolean, graceMs: number) {
-  const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A PYTHONPATH of the command's (where our reward module is) comes before the inherited one.
+  const pythonPath = [env.PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(':');
+  const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...env, ...(pythonPath ? { PYTHONPATH: pythonPath } : {}) }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout! }).on('line', line);
   createInterface({ input: child.stderr! }).on('line', line);
   const gone = () => child.exitCode !== null || child.signalCode !== null;
@@ -122,14 +126,20 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
   const stageDir = out.writer.dir;
   const prev = claimStage(run.runDir, stage.id);
   const trainer = run.recipe.model.trainer;
-  const compiled = compileStage({ recipe: run.recipe, stageId: stage.id, runDir: run.runDir, recipeDir: recipeDirOf(run) });
-
   const { current: status, set: setStatus } = startRunningStatus(out, stage, prev);
   const fail = (error: string): ExternalOutcome => {
     out.log(error, 'error');
     setStatus({ state: 'failed', error, ended: nowIso() });
     return 'failed';
   };
+  let compiled: CompiledStage;
+  try {
+    compiled = compileStage({ recipe: run.recipe, stageId: stage.id, runDir: run.runDir, recipeDir: recipeDirOf(run), probePackage: true });
+  } catch (err) {
+    // What `see2think validate` reports before a launch; a stage started anyway ends here, before the trainer.
+    if (err instanceof CompileError || err instanceof SubstitutionError) return fail(err.message);
+    throw err;
+  }
 
   // Earlier progress: resume it (EasyR1 and verl pick up their own latest checkpoint), or start over.
   const hasProgress = nonEmptyDir(compiled.outputDir) && compiled.outputDir !== stageDir || latestCheckpoint(stageDir) !== undefined;
@@ -156,6 +166,11 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
     return fail(`stage ${stage.id} starts from stage ${stage.initFrom}'s final model ${init}, which does not exist: run ${stage.initFrom} first`);
   }
   mkdirSync(compiled.outputDir, { recursive: true });
+  try {
+    placeStageFiles(compiled.files ?? []);
+  } catch (err) {
+    return fail(`cannot put the stage's files in place: ${(err as Error).message}`);
+  }
   const { globalOffset, parent } = parentOf(run.runDir, stage.initFrom);
   const mirror = new StageMirror({
     runDir: run.runDir, stageId: stage.id, stageDir, trainer, globalOffset, parent, floorStep, seed: stage.algorithm.seed,
@@ -164,6 +179,8 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
   const cancelled = () => !!o.cancelRequested?.();
   const childLog = o.trainerOutput ?? ((l: string) => void process.stderr.write(`${l}\n`));
 
+  if (compiled.version) out.log(`${trainer} ${compiled.version.id}: ${compiled.version.range} (${compiled.version.detail})`);
+  for (const n of compiled.notes) out.log(`note: ${n}`);
   out.log(`${trainer}: ${compiled.argv.join(' ')}`);
   out.log(`cwd ${compiled.cwd}; trainer output in ${compiled.outputDir}`);
   const child = runChild(compiled.argv, compiled.cwd, compiled.env, childLog, cancelled, o.graceMs ?? TRAINER_GRACE_MS);
@@ -189,6 +206,10 @@ export async function runExternalStage(o: ExternalStageOptions): Promise<Externa
   if (r.code !== 0) {
     setStatus({ exit_code: r.code, signal: r.signal });
     return fail(`${trainer} ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`} (its output is in log.txt)`);
+  }
+  // A clean exit short of the planned steps (a loop capped elsewhere) leaves the next stage without its model.
+  if (reader && mirror.lastStep < stage.steps) {
+    return fail(`${trainer} exited cleanly at step ${mirror.lastStep} of ${stage.steps}: the final checkpoint the next stage starts from was not written (see log.txt)`);
   }
   for (const step of compiled.after) {
     const ok = await runAfterStep(step, out, childLog, cancelled, o.graceMs ?? TRAINER_GRACE_MS);

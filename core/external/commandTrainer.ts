@@ -17,6 +17,7 @@ export function compileCommand(c: StageContext): CompiledStage {
     env,
     outputDir: c.stageDir,
     initCheckpoint: c.initCheckpoint,
+    files: [],
     read: { kind: 'command' },
     after: [],
     notes: [],

@@ -22,6 +22,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function formatCompiledStage(c: CompiledStage): string {
   const lines = [comment(`stage '${c.stageId}' (${c.trainer}), starts from: ${c.initCheckpoint ?? '(nothing: no model.path)'}`)];
+  if (c.version) lines.push(comment(`compiled for ${c.trainer} ${c.version.id}: ${c.version.range}`), comment(`  (${c.version.how === 'assumed' ? 'not detected' : `from ${c.version.detail}`})`));
+  for (const f of c.files ?? []) lines.push(comment(`puts in place ${f.path}: ${f.what}${f.linkTo ? ` (→ ${f.linkTo})` : ''}`));
   lines.push(`cd ${shellQuote(c.cwd)}`);
   const names = Object.keys(c.env);
   const env = Object.entries(c.env).filter(([k]) => ENV_NAME.test(k)).map(([k, v]) => `${k}=${shellQuote(v)}`);

@@ -59,6 +59,8 @@ export interface ForeignRunReader {
   read(): Promise<AdapterChunk>;
   /** The trainer has ended: hand over what was held back waiting for more (e.g. unassigned generations). */
   finish(): Promise<AdapterChunk>;
+  /** The step count the run is configured for, when its files or output say it (after a read). */
+  plannedSteps(): number | undefined;
 }
 
 export type ForeignKind = 'easyr1' | 'verl' | 'trl';

@@ -1,24 +1,34 @@
 // Foreign metric names → ours (protocol/metrics.ts). Every numeric value the trainer logged is kept under
 // its own flat name too, so nothing is lost; the mapping only adds the names our dashboard charts.
-// Sources: EasyR1 verl/trainer/metrics.py, ray_trainer.py (`reward/{key}`, `val/{key}_reward`) and
-// workers/actor/dp_actor.py (`actor/entropy_loss`, `actor/pg_clipfrac_higher|lower`); verl
-// trainer/ppo/metric_utils.py (`critic/score/mean`, `val-core/<source>/<var>/mean@N`); TRL GRPOTrainer
-// logged metrics (`reward`, `rewards/<fn>/mean`, `completions/mean_length`, `kl`, `entropy`, `clip_ratio/*`).
+// Sources (the shapes are facts in core/external/<trainer>/upstream/*.json): EasyR1 verl/trainer/metrics.py,
+// ray_trainer.py (`reward/{key}`, `val/{key}_reward`, `val_{key}` for lengths) and core_algos.py
+// (`entropy_loss`, `pg_clipfrac_higher|lower`); verl ray_trainer.py (`critic/score/mean`,
+// `val-core|val-aux/<source>/<var>/<metric>@N`: the core variable is `acc` when the reward returns it, else
+// `reward`; older verl: `val/test_score/<source>`, `actor/entropy_loss`); TRL GRPOTrainer (`reward`,
+// `rewards/<fn>/mean`, `completions/mean_length`, `kl`, `entropy`, `clip_ratio/*`).
 import { METRICS, type MetricName } from '../../protocol/metrics';
 import { mean } from '../../protocol/stats';
 import { isObj } from '../../protocol/guards';
 
 export type FlatMetrics = Record<string, number>;
 
-/** {"a": {"b": 1}} → {"a/b": 1}: the inverse of EasyR1's unflatten_dict. Non-numbers are left out. */
-export function flattenMetrics(value: unknown, prefix = '', out: FlatMetrics = {}): FlatMetrics {
+/**
+ * {"a": {"b": 1}} → {"a/b": 1}: the inverse of EasyR1's unflatten_dict. Non-numbers are left out, except
+ * `null` where the writer turns non-finite numbers into it (verl's orjson file logger): that is NaN.
+ */
+export function flattenMetrics(value: unknown, prefix = '', out: FlatMetrics = {}, nullIsNaN = false): FlatMetrics {
   if (typeof value === 'number') {
     if (prefix) out[prefix] = value;
+  } else if (value === null) {
+    if (prefix && nullIsNaN) out[prefix] = NaN;
   } else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}/${k}` : k, out);
+    for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}/${k}` : k, out, nullIsNaN);
   }
   return out;
 }
+
+/** The mean, or undefined when there is nothing to average (the metric was not logged). */
+const meanOf = (xs: number[]): number | undefined => (xs.length ? mean(xs) : undefined);
 
 const first = (m: FlatMetrics, ...keys: string[]): number | undefined => {
   for (const k of keys) if (k in m) return m[k];
@@ -40,9 +50,25 @@ export function mapEasyR1(m: FlatMetrics): FlatMetrics {
   set(out, METRICS.valAccuracy, m['val/accuracy_reward']);
   set(out, METRICS.valReward, first(m, 'val/overall_reward', 'val/reward_score'));
   set(out, METRICS.valFormat, m['val/format_reward']);
-  set(out, METRICS.valResponseLength, first(m, 'val/response_length/mean', 'val/response_length'));
+  set(out, METRICS.valResponseLength, first(m, 'val_response_length/mean', 'val/response_length/mean', 'val/response_length'));
   set(out, METRICS.stepTime, m['timing_s/step']);
   return out;
+}
+
+/**
+ * One validation variable (`reward`, `acc`, `format` …) of verl, averaged over data sources: per source the
+ * mean over all samples (`mean@N` with the largest N, in val-core or val-aux), as verl itself picks its core.
+ */
+function verlValidation(m: FlatMetrics, variable: string): number | undefined {
+  const bySource = new Map<string, { n: number; v: number }>();
+  for (const [k, v] of Object.entries(m)) {
+    const hit = /^val-(?:core|aux)\/(.+)\/([^/]+)\/mean@(\d+)$/.exec(k);
+    if (!hit || hit[2] !== variable) continue;
+    const n = Number(hit[3]);
+    const cur = bySource.get(hit[1]);
+    if (!cur || n > cur.n) bySource.set(hit[1], { n, v });
+  }
+  return meanOf([...bySource.values()].map((x) => x.v));
 }
 
 /** verl: validation metrics are per data source; several sources are averaged. */
@@ -50,13 +76,15 @@ export function mapVerl(m: FlatMetrics): FlatMetrics {
   const out: FlatMetrics = { ...m };
   set(out, METRICS.rewardOverall, first(m, 'critic/score/mean', 'critic/rewards/mean'));
   set(out, METRICS.stepTime, m['timing_s/step']);
-  const val = (re: RegExp) => {
-    const xs = Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v);
-    return xs.length ? mean(xs) : undefined;
-  };
-  set(out, METRICS.valReward, val(/^val-core\/[^@]+\/reward\/mean@\d+$/) ?? val(/^val\/test_score\//));
-  set(out, METRICS.valAccuracy, val(/^val-core\/[^@]+\/acc\/mean@\d+$/));
-  set(out, METRICS.valFormat, val(/^val-aux\/[^@]+\/format\/mean@\d+$/));
+  set(out, METRICS.entropy, m['actor/entropy_loss']);
+  const prefixed = (re: RegExp) => meanOf(Object.entries(m).filter(([k]) => re.test(k)).map(([, v]) => v));
+  // Older verl logged one score per data source as val/test_score/<source>.
+  const testScore = prefixed(/^val\/test_score\//);
+  const reward = verlValidation(m, 'reward') ?? testScore;
+  // verl's core validation metric is `acc` when the reward returns it, else the reward itself.
+  set(out, METRICS.valAccuracy, verlValidation(m, 'acc') ?? reward);
+  set(out, METRICS.valReward, reward);
+  set(out, METRICS.valFormat, verlValidation(m, 'format'));
   set(out, METRICS.valResponseLength, m['val/response_length/mean']);
   return out;
 }

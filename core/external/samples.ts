@@ -4,6 +4,7 @@
 // reward weights (overall = w·accuracy + (1−w)·format) unless the trainer logged them separately.
 import { createHash } from 'node:crypto';
 import type { EvalRecord, TraceRecord, TraceResponse } from '../../protocol/runRecords';
+import { extractBoxed } from '../reward/reward';
 
 export interface ForeignSample {
   prompt: string;
@@ -23,21 +24,6 @@ export const promptId = (prompt: string) => 'p-' + createHash('sha1').update(pro
 
 /** Whitespace-separated words: foreign dumps carry text, not token counts. */
 export const wordLength = (text: string) => text.split(/\s+/).filter(Boolean).length;
-
-/** The content of the last \boxed{…} (balanced braces), or null. */
-export function extractBoxed(text: string): string | null {
-  const at = text.lastIndexOf('\\boxed{');
-  if (at === -1) return null;
-  let depth = 0;
-  for (let i = at + 7; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}') {
-      if (depth === 0) return text.slice(at + 7, i).trim();
-      depth--;
-    }
-  }
-  return null;
-}
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 

@@ -7,6 +7,8 @@ import type { ResolvedRecipe, ResolvedStage, TrainerKind } from '../../protocol/
 import { RUN_FILES } from '../../protocol/runRecords';
 import { listCheckpoints, CHECKPOINT_META } from '../rundir/checkpointPaths';
 import type { Variables } from './substitute';
+import type { TrainerVersion } from './trainerVersion';
+import { trlStepsPerStep } from './trl/trlSteps';
 
 export type ExternalTrainer = Exclude<TrainerKind, 'builtin'>;
 
@@ -25,6 +27,8 @@ export interface StageContext {
   initCheckpoint: string | null;
   /** ${…} placeholders available in model.command, overrides and env values. */
   vars: Variables;
+  /** EasyR1, verl, TRL: the upstream version the command is compiled for (its keys come from its facts). */
+  version?: TrainerVersion;
 }
 
 export const stageDirOf = (runDir: string, stageId: string) => join(runDir, RUN_FILES.stagesDir, stageId);
@@ -37,7 +41,7 @@ export const recipePath = (recipeDir: string, p: string) => (isAbsolute(p) ? p :
 
 /**
  * Where a finished stage's final model will be, by construction of its command line: EasyR1 and verl save
- * global_step_<steps>/actor/huggingface under the stage's output dir, TRL checkpoint-<steps>, a `command`
+ * global_step_<steps>/actor/huggingface under the stage's output dir, TRL checkpoint-<its step count>, a `command`
  * trainer our own checkpoints/step-<steps>.
  */
 export function expectedFinalCheckpoint(recipe: ResolvedRecipe, stage: ResolvedStage, runDir: string): string {
@@ -48,7 +52,7 @@ export function expectedFinalCheckpoint(recipe: ResolvedRecipe, stage: ResolvedS
     case 'verl':
       return join(out, `global_step_${stage.steps}`, 'actor', 'huggingface');
     case 'trl':
-      return join(out, `checkpoint-${stage.steps}`);
+      return join(out, `checkpoint-${stage.steps * trlStepsPerStep(stage)}`);
     case 'command':
       return join(stageDirOf(runDir, stage.id), RUN_FILES.checkpoints, `step-${stage.steps}`);
   }
@@ -68,7 +72,7 @@ export function recordedFinalCheckpoint(runDir: string, stageId: string): string
   }
 }
 
-export function stageContext(o: { recipe: ResolvedRecipe; stageId: string; runDir: string; recipeDir: string; initCheckpoint?: string | null }): StageContext {
+export function stageContext(o: { recipe: ResolvedRecipe; stageId: string; runDir: string; recipeDir: string; initCheckpoint?: string | null; version?: TrainerVersion }): StageContext {
   const stage = o.recipe.stages.find((s) => s.id === o.stageId);
   if (!stage) throw new Error(`no stage '${o.stageId}' in recipe '${o.recipe.name}' (stages: ${o.recipe.stages.map((s) => s.id).join(', ')})`);
   const trainer = o.recipe.model.trainer;
@@ -84,7 +88,7 @@ export function stageContext(o: { recipe: ResolvedRecipe; stageId: string; runDi
       : o.recipe.model.path ? modelPath(o.recipeDir, o.recipe.model.path) : null;
   }
   return {
-    recipe: o.recipe, stage, trainer, runDir, recipeDir: o.recipeDir, stageDir, outputDir, initCheckpoint: init,
+    recipe: o.recipe, stage, trainer, runDir, recipeDir: o.recipeDir, stageDir, outputDir, initCheckpoint: init, version: o.version,
     vars: {
       stage_dir: stageDir, stage_id: stage.id, steps: String(stage.steps), init_checkpoint: init ?? '',
       run_dir: runDir, recipe_dir: o.recipeDir, output_dir: outputDir,

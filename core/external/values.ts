@@ -23,10 +23,16 @@ export function pyValue(v: Scalar): string {
 
 /** An ordered set of `key=value` settings where a later set() of the same key replaces it in place. */
 export class Overrides {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, string | string[]>();
 
   set(key: string, value: string): this {
     this.entries.set(key, value);
+    return this;
+  }
+
+  /** A list value: `--key a b` (argparse nargs="+"); only for flags(). */
+  list(key: string, values: string[]): this {
+    this.entries.set(key, values);
     return this;
   }
 
@@ -47,13 +53,17 @@ export class Overrides {
     return this.entries.has(key);
   }
 
-  /** `key=value` arguments (Hydra/OmegaConf dotlist). */
-  dotlist(): string[] {
-    return [...this.entries].map(([k, v]) => `${k}=${v}`);
+  keys(): string[] {
+    return [...this.entries.keys()];
   }
 
-  /** `--key value` pairs (argparse/HfArgumentParser). */
+  /** `key=value` arguments (Hydra/OmegaConf dotlist). */
+  dotlist(): string[] {
+    return [...this.entries].map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : v}`);
+  }
+
+  /** `--key value` pairs (argparse/HfArgumentParser), `--key a b` for a list. */
   flags(): string[] {
-    return [...this.entries].flatMap(([k, v]) => [`--${k}`, v]);
+    return [...this.entries].flatMap(([k, v]) => [`--${k}`, ...(Array.isArray(v) ? v : [v])]);
   }
 }

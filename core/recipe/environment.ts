@@ -1,5 +1,5 @@
 // The real outside world for semantic checks: the file system and PATH of this machine.
-import { existsSync, statSync, accessSync, constants } from 'node:fs';
+import { existsSync, statSync, accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join, isAbsolute } from 'node:path';
 import type { CheckEnvironment } from './checks/context';
 
@@ -20,6 +20,14 @@ export function which(command: string): string | undefined {
   return undefined;
 }
 
+function readText(file: string): string | undefined {
+  try {
+    return statSync(file).size <= 4 << 20 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function defaultCheckEnvironment(recipeDir: string): CheckEnvironment {
-  return { recipeDir, fileExists: existsSync, which };
+  return { recipeDir, fileExists: existsSync, which, readText };
 }

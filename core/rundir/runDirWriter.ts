@@ -47,12 +47,12 @@ export function withPath(err: unknown, path: string): Error {
  * Replaces a file's content atomically: readers see the old or the new file, never a mix. A write that fails
  * (a full disk) removes its temp file and leaves the old file as it was.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    const bytes = Buffer.from(content, 'utf8');
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     for (let w = 0; w < bytes.length; ) w += writeSync(fd, bytes, w, bytes.length - w);
     fsyncSync(fd);
     closeSync(fd);

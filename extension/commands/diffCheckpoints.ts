@@ -7,7 +7,8 @@ import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { EvalHeader } from '../../protocol/runRecords';
 import type { Runs } from '../runs/index';
 import { DiffPanel } from '../panels/diffPanel';
-import { checkpointArg, EvalCancelledByUser, pickCheckpoint, runEval, type EvalRequest } from './evaluateCheckpoint';
+import { checkpointArg, EvalCancelledByUser, runEval, type EvalRequest } from './evaluateCheckpoint';
+import { pickCheckpoint } from './pickers';
 
 const isEvalFile = (p: string) => p.endsWith('.jsonl') && existsSync(p) && statSync(p).isFile();
 
@@ -42,9 +43,10 @@ export function registerCompareCommand(context: vscode.ExtensionContext, runs: R
     let [pa, pb] = argsOf(a, b);
     if (!pa || !pb) {
       const core = await runs.core();
-      pa ??= await pickCheckpoint(core.store.runs(), 'Checkpoint A (the one to compare against)');
+      // Finals first, and B defaults to the other run's final: staged's last stage vs merged's.
+      pa ??= await pickCheckpoint(core.store.runs(), 'Checkpoint A (the one to compare against; each run\'s final first)');
       if (!pa) return undefined;
-      pb ??= await pickCheckpoint(core.store.runs(), `Checkpoint B (compared with ${pa.split(/[\\/]/).slice(-3).join('/')})`, pa);
+      pb ??= await pickCheckpoint(core.store.runs(), `Checkpoint B (compared with ${pa.split(/[\\/]/).slice(-3).join('/')}; the other run's final first)`, pa);
       if (!pb) return undefined;
     }
     const [A, B] = [pa, pb];

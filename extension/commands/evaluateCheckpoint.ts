@@ -2,12 +2,11 @@
 // --stream` as a child process (the extension host never loads TensorFlow.js), with a cancellable progress
 // notification; a finished result with the same key is reused. Returns where the answers are.
 import * as vscode from 'vscode';
-import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { parseJsonLoose } from '../../protocol/jsonLines';
 import type { EvalOutcome, EvalStreamRecord } from '../../protocol/diff';
 import type { Runs } from '../runs/index';
-import type { RunSnapshot } from '../runs/runReader';
+import { pickCheckpoint } from './pickers';
+import { runCliStream } from './cliChild';
 
 export interface EvalRequest {
   /** Set name as `see2think eval --set` takes it; default: the checkpoint's stage's own validation set. */
@@ -29,75 +28,29 @@ export function checkpointArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-export async function pickCheckpoint(runs: RunSnapshot[], placeHolder: string, exclude?: string): Promise<string | undefined> {
-  const items = [...runs].sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')).flatMap((r) =>
-    r.stages.flatMap((s) => [...s.checkpoints].reverse().map((c) => ({
-      label: `${s.id} · step ${c.step}`, description: `${r.recipeName}/${r.runId} · ${s.kind}`, dir: c.dir,
-    })))).filter((i) => i.dir !== exclude);
-  if (!items.length) {
-    void vscode.window.showInformationMessage('See2Think: no checkpoints yet. Run a stage first.');
-    return undefined;
-  }
-  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.dir;
-}
-
 /**
  * Runs `see2think eval <checkpoint> --stream` and resolves with its outcome. `report` gets progress in
  * percent steps; the token cancels (SIGTERM: the CLI stops between chunks and writes nothing).
  */
-export function runEval(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, checkpoint: string, req: EvalRequest,
+export async function runEval(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, checkpoint: string, req: EvalRequest,
   report?: (done: number, total: number) => void, token?: vscode.CancellationToken): Promise<EvalOutcome> {
-  const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
-  const args = [cli, 'eval', checkpoint, '--stream'];
+  const args = ['eval', checkpoint, '--stream'];
   if (req.set) args.push('--set', req.set);
   if (req.greedy) args.push('--greedy');
   if (req.seed !== undefined) args.push('--seed', String(req.seed));
   if (req.force) args.push('--force');
-  log.info(`eval: ${args.slice(1).join(' ')}`);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let outcome: EvalOutcome | undefined;
-    let buffered = '';
-    const stderr: string[] = [];
-    const cancel = token?.onCancellationRequested(() => child.kill('SIGTERM'));
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        let r: EvalStreamRecord;
-        try {
-          r = parseJsonLoose(line) as EvalStreamRecord;
-        } catch {
-          log.info(`eval: ${line}`);
-          continue;
-        }
-        if (r.type === 'progress') report?.(r.done, r.total);
-        else if (r.type === 'log') log[r.level](`eval: ${r.message}`);
-        else if (r.type === 'eval-done') {
-          const { type: _t, ...rest } = r;
-          outcome = rest;
-        }
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const l of chunk.split('\n').filter(Boolean)) {
-        stderr.push(l);
-        if (stderr.length > 20) stderr.shift();
-      }
-    });
-    child.on('error', (err) => {
-      cancel?.dispose();
-      reject(new Error(`could not start the evaluation: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      cancel?.dispose();
-      if (outcome && code === 0) resolvePromise(outcome);
-      else if (code === 143 || token?.isCancellationRequested) reject(new EvalCancelledByUser('evaluation cancelled'));
-      else reject(new Error(`evaluation of ${basename(checkpoint)} failed (exit ${code ?? signal}): ${stderr.slice(-3).join(' | ') || 'no output'}`));
-    });
-  });
+  let outcome: EvalOutcome | undefined;
+  const exit = await runCliStream<EvalStreamRecord>(extensionUri, log, args, (r) => {
+    if (r.type === 'progress') report?.(r.done, r.total);
+    else if (r.type === 'log') log[r.level](`eval: ${r.message}`);
+    else if (r.type === 'eval-done') {
+      const { type: _t, ...rest } = r;
+      outcome = rest;
+    }
+  }, token);
+  if (outcome && exit.code === 0) return outcome;
+  if (exit.code === 143 || token?.isCancellationRequested) throw new EvalCancelledByUser('evaluation cancelled');
+  throw new Error(`evaluation of ${basename(checkpoint)} failed (exit ${exit.code ?? exit.signal}): ${exit.stderr.slice(-3).join(' | ') || 'no output'}`);
 }
 
 export function registerEvaluateCommand(context: vscode.ExtensionContext, runs: Runs): void {

@@ -5,9 +5,19 @@ import { relative, isAbsolute } from 'node:path';
 import type { Runs } from '../runs/index';
 import type { Panels } from '../panels/index';
 import type { DashboardPanel } from '../panels/dashboardPanel';
-import type { TracesPanel } from '../panels/tracesPanel';
+import type { TracesPanel, TracesFocus } from '../panels/tracesPanel';
+import { MAX_SEARCH_CHARS } from '../../protocol/traces';
 import { runDirOf, runDirsOf } from './args';
 import { pickRun, pickRuns } from './pickers';
+
+/** An optional second argument of Open Sample Traces: a search to run or a prompt whose timeline to open. */
+function tracesFocusOf(v: unknown): TracesFocus | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown, max: number) => (typeof x === 'string' && x.length <= max ? x : undefined);
+  const f: TracesFocus = { search: str(o.search, MAX_SEARCH_CHARS), promptId: str(o.promptId, 1024) };
+  return f.search !== undefined || f.promptId !== undefined ? f : undefined;
+}
 
 export function registerPanelCommands(context: vscode.ExtensionContext, runs: Runs, panels: Panels): void {
   const reg = (id: string, f: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, f));
@@ -26,10 +36,10 @@ export function registerPanelCommands(context: vscode.ExtensionContext, runs: Ru
     return panels.openDashboard(dirs);
   });
 
-  reg('see2think.openTraces', async (arg?: unknown): Promise<TracesPanel | undefined> => {
+  reg('see2think.openTraces', async (arg?: unknown, focus?: unknown): Promise<TracesPanel | undefined> => {
     const core = await runs.core();
     const dir = runDirOf(arg) ?? await pickRun(core.store.runs(), 'Run whose sample traces to show');
-    return dir ? panels.openTraces(dir) : undefined;
+    return dir ? panels.openTraces(dir, tracesFocusOf(focus)) : undefined;
   });
 
   reg('see2think.revealRunFolder', async (arg?: unknown): Promise<string | undefined> => {

@@ -1,13 +1,14 @@
 // The dashboard's host: which runs the panel overlays, the whole series of each when the page (re)loads, then
 // the store's batched deltas as they come (a trainer's stdout point reaches the page within one flush), and
-// the run/stage list again when a stage changes state. One dashboard per window; it remembers its runs, and
-// the store keeps their whole series only while it shows them.
+// the run/stage list again when a stage changes state, and the keys in which the runs' recipes differ. One
+// dashboard per window; it remembers its runs, and the store keeps their whole series only while it shows them.
 import * as vscode from 'vscode';
 import type { DashboardLayout, ParamsOf, RunInfo, WebviewMessage } from '../../protocol/messages';
 import type { RunsCore } from '../runs/runsServices';
 import type { MetricPoint } from '../runs/stageSeries';
 import { BasePanel } from './basePanel';
 import { toMetricColumns } from './metricColumns';
+import { configTable, openConfigDiff } from './runConfigs';
 
 export const DASHBOARD_VIEW = 'see2think.dashboard';
 
@@ -38,6 +39,9 @@ export class DashboardPanel extends BasePanel {
       }),
       core.store.onDidChangeRun((snap) => {
         if (this.runDirs.includes(snap.dir)) this.sendRunsSoon();
+      }),
+      core.alerts.onDidChange((c) => {
+        if (this.runDirs.includes(c.run)) this.sendAlerts(c.run);
       }),
     );
     this.render();
@@ -107,6 +111,8 @@ export class DashboardPanel extends BasePanel {
   protected override onMessage(m: WebviewMessage): void {
     if (m.method === 'dashboard/pick-runs') void this.pickRuns();
     if (m.method === 'dashboard/drawn') this.drawnEmitter.fire({ ...m.params, receivedAt: this.stats.drawn?.receivedAt ?? Date.now() });
+    // Only runs this panel shows: the page names them, it does not choose folders.
+    if (m.method === 'dashboard/config-diff' && this.runDirs.includes(m.params.a) && this.runDirs.includes(m.params.b)) void openConfigDiff(m.params.a, m.params.b);
   }
 
   private sendAll(): void {
@@ -115,7 +121,14 @@ export class DashboardPanel extends BasePanel {
     this.core.store.flush();
     this.lastRunsJson = '';
     this.sendRuns();
+    void this.post('dashboard/config', configTable(this.runDirs));
     for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir, this), true);
+    for (const dir of this.runDirs) this.sendAlerts(dir);
+  }
+
+  /** A run's alerts, all of them (the page draws a marker for each on the chart of its metric). */
+  private sendAlerts(run: string): void {
+    if (this.isReady) void this.post('dashboard/alerts', { run, alerts: [...this.core.alerts.alerts(run)] });
   }
 
   private sendRuns(): void {

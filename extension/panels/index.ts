@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Runs } from '../runs/index';
 import { DashboardPanel, DASHBOARD_VIEW } from './dashboardPanel';
-import { TracesPanel, TRACES_VIEW } from './tracesPanel';
+import { TracesPanel, TRACES_VIEW, type TracesFocus } from './tracesPanel';
 
 const TRACES_KEY = 'see2think.traces.runs';
 
@@ -21,14 +21,12 @@ export class Panels implements vscode.Disposable {
     return this.dashboard!;
   }
 
-  async openTraces(runDir: string): Promise<TracesPanel> {
-    const have = this.traces.get(runDir);
-    if (have) {
-      have.reveal();
-      return have;
-    }
-    const core = await this.runs.core();
-    return this.adoptTraces(TracesPanel.create(core, runDir));
+  async openTraces(runDir: string, focus?: TracesFocus): Promise<TracesPanel> {
+    let p = this.traces.get(runDir);
+    if (p) p.reveal();
+    else p = this.adoptTraces(TracesPanel.create(await this.runs.core(), runDir));
+    if (focus) void p.focus(focus);
+    return p;
   }
 
   async restoreDashboard(panel: vscode.WebviewPanel, state: unknown): Promise<void> {

@@ -1,10 +1,10 @@
 // One run directory as the extension sees it: its metadata, stages (from the frozen recipe), each stage's status,
-// last metric values, checkpoints and — while a panel wants them — every metric point and the traces, read
-// incrementally from the files. Decides what a metrics delta is (docs/ARCHITECTURE.md#a-metrics-path).
+// last metric values, checkpoints and — while a panel wants them — every metric point, read incrementally from
+// the files (its traces: runTraces.ts). Decides what a metrics delta is (docs/ARCHITECTURE.md#a-metrics-path).
 // Node only (no 'vscode'), so it is unit-tested directly; the store adds watching, polling and batching.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RUN_FILES, type MetricRecord, type RunMeta, type StageStatus, type TraceRecord } from '../../protocol/runRecords';
+import { RUN_FILES, runGroupOf, type MetricRecord, type RunMeta, type StageStatus } from '../../protocol/runRecords';
 import type { RunInfo } from '../../protocol/messages';
 import { JsonlTail, type BadLine } from '../../core/rundir/jsonlTail';
 import { isMetricRecord } from '../../protocol/guards';
@@ -48,8 +48,6 @@ export interface RunSnapshot {
   stages: StageSnapshot[];
 }
 
-export type TraceRow = TraceRecord & { run: string };
-
 interface FileState {
   ino: number;
   size: number;
@@ -62,8 +60,6 @@ interface StageState {
   metrics: JsonlTail<MetricRecord>;
   metricsFile?: FileState;
   statusFile?: FileState;
-  traces?: JsonlTail<TraceRecord>;
-  tracesFile?: FileState;
 }
 
 export interface ReadEffects {
@@ -73,8 +69,6 @@ export interface ReadEffects {
   reset: boolean;
   /** Status, step or checkpoints changed (tree, status bar). */
   changed: boolean;
-  traces: TraceRow[];
-  tracesReset: boolean;
   bad: { stage: string; file: string; lines: BadLine[] }[];
   /** Points taken as new in their stage, whether or not a panel shows the run (what alerts evaluate). */
   accepted: MetricPoint[];
@@ -82,10 +76,8 @@ export interface ReadEffects {
   rewound: string[];
 }
 
-export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, traces: [], tracesReset: false, bad: [], accepted: [], rewound: [] });
+export const noEffects = (): ReadEffects => ({ points: [], reset: false, changed: false, bad: [], accepted: [], rewound: [] });
 
-const isTrace = (v: unknown): v is TraceRecord =>
-  typeof v === 'object' && v !== null && typeof (v as TraceRecord).step === 'number' && Array.isArray((v as TraceRecord).responses);
 
 export class RunReader {
   readonly snap: RunSnapshot;
@@ -94,8 +86,6 @@ export class RunReader {
   private metricsLoaded = false;
   /** The largest x (global step) among the points kept: a delta may only append at or after it. */
   private maxX = -Infinity;
-  private traceKeys?: Set<string>;
-  private traceRows: TraceRow[] = [];
 
   constructor(readonly dir: string) {
     this.snap = { dir, runId: basename(dir), recipeName: basename(dirname(dir)), stages: [] };
@@ -165,7 +155,12 @@ export class RunReader {
       st.series = new StageSeries();
       st.metrics = this.metricsTail(id);
       st.metricsFile = undefined;
-      this.readMetrics(st, fx);
+      try {
+        this.readMetrics(st, fx);
+      } catch (err) {
+        // An unreadable file (a folder in its place, a dangling link) shows on the stage, as a refresh shows it.
+        st.snap.readError = (err as Error).message;
+      }
     }
     this.maxX = this.lastX();
     fx.points = [];
@@ -189,6 +184,7 @@ export class RunReader {
   }
 
   info(): RunInfo {
+    const group = runGroupOf(this.snap.meta?.group);
     return {
       key: this.dir,
       label: `${this.snap.recipeName}/${this.snap.runId}`,
@@ -198,6 +194,7 @@ export class RunReader {
         id: s.id, kind: s.kind, state: s.status?.state ?? 'pending', step: s.lastPoint?.step ?? s.status?.step,
         totalSteps: s.totalSteps || s.status?.total_steps || 0, globalOffset: s.globalOffset,
       })),
+      ...(group ? { group } : {}),
     };
   }
 
@@ -215,7 +212,6 @@ export class RunReader {
         this.readStatus(id, st, fx, force);
         if (st.snap.status?.state === 'running') this.readCheckpoints(id, st, fx);
         this.readMetrics(st, fx);
-        if (this.traceKeys) this.readTraces(id, st, fx);
         if (st.snap.readError !== undefined) (st.snap.readError = undefined), (fx.changed = true);
       } catch (err) {
         const why = (err as Error).message;
@@ -245,7 +241,8 @@ export class RunReader {
     if (cur && JSON.stringify(cur) === JSON.stringify(s)) return;
     st.snap.status = s;
     st.snap.statusError = undefined;
-    if (!st.snap.totalSteps && s.total_steps) st.snap.totalSteps = s.total_steps;
+    // A running stage's status knows its planned step count best (an attached run learns it, or 0: unknown).
+    if (typeof s.total_steps === 'number') st.snap.totalSteps = s.total_steps;
     fx.changed = true;
   }
 
@@ -340,75 +337,11 @@ export class RunReader {
     if (st) this.readCheckpoints(stageId, st, fx);
   }
 
-  ingestTrace(r: TraceRecord, fx: ReadEffects): void {
-    if (this.traceKeys) this.addTrace(r, fx);
-  }
-
-  // ------------------------------------------------------------------ traces (only while someone wants them)
-
-  get tracking(): boolean {
-    return this.traceKeys !== undefined;
-  }
-
-  /** Starts keeping traces (reads every stage's traces.jsonl); returns all rows so far. */
-  trackTraces(): TraceRow[] {
-    if (!this.traceKeys) {
-      this.traceKeys = new Set();
-      const fx = noEffects();
-      for (const [id, st] of this.stages) this.readTraces(id, st, fx);
-    }
-    return this.traceRows;
-  }
-
-  untrackTraces(): void {
-    this.traceKeys = undefined;
-    this.traceRows = [];
-    for (const st of this.stages.values()) {
-      st.traces = undefined;
-      st.tracesFile = undefined;
-    }
-  }
-
-  private readTraces(id: string, st: StageState, fx: ReadEffects): void {
-    const path = stagePath(this.dir, id, RUN_FILES.traces);
-    const f = fileState(path);
-    if (!f || sameFile(f, st.tracesFile)) return;
-    const replaced = st.tracesFile !== undefined && f.ino !== st.tracesFile.ino;
-    st.tracesFile = f;
-    if (!st.traces || replaced) st.traces = new JsonlTail<TraceRecord>(path, isTrace);
-    const chunk = st.traces.read();
-    if (chunk.bad.length) fx.bad.push({ stage: id, file: path, lines: chunk.bad });
-    if (replaced || chunk.truncated) {
-      this.traceRows = this.traceRows.filter((t) => t.stage !== id);
-      this.traceKeys = new Set(this.traceRows.map(traceKey));
-      fx.tracesReset = true;
-    }
-    for (const r of chunk.records) {
-      if (typeof r.stage !== 'string') r.stage = id;
-      this.addTrace(r, fx);
-    }
-  }
-
-  private addTrace(r: TraceRecord, fx: ReadEffects): void {
-    const key = traceKey(r);
-    if (this.traceKeys!.has(key)) return;
-    this.traceKeys!.add(key);
-    const row: TraceRow = { ...r, run: this.dir };
-    this.traceRows.push(row);
-    fx.traces.push(row);
-  }
-
-  traces(): TraceRow[] {
-    return this.traceRows;
-  }
-
   /** Whether the run folder still exists. */
   exists(): boolean {
     return existsSync(join(this.dir, RUN_FILES.stagesDir)) || existsSync(join(this.dir, RUN_FILES.run));
   }
 }
-
-const traceKey = (r: TraceRecord) => `${r.stage}\u0000${r.step}\u0000${r.prompt_id}`;
 
 function fileState(path: string): FileState | undefined {
   try {

@@ -2,12 +2,14 @@
 // kept current by fs.watch with a poll fallback; the supervisor feeds it the trainer's stdout records for the
 // lowest latency. A run's status and last values are always kept; its whole metric series only once a panel
 // asks (`points`) and until it lets go (`releasePoints`). Consumers get per-run deltas batched every few
-// milliseconds. Node only (no 'vscode').
+// milliseconds. A run's traces are indexed only while a traces panel holds them (runTraces.ts), read on the same
+// watch and poll events. Node only (no 'vscode').
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_FILES, type StreamRecord } from '../../protocol/runRecords';
 import { Emitter } from './emitter';
-import { RunReader, noEffects, type ReadEffects, type RunSnapshot, type TraceRow } from './runReader';
+import { RunReader, noEffects, type ReadEffects, type RunSnapshot } from './runReader';
+import { RunTraces } from './runTraces';
 import type { MetricPoint } from './stageSeries';
 
 /** New points of a run whose points a panel asked for: appended at or after every point before, or (reset) all of them. */
@@ -23,12 +25,6 @@ export interface AcceptedPoints {
   run: string;
   points: readonly MetricPoint[];
   rewound: readonly string[];
-}
-
-export interface TracesDelta {
-  run: string;
-  rows: TraceRow[];
-  reset: boolean;
 }
 
 export interface StoreOptions {
@@ -48,7 +44,9 @@ interface Entry {
   watchers: FSWatcher[];
   /** Who holds the run's whole metric series (panels); it is dropped when the last one lets go. */
   holders: Set<object>;
-  pending?: { points: MetricPoint[]; reset: boolean; changed: boolean; traces: TraceRow[]; tracesReset: boolean };
+  pending?: { points: MetricPoint[]; reset: boolean; changed: boolean };
+  /** The run's trace index while traces panels hold it, and how many do. */
+  traces?: { index: RunTraces; holders: number };
 }
 
 export class RunStore {
@@ -68,14 +66,12 @@ export class RunStore {
   private readonly changedRuns = new Emitter<void>();
   private readonly changedRun = new Emitter<RunSnapshot>();
   private readonly metricsDelta = new Emitter<MetricsDelta>();
-  private readonly tracesDelta = new Emitter<TracesDelta>();
   private readonly acceptedPoints = new Emitter<AcceptedPoints>();
   /** The set of runs changed (added or removed). */
   readonly onDidChangeRuns = this.changedRuns.event;
   /** A run's status, step or checkpoints changed. */
   readonly onDidChangeRun = this.changedRun.event;
   readonly onMetrics = this.metricsDelta.event;
-  readonly onTraces = this.tracesDelta.event;
   /** Fired at once (not batched) wherever a record is accepted: the file, stdout, a poll. */
   readonly onDidAcceptPoints = this.acceptedPoints.event;
 
@@ -135,6 +131,7 @@ export class RunStore {
     const e = this.entries.get(dir);
     if (!e) return;
     for (const w of e.watchers) w.close();
+    e.traces?.index.dispose();
     this.entries.delete(dir);
     this.changedRuns.fire();
   }
@@ -180,13 +177,25 @@ export class RunStore {
     }
   }
 
-  /** Starts keeping the run's traces; returns all of them so far. Release with `releaseTraces`. */
-  traces(dir: string): TraceRow[] {
-    return this.reader(dir)?.trackTraces() ?? [];
+  /** The run's trace index, kept current while held (each holder calls `releaseTraces` once). */
+  traces(dir: string): RunTraces | undefined {
+    const e = this.entries.get(resolve(dir));
+    if (!e) return undefined;
+    if (!e.traces) e.traces = { index: new RunTraces(e.reader.dir, e.reader.stageIds(), { warn: this.warn }), holders: 0 };
+    e.traces.holders++;
+    return e.traces.index;
   }
 
   releaseTraces(dir: string): void {
-    this.reader(dir)?.untrackTraces();
+    const e = this.entries.get(resolve(dir));
+    if (!e?.traces || --e.traces.holders > 0) return;
+    e.traces.index.dispose();
+    e.traces = undefined;
+  }
+
+  /** Whether some panel holds the run's traces. */
+  tracking(dir: string): boolean {
+    return this.entries.get(resolve(dir))?.traces !== undefined;
   }
 
   /** A record from a stage's stdout: applied now (it reaches panels within one flush), de-duplicated later against the file. */
@@ -205,8 +214,9 @@ export class RunStore {
         e.reader.ingestCheckpoint(stageId, fx);
         break;
       case 'trace':
-        e.reader.ingestTrace(rec.record, fx);
-        break;
+        // The trainer appends the line before printing it: the index reads it from the file now.
+        e.traces?.index.poke(stageId);
+        return;
       default:
         return;
     }
@@ -234,8 +244,6 @@ export class RunStore {
       e.pending = undefined;
       if (p.reset) this.metricsDelta.fire({ run: dir, points: e.reader.points(), reset: true });
       else if (p.points.length) this.metricsDelta.fire({ run: dir, points: p.points, reset: false });
-      if (p.tracesReset) this.tracesDelta.fire({ run: dir, rows: e.reader.traces(), reset: true });
-      else if (p.traces.length) this.tracesDelta.fire({ run: dir, rows: p.traces, reset: false });
       if (p.changed || p.reset || p.points.length) this.changedRun.fire(e.reader.snap);
     }
   }
@@ -245,10 +253,13 @@ export class RunStore {
     clearInterval(this.pollTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const w of this.roots.values()) w?.close();
-    for (const e of this.entries.values()) for (const w of e.watchers) w.close();
+    for (const e of this.entries.values()) {
+      for (const w of e.watchers) w.close();
+      e.traces?.index.dispose();
+    }
     this.entries.clear();
     this.roots.clear();
-    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.tracesDelta, this.acceptedPoints]) em.dispose();
+    for (const em of [this.changedRuns, this.changedRun, this.metricsDelta, this.acceptedPoints]) em.dispose();
   }
 
   // ------------------------------------------------------------------ internals
@@ -256,13 +267,11 @@ export class RunStore {
   private queue(e: Entry, fx: ReadEffects): void {
     this.reportBad(fx);
     if (fx.accepted.length || fx.rewound.length) this.acceptedPoints.fire({ run: e.reader.dir, points: fx.accepted, rewound: fx.rewound });
-    if (!fx.points.length && !fx.reset && !fx.changed && !fx.traces.length && !fx.tracesReset) return;
-    const p = (e.pending ??= { points: [], reset: false, changed: false, traces: [], tracesReset: false });
+    if (!fx.points.length && !fx.reset && !fx.changed) return;
+    const p = (e.pending ??= { points: [], reset: false, changed: false });
     p.points.push(...fx.points);
     p.reset ||= fx.reset;
     p.changed ||= fx.changed;
-    p.traces.push(...fx.traces);
-    p.tracesReset ||= fx.tracesReset;
     if (this.flushTimer || this.disposed) return;
     // Leading edge: after a quiet spell the delta goes out at once; during a burst, at most one batch per flushMs.
     const wait = Math.max(0, this.lastFlush + this.flushMs - Date.now());
@@ -358,6 +367,7 @@ export class RunStore {
     }
     const after = e.reader.snap.stages.map((s) => (s.readError ? `${s.id}: ${s.readError}` : '')).filter(Boolean);
     if (after.join('\0') !== before && after.length) this.warn(`${e.reader.dir}: ${after.join('; ')}`);
+    e.traces?.index.poke(only);
   }
 }
 

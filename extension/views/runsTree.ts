@@ -1,6 +1,7 @@
-// The Runs view (activity bar): recipes → runs → stages → checkpoints, with status icons, step/total and the
-// context actions of each level (run, open dashboard, stop, resume, reveal). Nodes carry plain fields
-// (runDir, stageId, recipe) so the commands accept them as arguments.
+// The Runs view (activity bar): recipes → runs → stages → checkpoints, and experiments → arms → seed runs
+// (runs whose run.json names an experiment arm), with status icons, step/total and the context actions of each
+// level (run, open dashboard, compare, stop, resume, reveal). Nodes carry plain fields (runDir, runDirs,
+// stageId, recipe) so the commands accept them as arguments.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { hostname } from 'node:os';
@@ -11,11 +12,17 @@ import type { RunsCore } from '../runs/runsServices';
 import type { RunSnapshot, StageSnapshot } from '../runs/runReader';
 import type { RecipeRoot } from '../runs/discovery';
 import { queuedText } from './queued';
+import { experimentsOf, runGroup } from './experimentGroups';
 import { runProblem } from './runProblem';
+import { runAlertUri } from '../alerts/alertsFeature';
+import { formatAlert } from '../../protocol/alerts';
 
 export type RunsNode =
   | { type: 'recipe'; recipe: vscode.Uri; root: RecipeRoot }
   | { type: 'other' }
+  /** An experiment's runs (all arms, all seeds): the dashboard opens on them grouped. */
+  | { type: 'experiment'; experiment: string; runDirs: string[] }
+  | { type: 'arm'; experiment: string; arm: string; runDirs: string[] }
   | { type: 'run'; runDir: string }
   | { type: 'stage'; runDir: string; stageId: string }
   | { type: 'checkpoint'; runDir: string; stageId: string; step: number; dir: string };
@@ -26,6 +33,7 @@ const STATE_ICON: Record<StageState, [string, string?]> = {
   succeeded: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'disabledForeground'],
+  unknown: ['question', 'disabledForeground'],
 };
 
 const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], STATE_ICON[state][1] ? new vscode.ThemeColor(STATE_ICON[state][1]!) : undefined);
@@ -34,9 +42,23 @@ const icon = (state: StageState) => new vscode.ThemeIcon(STATE_ICON[state][0], S
 export function runState(run: RunSnapshot): StageState {
   const states = run.stages.map((s) => s.status?.state ?? 'pending');
   if (states.includes('running')) return 'running';
-  const bad = states.find((s) => s === 'failed' || s === 'cancelled');
+  const bad = states.find((s) => s === 'failed' || s === 'cancelled' || s === 'unknown');
   if (bad) return bad;
   return states.every((s) => s === 'succeeded') ? 'succeeded' : 'pending';
+}
+
+/** Several runs' states as one: running if any runs, else failed or cancelled if any, succeeded if all did. */
+function statesOf(runs: RunSnapshot[]): StageState {
+  const states = runs.map(runState);
+  for (const s of ['running', 'failed', 'cancelled'] as const) if (states.includes(s)) return s;
+  return states.length && states.every((s) => s === 'succeeded') ? 'succeeded' : 'pending';
+}
+
+/** "3 running, 2 succeeded". */
+function stateCounts(runs: RunSnapshot[]): string {
+  const counts = new Map<StageState, number>();
+  for (const r of runs) counts.set(runState(r), (counts.get(runState(r)) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
 }
 
 /** The host a running stage runs on, when it is not this one (a shared file system). */
@@ -50,11 +72,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private timer?: NodeJS.Timeout;
   private readonly subs: vscode.Disposable[] = [this.changed];
+  /** The tree view showing this provider (its badge counts alerts). */
+  view?: vscode.TreeView<RunsNode>;
 
   constructor(private readonly runs: Runs) {
     const hook = (core: RunsCore) => {
       const later = () => this.refreshSoon();
-      this.subs.push(core.store.onDidChangeRuns(later), core.store.onDidChangeRun(later), core.roots.onDidChange(later), core.supervisor.onDidChangeJobs(later));
+      this.subs.push(core.store.onDidChangeRuns(later), core.store.onDidChangeRun(later), core.roots.onDidChange(later), core.supervisor.onDidChangeJobs(later), core.alerts.onDidChange(later));
       this.refreshSoon();
     };
     const have = runs.loaded();
@@ -74,13 +98,26 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const core = await this.runs.core();
     if (!node) {
       const recipes: RunsNode[] = core.roots.recipes.map((r) => ({ type: 'recipe', recipe: r.recipe, root: r }));
-      const orphans = core.store.runs().some((r) => !core.roots.recipeOf(r.dir, r.recipePath));
-      return orphans ? [...recipes, { type: 'other' }] : recipes;
+      const experiments: RunsNode[] = experimentsOf(core.store.runs()).map((e) => ({
+        type: 'experiment', experiment: e.experiment, runDirs: e.arms.flatMap((a) => a.runs.map((r) => r.run.dir)),
+      }));
+      const orphans = core.store.runs().some((r) => !runGroup(r) && !core.roots.recipeOf(r.dir, r.recipePath));
+      return [...recipes, ...experiments, ...(orphans ? [{ type: 'other' } as const] : [])];
     }
     switch (node.type) {
+      case 'experiment':
+        return (experimentsOf(core.store.runs()).find((e) => e.experiment === node.experiment)?.arms ?? []).map((a) => ({
+          type: 'arm', experiment: node.experiment, arm: a.arm, runDirs: a.runs.map((r) => r.run.dir),
+        }));
+      case 'arm': {
+        const arm = experimentsOf(core.store.runs()).find((e) => e.experiment === node.experiment)?.arms.find((a) => a.arm === node.arm);
+        return (arm?.runs ?? []).map((r) => ({ type: 'run', runDir: r.run.dir }));
+      }
       case 'recipe':
       case 'other': {
+        // An experiment's runs are listed under it, not under their recipe.
         const mine = core.store.runs().filter((r) => {
+          if (runGroup(r)) return false;
           const owner = core.roots.recipeOf(r.dir, r.recipePath);
           return node.type === 'other' ? !owner : owner?.recipe.fsPath === node.recipe.fsPath;
         });
@@ -117,9 +154,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.iconPath = new vscode.ThemeIcon('folder');
         return item;
       }
+      case 'experiment':
+      case 'arm': {
+        const runs = node.runDirs.map((d) => core?.store.get(d)).filter((r): r is RunSnapshot => !!r);
+        const label = node.type === 'experiment' ? node.experiment : node.arm;
+        const item = new vscode.TreeItem(label, node.type === 'experiment' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${node.type}:${JSON.stringify([node.experiment, node.type === 'arm' ? node.arm : ''])}`;
+        item.iconPath = node.type === 'experiment' ? new vscode.ThemeIcon('layers') : icon(statesOf(runs));
+        item.contextValue = `see2think.${node.type}`;
+        if (node.type === 'experiment') {
+          const arms = new Set(runs.map((r) => runGroup(r)?.arm));
+          item.description = `experiment · ${arms.size} arm${arms.size === 1 ? '' : 's'}, ${runs.length} runs · ${stateCounts(runs)}`;
+        } else item.description = `${runs.length} seed${runs.length === 1 ? '' : 's'} · ${stateCounts(runs)}`;
+        item.tooltip = `${node.type === 'experiment' ? `Experiment ${node.experiment}` : `Arm ${node.arm} of ${node.experiment}`}: ${runs.map((r) => r.runId).join(', ')}`;
+        return item;
+      }
       case 'run': {
         const run = core?.store.get(node.runDir);
-        const item = new vscode.TreeItem(run?.runId ?? basename(node.runDir), vscode.TreeItemCollapsibleState.Collapsed);
+        const group = run && runGroup(run);
+        const item = new vscode.TreeItem(group ? `seed ${group.seed}` : run?.runId ?? basename(node.runDir), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `run:${node.runDir}`;
         if (!run) return item;
         const state = runState(run);
@@ -130,6 +183,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.iconPath = problem ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
           : remote ? new vscode.ThemeIcon('remote') : queued && !current ? new vscode.ThemeIcon('clock') : icon(state);
         item.description = `${problem ? '⚠ ' : ''}${current ? `${current.id} ${remote ? `running on ${remote}` : progressText(current)}` : queued ? `${queued.id} ${queuedText(queued.status)}` : state}`;
+        if (group) item.description = `${item.description} · ${run.runId}`;
         const job = core?.supervisor.job(node.runDir);
         const resumable = run.stages.some((s) => s.status?.state !== 'succeeded') && state !== 'running';
         const locked = !job && core?.supervisor.lockedBy(node.runDir);
@@ -138,6 +192,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         for (const s of run.stages) md.appendMarkdown(`- \`${s.id}\` ${s.kind}: ${s.status?.state ?? 'pending'} ${progressText(s)}\n`);
         if (problem) md.appendMarkdown(`\n⚠ ${problem}`);
         if (locked) md.appendMarkdown(`\n\n🔒 driven by ${locked} (Break Lock if it is gone)`);
+        // Alerts: the badge is a file decoration on this URI (alertsFeature.ts); the tooltip lists them.
+        item.resourceUri = runAlertUri(node.runDir);
+        for (const a of core?.alerts.alerts(node.runDir) ?? []) md.appendMarkdown('\n\n$(warning) ').appendText(formatAlert(a));
+        md.supportThemeIcons = true;
         md.appendMarkdown(`\n\n${node.runDir}`);
         item.tooltip = md;
         return item;
@@ -185,6 +243,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 export function registerRunsView(context: vscode.ExtensionContext, runs: Runs): RunsTreeProvider {
   const provider = new RunsTreeProvider(runs);
   const view = vscode.window.createTreeView('see2think.runs', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+  provider.view = view;
   context.subscriptions.push(provider, view, vscode.commands.registerCommand('see2think.refreshRuns', async () => {
     const core = await runs.core();
     await core.roots.refresh();

@@ -179,12 +179,12 @@ describe('slurm launch target on a real single-node SLURM', function () {
     writeFileSync(join(work, 'train.jsonl'), '{"problem": "1+1?", "answer": "2"}\n');
     const { runDir } = newRun('external', `
 name: slurmext
-model: { trainer: easyr1, path: Qwen/Qwen2.5-VL-7B-Instruct, cwd: ${JSON.stringify(fake)} }
+model: { trainer: easyr1, trainer_version: d146d24, path: Qwen/Qwen2.5-VL-7B-Instruct, cwd: ${JSON.stringify(fake)} }
 defaults:
   algorithm: { save_freq: 2, val_freq: 2 }
   launch: { target: slurm, cpus: 1, time: "10" }
 stages:
-  - { id: perception, kind: perception, steps: 4, data: { file: train.jsonl, val_size: 2 } }
+  - { id: perception, kind: perception, steps: 4, data: { file: train.jsonl, val_file: train.jsonl, val_size: 2 } }
 `);
     const h = await launch(runDir, 'perception');
     const exit = await h.wait();
@@ -195,6 +195,7 @@ stages:
     assert.deepEqual(readdirSync(join(runDir, 'evals')).sort(), ['perception-step-0.jsonl', 'perception-step-2.jsonl', 'perception-step-4.jsonl']);
     assert.ok(existsSync(join(runDir, 'stages/perception/easyr1/global_step_4/actor/huggingface/model.safetensors')), 'the merge ran in the job');
     assert.match(readFileSync(join(runDir, 'stages/perception/log.txt'), 'utf8'), /Initializing logging file to/);
+    assert.match(readFileSync(join(runDir, 'stages/perception/log.txt'), 'utf8'), /easyr1 d146d24: hiyouga\/EasyR1 cec1814/, 'the job compiled for the version the recipe names');
   });
 
   it('chains stages: the next job waits for the previous one with --dependency=afterok', async () => {

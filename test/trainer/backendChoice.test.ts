@@ -1,6 +1,8 @@
-// Which TensorFlow.js backend a stage computes on, as recorded in run.json and printed: the optional native
-// packages are absent here, so wasm (with matmuls on OpenBLAS when the optional addon builds), plain wasm when
-// the addon is turned off, pure JS when forced — and the same tiny stage trains on each.
+// Which backend a stage computes on, as recorded in run.json and printed: the optional tfjs-node packages are
+// absent here, so the native kernels built with gcc (`native`, or `native+openblas` when libopenblas-dev is
+// installed), the gcc kernels without OpenBLAS as on a fresh machine (S2T_OPENBLAS=0), plain wasm when the native
+// kernels are off (S2T_NATIVE=0: the fallback that works anywhere), pure JS when forced — the same tiny stage
+// trains on each.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,11 +28,13 @@ describe('backend choice (run.json records it)', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('without the optional tfjs-node packages: wasm, with or without the OpenBLAS matmul addon', () => {
+  it('without the optional tfjs-node packages: the native kernels (with OpenBLAS when installed), or plain wasm when off', () => {
     const auto = runTiny(dir, 'auto', {});
-    assert.match(auto.backend, /^wasm(\+openblas)?$/);
+    assert.match(auto.backend, /^native(\+openblas)?$/);
     assert.match(auto.out, new RegExp(`backend ${auto.backend.replace('+', '\\+')}`));
-    assert.equal(runTiny(dir, 'plain', { S2T_NATIVE_BLAS: '0' }).backend, 'wasm');
+    assert.equal(runTiny(dir, 'fresh', { S2T_OPENBLAS: '0' }).backend, 'native');
+    assert.equal(runTiny(dir, 'plain', { S2T_NATIVE: '0' }).backend, 'wasm');
+    assert.equal(runTiny(dir, 'plain-old-name', { S2T_NATIVE_BLAS: '0' }).backend, 'wasm');
   });
 
   it('a forced backend that is not installed fails the stage with a clear message recorded in status.json', () => {

@@ -17,7 +17,7 @@ import { parseEvalText } from '../../core/diff/evalFile';
 import { compareEvals } from '../../core/diff/comparison';
 import { scoreResponse } from '../../core/reward/reward';
 import { encode } from '../../trainer/model/tokenizer';
-import { decodePng } from '../../trainer/util/png';
+import { decodePng, encodePng } from '../../trainer/util/png';
 
 const root = join(__dirname, '../..');
 const cli = (...args: string[]) => [process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args]] as const;
@@ -89,6 +89,7 @@ describe('eval: a real checkpoint on a held-out set', function () {
       assert.equal(r.answer, s.answer);
       const tokens = encode(r.response).length;
       assert.ok(r.length === tokens || r.length === tokens + 1, `length ${r.length} = response tokens ${tokens} (+ EOS)`);
+      assert.ok(r.length <= header.max_tokens!, `at most max_tokens (${header.max_tokens})`);
       if (ex.image) assert.deepEqual(decodePng(Buffer.from(r.image!.split(',')[1], 'base64')).rgb, ex.image.rgb);
       else assert.equal(r.image, undefined);
     });
@@ -149,6 +150,11 @@ describe('eval: a real checkpoint on a held-out set', function () {
     assert.deepEqual(lines(o.file).records.map((r) => [r.prompt_id, r.ground_truth]), [['q1', '5'], ['q2', '3']]);
     writeFileSync(set, '{"id":"q1","prompt":"a","answer":"1"}\n{"id":"q2","prompt":"b"}\n');
     await assert.rejects(evaluateCheckpoint({ checkpoint: ck20, set }), (e: Error) => e instanceof EvalSpecError && e.message === `${set}:2: each line needs "id", "prompt" and "answer"`);
+    // A scene of another size than the model takes is a positioned error, not a crash inside the model.
+    const size = locateCheckpoint(ck20).meta.model.imageSize + 1;
+    const png = Buffer.from(encodePng({ size, rgb: new Uint8Array(size * size * 3) })).toString('base64');
+    writeFileSync(set, `{"id":"q1","prompt":"a","answer":"1","image":"data:image/png;base64,${png}"}\n`);
+    await assert.rejects(evaluateCheckpoint({ checkpoint: ck20, set }), (e: Error) => e instanceof EvalSpecError && e.message === `${set}:1: image is ${size}x${size}; the model takes ${size - 1}x${size - 1}`);
   });
 
   it("uses an external trainer's own validation answers at a checkpoint's step (mirrored eval file)", async () => {

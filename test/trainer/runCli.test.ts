@@ -66,7 +66,7 @@ describe('see2think run (CLI, child processes)', function () {
       assert.ok(existsSync(join(dir, 'log.txt')));
     }
     assert.equal(JSON.parse(readFileSync(join(runDir, 'stages', 'perception', 'checkpoints', 'step-5', 'meta.json'), 'utf8')).parent, 'warmup/step-40');
-    assert.match(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).backend, /^(wasm|cpu|tensorflow)/);
+    assert.match(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).backend, /^(native|wasm|cpu|tensorflow)/);
 
     const again = await run(['examples/quick.recipe.yaml', '--runs-dir', tmp, '--run-id', 'e2e', '--stage', 'perception']);
     assert.equal(again.code, 2);

@@ -91,7 +91,7 @@ describe('see2think stage (child process)', function () {
     assert.deepEqual(metrics(base, 'warm').map((m) => m.step), [0, 1, 2, 3, 4, 5, 6]);
     assert.deepEqual(listCheckpoints(stageDir(base, 'warm')).map((c) => c.step), [2, 4, 6]);
     const run = JSON.parse(readFileSync(join(base, 'run.json'), 'utf8'));
-    assert.match(run.backend, /^(wasm|cpu|tensorflow)/);
+    assert.match(run.backend, /^(native|wasm|cpu|tensorflow)/);
 
     const dir = newRun('streams');
     const r = await startStage(dir, 'rl').done;

@@ -8,9 +8,10 @@ import { taskGenerator } from '../../trainer/tasks/index';
 import { scoreResponse } from '../../core/reward/reward';
 import { extractBoxed } from '../../core/reward/reward';
 import type { TaskExample, TaskOptions } from '../../trainer/tasks/types';
-import { answerFromPixels, answerFromText, checkedEquations, readScene } from './tasksOracle';
+import { answerFromPixels, answerFromText, cellsFromPixels, checkedEquations, readScene } from './tasksOracle';
+import { parsePercepts, perceptionRight } from '../../trainer/tasks/percepts';
 
-const OPTS: TaskOptions = { imageSize: 32, maxPromptLength: 64, maxResponseLength: 48 };
+const OPTS: TaskOptions = { imageSize: 32, maxPromptLength: 64, maxResponseLength: 56 };
 const KINDS = ['perception', 'textual-reasoning', 'visual-reasoning'] as const;
 const MATH = schemaDefaults<Reward>('reward') as ResolvedReward;
 const draws = (kind: (typeof KINDS)[number] | 'merged', n: number, seed = 1, opts: TaskOptions = OPTS): TaskExample[] => {
@@ -98,7 +99,7 @@ describe('tasks: demonstrations', () => {
       const all = [...draws(kind, 1500), ...taskGenerator(kind, OPTS).validation(500)];
       for (const ex of all) {
         assert.deepEqual(scoreResponse(ex.demonstration, ex.answer, MATH), { overall: 1, accuracy: 1, format: 1, answer: ex.answer }, ex.demonstration);
-        assert.ok(ex.prompt.length <= 64 && ex.demonstration.length <= 48, `${ex.prompt} => ${ex.demonstration}`);
+        assert.ok(ex.prompt.length <= 64 && ex.demonstration.length <= 56, `${ex.prompt} => ${ex.demonstration}`);
         assert.match(ex.prompt, /^[\x20-\x7e]+$/);
         assert.match(ex.demonstration, /^<think>[\x20-\x7e]+<\/think> \\boxed\{[\x20-\x7e]+\}$/);
         assert.equal(ex.task, kind);
@@ -107,26 +108,25 @@ describe('tasks: demonstrations', () => {
     });
   }
 
-  it('the think part does the work the answer depends on', () => {
+  it('the think part does the work the answer depends on; scene workings first state what they see', () => {
     for (const ex of [...draws('textual-reasoning', 500), ...draws('visual-reasoning', 500)]) {
       const t = think(ex);
       // the worked equations are right, and the last result is the answer
       assert.equal(checkedEquations(t), Number(ex.answer), ex.demonstration);
     }
-    for (const ex of draws('perception', 500)) {
+    for (const ex of [...draws('perception', 500), ...draws('visual-reasoning', 500)]) {
       const t = think(ex);
-      assert.notEqual(t, ex.answer);
-      if (ex.question === 'count-color' || ex.question === 'count-shape') {
-        // the counted cells are listed: their number is the answer
-        assert.equal(t === 'none' ? 0 : t.split(' ').length, Number(ex.answer), ex.demonstration);
-        if (t !== 'none') assert.ok(t.split(' ').every((c) => /^r\d+c\d+$/.test(c)), t);
+      // one perception unit per group the question is about, in the prompt's order: its cells, then their count
+      const stated = parsePercepts(t);
+      assert.deepEqual([...stated.keys()], ex.percepts!.map((p) => p.subject), ex.demonstration);
+      for (const p of ex.percepts!) {
+        assert.deepEqual(stated.get(p.subject), { cells: p.cells, count: p.cells.length }, ex.demonstration);
+        assert.ok(p.cells.every((c) => /^[1-4][1-4]$/.test(c)), t);
+        assert.ok(ex.prompt.includes(p.subject) || (p.subject === 'all' && ex.question === 'count-all'), `${p.subject} in ${ex.prompt}`);
       }
-      if (ex.question === 'choice') {
-        // the true count of each option's subject; the answer is the option whose claim equals it
-        const claims = [...ex.prompt.matchAll(/([A-D])\) (\d+)/g)].map((m) => m[2]);
-        const actual = [...t.matchAll(/([A-D]):(\d+)/g)].map((m) => m[2]);
-        assert.deepEqual(['A', 'B', 'C', 'D'].filter((_, i) => claims[i] === actual[i]), [ex.answer]);
-      }
+      assert.equal(perceptionRight(ex.demonstration, ex.percepts!), true);
+      // perception answers the count itself; visual reasoning goes on from the counts it stated
+      if (ex.task === 'perception') assert.equal(t, `${ex.percepts![0].subject}:${ex.percepts![0].cells.join(' ')}=${ex.answer}`);
     }
   });
 
@@ -157,7 +157,10 @@ describe('tasks: answers are right', () => {
         const opts = { ...OPTS, imageSize: size };
         for (const ex of [...draws(kind, 400, size, opts), ...taskGenerator(kind, opts).validation(100)]) {
           assert.equal(ex.image!.size, size);
-          assert.equal(answerFromPixels(ex.prompt, readScene(ex.image!, 4)), ex.answer, `${ex.id}: ${ex.prompt}`);
+          const objs = readScene(ex.image!, 4);
+          assert.equal(answerFromPixels(ex.prompt, objs), ex.answer, `${ex.id}: ${ex.prompt}`);
+          // the percepts (the error analysis's truth) are what the pixels show
+          for (const p of ex.percepts!) assert.deepEqual(p.cells, cellsFromPixels(objs, p.subject), `${ex.id}: ${p.subject}`);
         }
       });
     }
@@ -216,34 +219,55 @@ describe('tasks: learnability and knobs', () => {
   });
 
   it('questions filters the templates (merged keeps only parts that have one)', () => {
-    const ex = draws('merged', 200, 1, { ...OPTS, questions: ['count-color', 'remove-color'] });
-    assert.deepEqual([...new Set(ex.map((e) => e.question))].sort(), ['count-color', 'remove-color']);
+    const ex = draws('merged', 200, 1, { ...OPTS, questions: ['count-color', 'add'] });
+    assert.deepEqual([...new Set(ex.map((e) => e.question))].sort(), ['add', 'count-color']);
     assert.throws(() => taskGenerator('textual-reasoning', { ...OPTS, questions: ['count-color'] }), /leaves no textual-reasoning question; textual-reasoning has: chain, groups, total/);
     assert.throws(() => taskGenerator('merged', { ...OPTS, questions: ['nope'] }), /names no question of any generator/);
   });
 
-  it('shortcutRate: that share of training demonstrations skips a step and answers wrongly; validation never does', () => {
+  it('slipRate: that share of scene demonstrations misses the last object of each group, then reasons from it; validation never does', () => {
     const plain = draws('merged', 3000, 5);
-    const lazy = draws('merged', 3000, 5, { ...OPTS, shortcutRate: 0.5 });
-    assert.ok(plain.every((e) => !e.shortcut), 'rate 0: no shortcut');
-    const taken = lazy.filter((e) => e.shortcut);
-    const share = taken.length / lazy.length;
-    assert.ok(share > 0.45 && share < 0.55, `share ${share}`);
-    // Every template has a shortcut; each is well formatted and (mostly) wrong.
-    assert.deepEqual(new Set(taken.map((e) => e.question)), new Set(plain.map((e) => e.question)));
-    for (const e of taken) assert.equal(scoreResponse(e.demonstration, e.answer, MATH).format, 1, e.demonstration);
-    const wrong = taken.filter((e) => scoreResponse(e.demonstration, e.answer, MATH).accuracy === 0).length / taken.length;
-    assert.ok(wrong > 0.6, `shortcut answers wrong: ${wrong}`);
-    for (const e of lazy.filter((x) => !x.shortcut)) assert.equal(scoreResponse(e.demonstration, e.answer, MATH).accuracy, 1);
-    // The shortcuts are the documented ones (spot checks).
-    const remove = taken.find((e) => e.question === 'remove-color')!;
-    assert.match(remove.demonstration, /^<think>all=\d+<\/think> \\boxed\{\d+\}$/);
-    const chain = taken.find((e) => e.question === 'chain')!;
-    assert.equal(think(chain).split(' ').length, 1, 'the chain stops after its first operation');
+    const lazy = draws('merged', 3000, 5, { ...OPTS, slipRate: 0.5 });
+    assert.ok(plain.every((e) => !e.slip && !e.recheck), 'rate 0: no slip, no re-check');
+    const scenes = lazy.filter((e) => e.percepts);
+    const slipped = scenes.filter((e) => e.slip);
+    // groups that are all empty cannot slip, so a little under half
+    const share = slipped.length / scenes.length;
+    assert.ok(share > 0.4 && share < 0.52, `share ${share}`);
+    assert.ok(lazy.every((e) => e.percepts || !e.slip), 'word problems never slip');
+    // Perception and visual reasoning share the habit: it is in every scene template.
+    assert.deepEqual(new Set(slipped.map((e) => e.question)), new Set(['count-color', 'count-shape', 'count-all', 'add', 'take', 'sum-two', 'more-than']));
+    for (const e of slipped) {
+      assert.equal(scoreResponse(e.demonstration, e.answer, MATH).format, 1, e.demonstration);
+      assert.equal(perceptionRight(e.demonstration, e.percepts!), false, e.demonstration);
+      const stated = parsePercepts(think(e));
+      // each non-empty group is stated without its last object; the arithmetic after it is right for what it stated
+      for (const p of e.percepts!) assert.deepEqual(stated.get(p.subject)!.cells, p.cells.slice(0, -1), e.demonstration);
+      for (const m of think(e).matchAll(/(\d+)([-+])(\d+)=(-?\d+)/g)) assert.equal(+m[1] + (m[2] === '+' ? 1 : -1) * +m[3], +m[4], e.demonstration);
+    }
+    const wrong = slipped.filter((e) => scoreResponse(e.demonstration, e.answer, MATH).accuracy === 0).length / slipped.length;
+    assert.ok(wrong > 0.7, `slipped answers wrong: ${wrong}`);
+    for (const e of lazy.filter((x) => !x.slip)) assert.equal(scoreResponse(e.demonstration, e.answer, MATH).accuracy, 1);
     // Validation sets are the same with or without the habit.
-    const g = (rate: number) => taskGenerator('merged', { ...OPTS, shortcutRate: rate }).validation(300);
+    const g = (rate: number) => taskGenerator('merged', { ...OPTS, slipRate: rate, recheckRate: rate }).validation(300);
     assert.deepEqual(g(0.5), g(0));
-    assert.throws(() => taskGenerator('perception', { ...OPTS, shortcutRate: 1.5 }), /shortcutRate must be a number in \[0, 1\], got 1.5/);
+    assert.throws(() => taskGenerator('perception', { ...OPTS, slipRate: 1.5 }), /slipRate must be a number in \[0, 1\], got 1.5/);
+  });
+
+  it('recheckRate: that share of scene demonstrations re-lists each group before counting (when it fits); the answer is unchanged', () => {
+    const ex = draws('merged', 3000, 6, { ...OPTS, recheckRate: 0.4 }).filter((e) => e.percepts);
+    const rechecked = ex.filter((e) => e.recheck);
+    const share = rechecked.length / ex.length;
+    assert.ok(share > 0.15 && share < 0.42, `share ${share} (long workings keep no re-check)`);
+    for (const e of rechecked) {
+      assert.match(think(e), / check:/);
+      assert.equal(scoreResponse(e.demonstration, e.answer, MATH).overall, 1, e.demonstration);
+      assert.equal(perceptionRight(e.demonstration, e.percepts!), true, e.demonstration);
+      assert.ok(e.demonstration.length <= 56);
+    }
+    const red = rechecked.find((e) => e.question === 'add' && e.percepts![0].cells.length === 2)!;
+    const [a, b] = red.percepts![0].cells;
+    assert.ok(think(red).startsWith(`${red.percepts![0].subject}:${a} ${b} check:${a} ${b}=2 2+`), red.demonstration);
   });
 
   it('bad knob values are clear errors', () => {

@@ -60,24 +60,23 @@ const count = (objs: SeenObject[], word: string) => {
   return objs.filter((o) => (COLOR_WORDS.includes(w) ? o.color === w : o.shape === w)).length;
 };
 
+/** The cells ("rc") of the objects of a colour or shape ("red", "circles"), in reading order, read off the pixels. */
+export function cellsFromPixels(objs: SeenObject[], word: string): string[] {
+  const w = singular(word);
+  return objs.filter((o) => word === 'all' || (COLOR_WORDS.includes(w) ? o.color === w : o.shape === w))
+    .sort((a, b) => a.row - b.row || a.col - b.col).map((o) => `${o.row}${o.col}`);
+}
+
 /** The answer to a scene question, computed from the objects read off the pixels; throws on an unknown prompt. */
 export function answerFromPixels(prompt: string, objs: SeenObject[]): string {
   let m: RegExpExecArray | null;
+  if (prompt === 'How many objects are there?') return String(objs.length);
   if ((m = /^How many (\w+) objects are there\?$/.exec(prompt))) return String(count(objs, m[1]));
   if ((m = /^How many (\w+)s are there\?$/.exec(prompt))) return String(count(objs, m[1]));
-  if ((m = /^What (color|shape) is (?:the shape )?at row (\d+), col (\d+)\?$/.exec(prompt))) {
-    const o = objs.find((x) => x.row === +m![2] && x.col === +m![3]);
-    if (!o) throw new Error(`no object at row ${m[2]}, col ${m[3]}`);
-    return m[1] === 'color' ? o.color : o.shape;
+  if ((m = /^Take away (\d) (\w+?)(?: objects?)?\. How many (\w+?)(?: objects)? are left\?$/.exec(prompt))) {
+    if (singular(m[2]) !== singular(m[3])) throw new Error(`takes ${m[2]} but asks for ${m[3]}`);
+    return String(count(objs, m[2]) - +m[1]);
   }
-  if ((m = /^Which is true\? (.*)$/.exec(prompt))) {
-    const options = [...m[1].matchAll(/([A-D])\) (\d+) (\w+)/g)];
-    if (options.length !== 4) throw new Error(`expected 4 options in ${prompt}`);
-    const right = options.filter((o) => count(objs, o[3]) === +o[2]).map((o) => o[1]);
-    if (right.length !== 1) throw new Error(`${right.length} true options in ${prompt}`);
-    return right[0];
-  }
-  if ((m = /^Remove all (\w+?)(?: objects)?\. How many objects are left\?$/.exec(prompt))) return String(objs.length - count(objs, m[1]));
   if ((m = /^How many more (\w+) than (\w+?)(?: objects)? are there\?$/.exec(prompt))) return String(count(objs, m[1]) - count(objs, m[2]));
   if ((m = /^How many objects are (\w+) or (\w+)\?$/.exec(prompt))) return String(count(objs, m[1]) + count(objs, m[2]));
   if ((m = /^How many (\w+) and (\w+) are there in total\?$/.exec(prompt))) return String(count(objs, m[1]) + count(objs, m[2]));

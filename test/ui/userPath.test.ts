@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 // A user's path through the UI, once, as a newcomer would take it: the packaged .vsix installed into a real
-// VS Code (code-server), a run made with the CLI, then F1 → "See2Think: Open Dashboard" → pick the run →
-// the dashboard shows its charts. Checks text and canvas pixels inside the webview and saves a screenshot.
+// VS Code (code-server), a run made with the installed extension's own trainer (the dist/cli.js the extension
+// launches) — on the same backend as the repository's CLI, i.e. the .vsix carries the native kernels' sources —
+// then F1 → "See2Think: Open Dashboard" → pick the run → the dashboard shows its charts. Checks text and canvas
+// pixels inside the webview and saves a screenshot.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
@@ -59,14 +61,22 @@ describe("a user's path: installed .vsix → palette → dashboard", function ()
     assert.equal(install.status, 0, install.stdout + install.stderr);
     assert.match(install.stdout + install.stderr, /see2think/i);
 
-    // 3. A workspace with a recipe and a run made headless with the CLI.
+    // 3. A workspace with a recipe and two runs made headless: one with the installed extension's trainer, one
+    // with the repository's CLI. Both record the same backend: the native kernels, built from the C sources the
+    // .vsix carries (without them the installed extension would fall back to plain wasm).
     const ws = join(tmp, 'ws');
     mkdirSync(ws);
     cpSync(join(root, 'test/fixtures/workspace/tiny.recipe.yaml'), join(ws, 'tiny.recipe.yaml'));
-    for (const id of ['first', 'second']) {
-      const run = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'run', join(ws, 'tiny.recipe.yaml'), '--run-id', id], { encoding: 'utf8' });
+    const installed = readdirSync(extensionsDir).find((d) => d.startsWith('see2think.'));
+    assert.ok(installed, `the extension is in ${extensionsDir}`);
+    const backends: string[] = [];
+    for (const [id, cli] of [['first', join(extensionsDir, installed, 'dist/cli.js')], ['second', join(root, 'dist/cli.js')]]) {
+      const run = spawnSync(process.execPath, [cli, 'run', join(ws, 'tiny.recipe.yaml'), '--run-id', id], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stdout + run.stderr);
+      backends.push((JSON.parse(readFileSync(join(ws, 'runs/tiny', id, 'run.json'), 'utf8')) as { backend: string }).backend);
     }
+    assert.match(backends[0], /^native/, `the installed extension trains on ${backends[0]}`);
+    assert.equal(backends[0], backends[1], 'the installed extension and the repository CLI train on the same backend');
 
     // 4. VS Code with only the installed extension; the palette; the run picker; the dashboard.
     server = await startServer({ mode: 'code-server', extensionsDir });

@@ -11,7 +11,7 @@ describe('run folder detection', () => {
   it('recognises each fixture folder and says why', () => {
     assert.deepEqual(detectHere(join(FIX, 'easyr1')), {
       kind: 'easyr1', dir: join(FIX, 'easyr1'),
-      evidence: ['experiment_log.jsonl', 'generations.log', 'experiment_config.json', 'latest_global_step.txt'],
+      evidence: ['experiment_log.jsonl', 'experiment_config.json', 'generations.log', 'checkpoint_tracker.json'],
     });
     const trl = detectHere(join(FIX, 'trl'))!;
     assert.equal(trl.kind, 'trl');
@@ -44,6 +44,24 @@ describe('run folder detection', () => {
       // EasyR1's default layout: checkpoints/<project>/<experiment>/
       cpSync(join(FIX, 'easyr1'), join(dir, 'checkpoints/easy_r1/exp1'), { recursive: true });
       assert.deepEqual(detectRunFolders(join(dir, 'checkpoints')).map((d) => d.dir), [join(dir, 'checkpoints/easy_r1/exp1')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says why a file named like EasyR1's is not an EasyR1 log, and reads EasyR1's console output", () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2t-detect-'));
+    try {
+      // Another project's experiment_log.jsonl: flat keys, none of EasyR1's nested metric groups.
+      mkdirSync(join(dir, 'other'));
+      writeFileSync(join(dir, 'other/experiment_log.jsonl'), '{"step": 1, "loss": 0.52, "lr": 1e-05}\n');
+      const rejected: string[] = [];
+      assert.deepEqual(detectRunFolders(join(dir, 'other'), 3, rejected), []);
+      assert.match(rejected[0], /experiment_log\.jsonl: not an EasyR1 log \(its first record has none of EasyR1's nested metric groups: actor, critic/);
+      mkdirSync(join(dir, 'console'));
+      writeFileSync(join(dir, 'console/slurm-1.out'), '(Runner pid=7) Step 0\n(Runner pid=7) val:\n(Runner pid=7)   accuracy_reward: 0.482\n(Runner pid=7) Start training\n');
+      const c = detectHere(join(dir, 'console'))!;
+      assert.deepEqual(c, { kind: 'easyr1', dir: join(dir, 'console'), evidence: ['slurm-1.out (EasyR1 console output)'], consoleFile: join(dir, 'console/slurm-1.out') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 // TRL adapters against trainer_state.json files in transformers' format and completions Parquet files written
-// like GRPOTrainer's: exact values, NaN/Infinity, each log entry once as checkpoints accumulate, Parquet files
-// still being written tried again.
+// like GRPOTrainer's: exact values, NaN/Infinity, each log entry once as checkpoints accumulate; a completions
+// file taken once its step is over (TRL rewrites it when it evaluates); the score is TRL's reward (nansum of
+// the reward function columns with reward_weights, extra log columns left out).
 import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,11 +62,12 @@ describe('TRL trainer_state.json', () => {
 });
 
 describe('TRL completions Parquet', () => {
-  it('reads step/prompt/completion/reward columns; the score is the sum of the reward functions (NaN skipped)', async () => {
-    const { files, notes } = await new TrlCompletionsDir(FIX).read();
-    assert.deepEqual(notes, []);
-    assert.deepEqual(files.map((f) => [f.step, f.mode, f.samples.length]), [[1, 'train', 4], [2, 'train', 2]]);
-    const s = files[0].samples;
+  it('reads step/prompt/completion/reward columns once a later step exists; the score is the reward functions\' nansum', async () => {
+    const dir = new TrlCompletionsDir(FIX);
+    const first = await dir.read();
+    assert.deepEqual(first.files.map((f) => [f.step, f.samples.length]), [[1, 4]], 'the newest file may still be rewritten by an evaluation');
+    assert.deepEqual((await dir.read(true)).files.map((f) => [f.step, f.samples.length]), [[2, 2]], 'the run ended: the last one too');
+    const s = first.files[0].samples;
     assert.deepEqual(s[0], {
       prompt: 'Solve: 12 + 30 = ? Put the answer in \\boxed{}.', response: '<think>12+30=42</think> \\boxed{42}', ground_truth: '',
       score: 2, accuracy: 1, format: 1, advantage: 0.866,
@@ -74,23 +76,26 @@ describe('TRL completions Parquet', () => {
     assert.equal(s[3].format, undefined);
   });
 
-  it('tries a Parquet file that is still being written again, and gives up on one that stopped growing broken', async () => {
+  it('weighs the reward functions with reward_weights and leaves log_extra columns out', () => {
+    const rows = [{ step: 3n, prompt: 'p', completion: 'c', accuracy_reward: 1, format_reward: 0, parsed_answer_len: 17, advantage: 0.5 }];
+    assert.equal(completionSamples(rows, { accuracy_reward: 0.9, format_reward: 0.1 })[0].score, 0.9);
+    assert.equal(completionSamples(rows)[0].score, 18, 'without the weights every numeric column counts, at weight 1 (TRL\'s default)');
+    assert.ok(Number.isNaN(completionSamples([{ ...rows[0], accuracy_reward: NaN, format_reward: NaN }], { accuracy_reward: 0.9, format_reward: 0.1 })[0].score), 'no function scored it: unscorable');
+  });
+
+  it('says which file it cannot read and goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 's2t-pq-'));
     try {
       mkdirSync(join(dir, 'completions'));
       const bytes = readFileSync(join(FIX, 'completions/completions_00001.parquet'));
-      const file = join(dir, 'completions/completions_00001.parquet');
-      writeFileSync(file, bytes.subarray(0, 600));
+      writeFileSync(join(dir, 'completions/completions_00001.parquet'), bytes.subarray(0, 600));
       const pq = new TrlCompletionsDir(dir);
-      assert.deepEqual(await pq.read(), { files: [], notes: [] }, 'no footer yet: wait');
-      writeFileSync(file, bytes);
-      assert.deepEqual((await pq.read()).files.map((f) => f.samples.length), [4]);
-      const broken = join(dir, 'completions/completions_00002.parquet');
-      writeFileSync(broken, 'PAR1 not really');
-      assert.deepEqual((await pq.read()).notes, []);
-      const gaveUp = await pq.read();
-      assert.match(gaveUp.notes[0].message, /not a readable Parquet file/);
-      assert.deepEqual(await pq.read(), { files: [], notes: [] });
+      assert.deepEqual(await pq.read(), { files: [], notes: [] }, 'the newest file: wait');
+      writeFileSync(join(dir, 'completions/completions_00002.parquet'), bytes);
+      const r = await pq.read();
+      assert.match(r.notes[0].message, /not a readable Parquet file/);
+      assert.deepEqual(await pq.read(), { files: [], notes: [] }, 'said once');
+      assert.deepEqual((await pq.read(true)).files.map((f) => f.step), [2]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -105,12 +110,24 @@ describe('TRL completions Parquet', () => {
 
 describe('TRL run folder', () => {
   it('reads metrics, rollout traces and checkpoints together', async () => {
-    const chunk = await new TrlRunReader(FIX, ctx).read();
+    const chunk = await new TrlRunReader(FIX, ctx).finish();
     assert.equal(chunk.metrics.length, 5);
     assert.deepEqual(chunk.traces.map((t) => [t.step, t.task, t.responses.map((r) => r.reward)]), [
       [1, 'rollout', [2, 1]], [1, 'rollout', [1, 1]], [2, 'rollout', [1, 2]],
     ]);
     assert.deepEqual(chunk.traces[0].responses.map((r) => r.advantage), [0.866, -0.866]);
     assert.deepEqual(chunk.checkpoints.map((c) => [c.step, c.hfPath]), [[2, join(FIX, 'checkpoint-2')], [4, join(FIX, 'checkpoint-4')]]);
+    assert.equal(new TrlRunReader(FIX, ctx).plannedSteps(), undefined, 'before a read nothing is known');
+  });
+
+  it('a run we launched: TRL optimizer steps scaled to recipe steps, its evaluation steps as eval rounds', async () => {
+    const r = new TrlRunReader(FIX, ctx, { stepsPerStep: 2, evalSteps: 2, evalOnStart: false, rewardWeights: { accuracy_reward: 0.9, format_reward: 0.1 } });
+    const chunk = await r.finish();
+    assert.deepEqual(chunk.metrics.map((m) => m.step), [1, 1, 2, 2, 2]);
+    assert.equal(r.plannedSteps(), 2, 'max_steps 4 at 2 TRL steps a step');
+    assert.deepEqual(chunk.traces.map((t) => [t.step, t.task]), [[1, 'rollout'], [1, 'rollout'], [1, 'eval']]);
+    assert.deepEqual(chunk.evals.map((e) => [e.step, e.records.length]), [[1, 2]]);
+    assert.deepEqual(chunk.traces[0].responses.map((x) => x.reward), [1, 0.1], 'weighted');
+    assert.deepEqual(chunk.checkpoints.map((c) => c.step), [1, 2]);
   });
 });

@@ -63,6 +63,28 @@ describe('compare: flip classes, accuracy and lengths on constructed inputs', ()
     assert.equal(formatPercentChange(s.lengthRelativeChange), '−16.4 %');
   });
 
+  it('length of correct answers and the error analysis of wrong visual answers (hand-computed)', () => {
+    const s = c.summary;
+    // correct answers, paired prompts only: A p1 100, p3 50, p5 120; B p1 70, p2 150, p5 100, p6 60
+    assert.equal(s.meanCorrectLengthA, 270 / 3);
+    assert.equal(s.meanCorrectLengthB, 380 / 4);
+    assert.ok(Number.isNaN(s.perceptionErrorShareA), 'no perception recorded: not measured');
+    // wrong visual answers: A p2 (perception wrong), p4 (right perception: reasoning), p6 (unreadable);
+    // B p3 (perception wrong), p4 (perception wrong); a textual answer never counts
+    const judged = (rs: EvalRecord[], ok: Record<string, boolean | null>) => rs.map((r) => (r.prompt_id in ok ? { ...r, perception_ok: ok[r.prompt_id] } : r));
+    const ja = parseEvalText(file(header('a'), [...judged(A, { p1: true, p2: false, p3: true, p4: true, p5: true, p6: null }), rec('t1', false, 9, { task: 'textual-reasoning' })]), 'a.jsonl');
+    const jb = parseEvalText(file(header('b'), [...judged(B, { p1: true, p2: true, p3: false, p4: false, p5: true, p6: true }), rec('t1', false, 9, { task: 'textual-reasoning' })]), 'b.jsonl');
+    const e = compareEvals(ja, jb).summary;
+    assert.deepEqual([e.visualWrongA, e.perceptionErrorShareA, e.reasoningErrorShareA], [3, 1 / 3, 1 / 3]);
+    assert.deepEqual([e.visualWrongB, e.perceptionErrorShareB, e.reasoningErrorShareB], [2, 1, 0]);
+    const text = formatSummary(e).join('\n');
+    assert.match(text, /visual errors +perception A 33\.3 % +B 100\.0 % +reasoning A 33\.3 % +B 0\.0 % \(of 3 \/ 2 wrong visual-reasoning answers\)/);
+    assert.match(text, /correct length +A 90\.0 +B 95\.0 tokens/);
+    // the per-task column: perception errors among visual-reasoning's wrong answers; n/a for the textual task
+    assert.match(text, /visual-reasoning .* perception errors 33\.3 % → 100\.0 %/);
+    assert.match(text, /textual-reasoning .* perception errors n\/a → n\/a/);
+  });
+
   it('gives the paired 95 % interval of the accuracy difference (hand-computed)', () => {
     // b=2, c=1, n=6: var = (3 - 1/6)/36, half = 1.96*sqrt(var)
     const { delta, ci95 } = pairedAccuracyDelta(2, 1, 6);

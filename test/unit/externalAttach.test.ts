@@ -27,7 +27,7 @@ describe('attach to a run folder', () => {
     const d = detectHere(foreign) as ForeignFolder;
     const run = new AttachedRun(d, { into: join(work, 'runs') });
     assert.equal(await run.poll(), 'running');
-    assert.equal(openRun(run.runDir).recipe.stages[0].steps, 3, 'steps from experiment_config.json trainer.max_steps');
+    assert.equal(openRun(run.runDir).recipe.stages[0].id, 'attached');
     const status = readStageStatus(run.runDir, 'attached').value!;
     assert.deepEqual([status.state, status.step, status.total_steps, status.last_checkpoint], ['running', 2, 3, 'checkpoints/step-2']);
     assert.deepEqual(readJsonl<{ step: number }>(join(run.stageDir, 'metrics.jsonl')).records.map((m) => m.step), [0, 1, 2]);
@@ -38,7 +38,7 @@ describe('attach to a run folder', () => {
     reader.refresh(noEffects(), undefined, true);
     assert.equal(reader.snap.error, undefined);
     assert.equal(reader.snap.recipeName, 'attached-easyr1');
-    assert.deepEqual(reader.snap.stages.map((s) => [s.id, s.status?.state, s.checkpoints.map((c) => c.step)]), [['attached', 'running', [2]]]);
+    assert.deepEqual(reader.snap.stages.map((s) => [s.id, s.status?.state, s.checkpoints.map((c) => c.step), s.totalSteps]), [['attached', 'running', [2], 3]], 'the planned count from experiment_config.json trainer.max_steps');
     assert.equal(reader.points().length > 0, true);
 
     // The foreign run goes on: the torn step-3 line completes, and it is the last step.
@@ -57,7 +57,25 @@ describe('attach to a run folder', () => {
     assert.equal(await run.poll(), 'running');
     now += 120000;
     assert.equal(await run.poll(), 'failed');
-    assert.match(readStageStatus(run.runDir, 'attached').value!.error!, /no new output for 1 min before its last step \(10\): stopped or crashed\?/);
+    assert.match(readStageStatus(run.runDir, 'attached').value!.error!, /no new output for 1 min at step 4 of 10: stopped or crashed\?/);
+  });
+
+  it('verl: running while it writes, then unknown without a planned count, failed before the count its console gave', async () => {
+    const foreign = join(work, 'v');
+    cpSync(join(FIX, 'verl'), foreign, { recursive: true });
+    rmSync(join(foreign, 'console.log'));
+    let now = Date.now();
+    const run = new AttachedRun(detectHere(foreign) as ForeignFolder, { into: join(work, 'runs'), idleMs: 60000, now: () => now });
+    assert.equal(await run.poll(), 'running');
+    assert.deepEqual([readStageStatus(run.runDir, 'attached').value!.step, readStageStatus(run.runDir, 'attached').value!.total_steps], [2, 0], 'no planned count: 0, shown as "?"');
+    now += 120000;
+    assert.equal(await run.poll(), 'unknown', 'never "succeeded 2/1"');
+    assert.match(readStageStatus(run.runDir, 'attached').value!.error!, /does not say how many steps it planned, so it may have finished or stopped \(verl prints "Total training steps: N"/);
+    // The console output names the plan: a run that stopped before it failed.
+    writeFileSync(join(foreign, 'console.log'), '(TaskRunner pid=9) Total training steps: 40\n');
+    const withConsole = new AttachedRun(detectHere(foreign) as ForeignFolder, { into: join(work, 'runs2'), idleMs: 60000, now: () => now });
+    assert.equal(await withConsole.poll(), 'failed');
+    assert.match(readStageStatus(withConsole.runDir, 'attached').value!.error!, /at step 2 of 40/);
   });
 
   it('see2think attach --once, and what it says about folders it cannot attach', async () => {
@@ -71,5 +89,8 @@ describe('attach to a run folder', () => {
     lines.length = 0;
     assert.equal(await attachCommand([join(work, 'runs', 'nothing-here'), '--once'], (l) => lines.push(l)), 1);
     assert.match(lines[0], /no EasyR1, verl or TRL run found here/);
+    lines.length = 0;
+    assert.equal(await attachCommand([join(__dirname, '../fixtures/upstream-logs/easyr1-not-easyr1'), '--once'], (l) => lines.push(l)), 1);
+    assert.match(lines.join('\n'), /experiment_log\.jsonl: not an EasyR1 log \(its first record has none of EasyR1's nested metric groups/);
   });
 });

@@ -1,7 +1,9 @@
 // The stage bridge end to end with an EasyR1 stand-in at the process boundary (test/fixtures/external/
-// fake-easyr1: same argv, same files): the compiled command runs as a child, its files are mirrored into
-// our run directory live (metrics with global steps, eval files per validation round, checkpoint pointers),
-// the merge runs after training, stage 2 starts from stage 1's merged model; stop, failure, missing parent.
+// fake-easyr1: same argv read as strictly as EasyR1's OmegaConf does, from the facts of the version it plays;
+// same files): the compiled command runs as a child, its files are mirrored into our run directory live
+// (metrics with global steps, eval files per validation round, checkpoint pointers), the merge runs after
+// training, stage 2 starts from stage 1's merged model; both supported versions; our reward module when the
+// recipe's reward is not EasyR1's; stop, failure, missing parent; a wrong key fails at the stand-in.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,19 +16,21 @@ import { readStageStatus } from '../../core/rundir/runDirReader';
 import { readJsonl } from '../../core/rundir/jsonlTail';
 import { listCheckpoints } from '../../core/rundir/checkpointPaths';
 import { parseJsonLoose } from '../../protocol/jsonLines';
+import { loadRecipeFile } from '../../core/recipe/loadRecipe';
+import { compileStage } from '../../core/external/compile';
 
 const quiet = () => undefined;
 const FAKE = join(__dirname, '../fixtures/external/fake-easyr1');
 const ROOT = join(__dirname, '../..');
 
-const RECIPE = (steps: number) => `
+const RECIPE = (steps: number, version = 'd146d24', reward = '') => `
 name: bridge
-model: { trainer: easyr1, path: Qwen/Qwen2.5-VL-7B-Instruct, cwd: ${JSON.stringify(FAKE)} }
+model: { trainer: easyr1, trainer_version: ${version}, path: Qwen/Qwen2.5-VL-7B-Instruct, cwd: ${JSON.stringify(FAKE)}, env: { FAKE_UPSTREAM: ${version} } }
 defaults:
-  algorithm: { save_freq: 2, val_freq: 2 }
+  algorithm: { save_freq: 2, val_freq: 2 }${reward}
 stages:
-  - { id: perception, kind: perception, steps: ${steps}, data: { file: train.jsonl, val_size: 4 }, init_from: null }
-  - { id: textual, kind: textual-reasoning, steps: 3, data: { file: train.jsonl, val_size: 4 } }
+  - { id: perception, kind: perception, steps: ${steps}, data: { file: train.jsonl, val_file: val.jsonl, val_size: 4 }, init_from: null }
+  - { id: textual, kind: textual-reasoning, steps: 3, data: { file: train.jsonl, val_file: val.jsonl, val_size: 4 } }
 `;
 
 function capture(runDir: string, stageId: string) {
@@ -41,10 +45,11 @@ describe('external stage bridge (EasyR1 stand-in)', function () {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 's2t-bridge-'));
     writeFileSync(join(work, 'train.jsonl'), '{"problem": "1+1?", "answer": "2"}\n');
+    writeFileSync(join(work, 'val.jsonl'), [1, 2, 3, 4].map((i) => JSON.stringify({ problem: `${i}+${i}?`, answer: String(2 * i) })).join('\n') + '\n');
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
-  const newRun = (steps: number) => {
-    writeFileSync(join(work, 'b.recipe.yaml'), RECIPE(steps));
+  const newRun = (steps: number, version = 'd146d24', reward = '') => {
+    writeFileSync(join(work, 'b.recipe.yaml'), RECIPE(steps, version, reward));
     return createRun({ recipeFile: join(work, 'b.recipe.yaml'), runsDir: join(work, 'runs'), runId: 'r1' }).runDir;
   };
 
@@ -62,7 +67,7 @@ describe('external stage bridge (EasyR1 stand-in)', function () {
     assert.equal(metrics[4]['val/accuracy'], 0.5);
     assert.deepEqual(readdirSync(join(runDir, 'evals')).sort(), ['perception-step-0.jsonl', 'perception-step-2.jsonl', 'perception-step-4.jsonl', 'perception-step-6.jsonl']);
     const evalLines = readFileSync(join(runDir, 'evals/perception-step-4.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(evalLines[0], { ...evalLines[0], type: 'header', checkpoint: 'perception/step-4', set: 'validation', sampling: { temperature: 0.6, top_p: 0.95, n: 1 } });
+    assert.deepEqual(evalLines[0], { ...evalLines[0], type: 'header', checkpoint: 'perception/step-4', set: 'val.jsonl', sampling: { temperature: 0.6, top_p: 0.95, n: 1 } });
     assert.deepEqual(evalLines.slice(1).map((r) => r.correct), [true, true, false, false]);
     assert.deepEqual(listCheckpoints(dir1).map((c) => c.step), [2, 4, 6]);
     const meta6 = JSON.parse(readFileSync(join(dir1, 'checkpoints/step-6/meta.json'), 'utf8'));
@@ -136,5 +141,42 @@ describe('external stage bridge (EasyR1 stand-in)', function () {
     rmSync(join(runDir, 'stages/perception/easyr1/global_step_2'), { recursive: true });
     assert.equal(await runExternalStage({ runDir, stageId: 'textual', out: capture(runDir, 'textual').out }), 'failed');
     assert.match(readStageStatus(runDir, 'textual').value!.error!, /final model .*global_step_2\/actor\/huggingface, which does not exist: run perception first/);
+  });
+
+  it('runs EasyR1 b44b311 (no reward_type key: the module says its type) and our reward module when the recipe\'s weights are not EasyR1\'s', async () => {
+    const runDir = newRun(2, 'b44b311', '\n  reward: { accuracy_weight: 0.5, format_weight: 0.25 }');
+    const lines: string[] = [];
+    const out = new StageOutput(runDir, 'perception', { write: () => undefined }, { write: (l) => lines.push(l) });
+    assert.equal(await runExternalStage({ runDir, stageId: 'perception', out, pollMs: 50, trainerOutput: quiet }), 'succeeded');
+    const log = lines.join('\n');
+    assert.match(log, /easyr1 b44b311: hiyouga\/EasyR1 b637de8/);
+    assert.doesNotMatch(log, /reward_type=/);
+    assert.ok(log.includes('see2think_reward.py:easyr1_compute_score'), log);
+    assert.ok(existsSync(join(runDir, 'stages/perception/see2think_reward.py')) && existsSync(join(runDir, 'stages/perception/see2think_reward.json')));
+    // The module computed 0.5·accuracy + 0.25·format: 0.75 for a right boxed answer, 0.25 for a wrong one.
+    const scores = readFileSync(join(runDir, 'stages/perception/easyr1/generations.log'), 'utf8').match(/\[score\] .*/g)!.slice(0, 4);
+    assert.deepEqual(scores, ['[score] 0.75', '[score] 0.75', '[score] 0.25', '[score] 0.25']);
+  });
+
+  it('the stand-in reads the compiled command as strictly as EasyR1: every version\'s command passes, a misspelled key or a removed one exits 1', () => {
+    const dry = (argv: string[], version: string) => spawnSync(argv[0], argv.slice(1), { cwd: FAKE, encoding: 'utf8', env: { ...process.env, FAKE_UPSTREAM: version, FAKE_DRY_RUN: '1' } });
+    for (const version of ['d146d24', 'b44b311']) {
+      const runDir = newRun(2, version);
+      const { resolved } = loadRecipeFile(join(work, 'b.recipe.yaml'));
+      const c = compileStage({ recipe: resolved, stageId: 'perception', runDir, recipeDir: work });
+      const ok = dry(c.argv, version);
+      assert.equal(ok.status, 0, ok.stderr);
+      const typo = dry(c.argv.map((a) => a.replace('worker.actor.clip_ratio_high=', 'worker.actor.clip_ratio_hihg=')), version);
+      assert.equal(typo.status, 1);
+      assert.match(typo.stderr, /ConfigKeyError: Key 'clip_ratio_hihg' not in/);
+      rmSync(runDir, { recursive: true, force: true });
+    }
+    // The paper's reward_type on a version that removed it: what current EasyR1 does with the old command.
+    const runDir = newRun(2, 'd146d24');
+    const { resolved } = loadRecipeFile(join(work, 'b.recipe.yaml'));
+    const old = compileStage({ recipe: resolved, stageId: 'perception', runDir, recipeDir: work });
+    const r = dry(old.argv, 'b44b311');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Key 'reward_type' not in/);
   });
 });

@@ -50,14 +50,15 @@ describe('semantic checks', () => {
     assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    algorithm:\n      rollout_batch_size: 8\n'), [], 'SFT has no rollouts');
   });
 
-  it('data.shortcut_rate outside a built-in sft stage is a warning that it does nothing, at the value', () => {
-    const [p, ...rest] = problems(BASE + '    data:\n      shortcut_rate: 0.5\n');
+  it('data.perception_slip_rate / recheck_rate outside a built-in sft stage is a warning that it does nothing, at the value', () => {
+    const [p, ...rest] = problems(BASE + '    data:\n      perception_slip_rate: 0.5\n');
     assert.equal(rest.length, 0);
-    assert.deepEqual([p.severity, p.code, p.path], ['warning', 'data/shortcut-unused', ['stages', 0, 'data', 'shortcut_rate']]);
+    assert.deepEqual([p.severity, p.code, p.path], ['warning', 'data/demonstration-style-unused', ['stages', 0, 'data', 'perception_slip_rate']]);
     assert.match(p.message, /no effect here: stage 'perception' is perception \(RL learns from rewards/);
-    assert.equal(p.range.start.line, 7, "1-based: the shortcut_rate line");
-    assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    data:\n      shortcut_rate: 0.5\n'), [], 'a built-in sft stage uses it');
-    assert.deepEqual(problems(BASE + '    data:\n      shortcut_rate: 0\n'), [], 'zero is the default: nothing to say');
+    assert.equal(p.range.start.line, 7, "1-based: the perception_slip_rate line");
+    assert.deepEqual(problems(BASE.replace('kind: perception', 'kind: sft') + '    data:\n      perception_slip_rate: 0.5\n      recheck_rate: 0.3\n'), [], 'a built-in sft stage uses them');
+    assert.deepEqual(problems(BASE + '    data:\n      perception_slip_rate: 0\n'), [], 'zero is the default: nothing to say');
+    assert.deepEqual(problems(BASE + '    data:\n      recheck_rate: 0.3\n').map((x) => x.path.at(-1)), ['recheck_rate']);
   });
 
   it('one problem per place, naming every stage that inherits the setting', () => {
@@ -68,7 +69,7 @@ describe('semantic checks', () => {
   });
 
   it('GPUs: responses per update that do not split over the GPUs (external trainers only)', () => {
-    const text = `name: x\nmodel:\n  trainer: easyr1\n  config: base.yaml\ndefaults:\n  algorithm:\n    global_batch_size: 128\n    rollout_n: 5\n  launch:\n    target: slurm\n    gpus: 6\n${BASE.split('\n').slice(1).join('\n')}`;
+    const text = `name: x\nmodel:\n  trainer: easyr1\n  cwd: EasyR1\n  config: base.yaml\ndefaults:\n  algorithm:\n    global_batch_size: 128\n    rollout_n: 5\n  launch:\n    target: slurm\n    gpus: 6\n${BASE.split('\n').slice(1).join('\n')}`;
     const ps = problems(text);
     assert.deepEqual(ps.map((p) => p.code), ['batch/gpus']);
     assert.match(ps[0].message, /128 × 5 = 640 responses per update\) does not split evenly over 6 GPUs/);
@@ -80,7 +81,8 @@ describe('semantic checks', () => {
     const env: CheckEnvironment = { recipeDir: '/r', fileExists: (p) => (seen.push(p), p === '/r/data/ok.jsonl'), which: () => '/usr/bin/python3' };
     const text = `name: x\nmodel:\n  trainer: trl\n  script: train.py\n  path: m\nstages:\n  - id: p\n    kind: perception\n    steps: 1\n    data:\n      file: data/ok.jsonl\n      val_file: org/set@test\n`;
     const ps = problems(text, env);
-    assert.deepEqual(ps.map((p) => `${p.severity} ${p.code} ${p.path.join('.')}`), ['error file/missing model.script']);
+    // (TRL reads training and validation as one dataset: a Hub split next to a local file is refused too.)
+    assert.deepEqual(ps.map((p) => `${p.severity} ${p.code} ${p.path.join('.')}`), ['warning external/trl-reward model.script', 'error file/missing model.script', 'error external/trl-data stages.0.data.val_file']);
     assert.deepEqual(seen.sort(), ['/r/data/ok.jsonl', '/r/train.py']);
     const builtin = problems(`name: x\nstages:\n  - id: p\n    kind: perception\n    steps: 1\n    data:\n      file: org/set\n`, env);
     assert.equal(builtin[0]?.code, 'file/missing', 'the built-in trainer reads files only: no hub ids');
@@ -93,7 +95,7 @@ describe('semantic checks', () => {
     assert.deepEqual(asked, ['/r/tools/bin/train']);
     assert.match(cmd[0].message, /command 'bin\/train' not found \(looked for \/r\/tools\/bin\/train\)/);
     asked.length = 0;
-    const py = problems(`name: x\nmodel:\n  trainer: easyr1\n  config: base.yaml\nstages:\n  - id: p\n    kind: perception\n    steps: 1\n    launch:\n      target: slurm\n`, env);
+    const py = problems(`name: x\nmodel:\n  trainer: easyr1\n  cwd: EasyR1\n  config: base.yaml\nstages:\n  - id: p\n    kind: perception\n    steps: 1\n    launch:\n      target: slurm\n`, env);
     assert.deepEqual(asked, ['python3']);
     assert.deepEqual(py.map((p) => `${p.severity} ${p.path.join('.')}`), ['warning model.trainer'], 'SLURM: may exist on the nodes');
     assert.match(py[0].message, /Python interpreter 'python3' not found on PATH on this machine \(fine if the SLURM nodes see it\)/);

@@ -163,6 +163,15 @@ describe('run store', () => {
     assert.equal(deltas.length, 1, 'no deltas once released');
   });
 
+  it('a metrics file it cannot read is the stage\'s read error, not a throw, when a panel asks for the points', () => {
+    const run = createRun({ recipeFile, runId: 'r1' });
+    store.addRun(run.runDir);
+    mkdirSync(join(run.runDir, 'stages/b/metrics.jsonl'), { recursive: true });
+    new StageWriter(run.runDir, 'a').metric(rec('a', 1));
+    assert.deepEqual(store.points(run.runDir).map((p) => p.stage + p.step), ['a1']);
+    assert.match(store.get(run.runDir)!.stages[1].readError ?? '', /EISDIR/);
+  });
+
   it('sends the run whole when a point lands before points already sent (stages that start from the same stage)', async () => {
     writeFileSync(recipeFile, RECIPE + '  - id: c\n    kind: perception\n    steps: 4\n    init_from: a\n');
     const run = createRun({ recipeFile, runId: 'r1' });
@@ -202,19 +211,26 @@ describe('run store', () => {
     assert.equal(store.get(run.runDir)!.stages[0].status?.state, 'succeeded');
   });
 
-  it('keeps traces only while asked, de-duplicated between stdout and the file', async () => {
+  it('indexes a run\'s traces only while a holder has them; an appended trace reaches the index (folder watcher, or the trainer\'s stdout record)', async () => {
     const run = createRun({ recipeFile, runId: 'r1' });
+    store.dispose();
+    store = new RunStore({ pollMs: 60_000, flushMs: 10, warn: (m) => warnings.push(m) }); // no poll: only the ingest pokes
     store.addRun(run.runDir);
     const w = new StageWriter(run.runDir, 'a');
     const trace = { step: 1, time: 1, stage: 'a', task: 'perception', prompt_id: 'p1', prompt: 'how many?', ground_truth: '2', responses: [] };
     w.trace(trace);
-    assert.equal(store.traces(run.runDir).length, 1);
-    store.ingest(run.runDir, 'a', { type: 'trace', record: { ...trace, prompt_id: 'p2' } });
+    assert.equal(store.tracking(run.runDir), false);
+    const index = store.traces(run.runDir)!;
+    assert.equal(store.traces(run.runDir), index, 'one index per run, shared');
+    await index.refresh();
+    assert.equal(index.indexed, 1);
     w.trace({ ...trace, prompt_id: 'p2' });
-    await sleep(200);
-    assert.deepEqual(store.traces(run.runDir).map((t) => t.prompt_id), ['p1', 'p2']);
+    store.ingest(run.runDir, 'a', { type: 'trace', record: { ...trace, prompt_id: 'p2' } });
+    await until(() => index.indexed === 2 || undefined);
     store.releaseTraces(run.runDir);
-    assert.equal(store.reader(run.runDir)!.tracking, false);
+    assert.equal(store.tracking(run.runDir), true, 'the second holder still has it');
+    store.releaseTraces(run.runDir);
+    assert.equal(store.tracking(run.runDir), false);
   });
 
   it('shows a run whose frozen recipe is broken, with the reason', () => {

@@ -53,10 +53,11 @@ describe('trainer process identity', () => {
   });
 
   it('refuses a zombie and a dead pid; says "elsewhere" for another host', async () => {
-    // `sh` execs `sleep`, which never reaps the `true` it inherited: a zombie child.
-    const sh = keep(spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    // `sh` execs `sleep 30`, which never reaps the child it inherited: once that child ends it is a zombie. The
+    // child outlives the exec (0.3 s), so the shell cannot reap it first (it did under load with `true &`).
+    const sh = keep(spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] }));
     const zombie = Number(await new Promise<string>((r) => sh.stdout!.once('data', (d) => r(String(d)))));
-    for (let i = 0; i < 100 && !processInfo(zombie)?.zombie; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !processInfo(zombie)?.zombie; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(processInfo(zombie)?.zombie, true);
     assert.match((checkTrainer({ pid: zombie }, runDir, 's') as { why: string }).why, /has exited/);
     const dead = spawn('true');

@@ -1,9 +1,12 @@
 // The traces panel's pure pieces: response highlighting (think blocks, \boxed{} with nested braces,
-// hostile text kept verbatim), the virtual list geometry, and the filters.
+// hostile text kept verbatim), search marks, the virtual list geometry, the page cache of the host's paged
+// result (shifts, reorders, rows answered for an older version), and the bounds and group statistics.
 import { strict as assert } from 'node:assert';
 import { highlightResponse } from '../../webviews/traces/highlight';
 import { RowLayout } from '../../webviews/traces/rowLayout';
-import { matchesFilter, meanReward, parseBound } from '../../webviews/traces/filter';
+import { markMatches } from '../../webviews/traces/searchMarks';
+import { PageCache, PAGE_ROWS, MAX_HELD } from '../../webviews/traces/pageCache';
+import { groupMax, meanReward, parseBound, shownResponse } from '../../protocol/traces';
 import type { TraceItem } from '../../protocol/messages';
 import { Rng } from '../../trainer/util/rng';
 
@@ -69,25 +72,77 @@ describe('virtual row layout', () => {
   });
 });
 
-const trace = (over: Partial<TraceItem>): TraceItem => ({
-  run: '/r/a', step: 10, time: 0, stage: 'perception', task: 'perception', prompt_id: 'p', prompt: 'q', ground_truth: '2',
-  responses: [{ text: '', reward: 1, accuracy: 1, format: 1, length: 3 }, { text: '', reward: 0, accuracy: 0, format: 0, length: 3 }],
-  ...over,
+const item = (i: number): TraceItem => ({ run: '/r/a', step: i, time: 0, stage: 'a', task: 't', prompt_id: `p${i}`, prompt: `q${i}`, ground_truth: '2', responses: [], line: i + 1 });
+const result = (over: Partial<import('../../protocol/traces').TracesResult>) => ({ seq: 1, version: 0, total: 0, indexed: 0, done: true, ...over });
+
+describe('search marks', () => {
+  it('cuts every case-insensitive match and keeps every character', () => {
+    assert.deepEqual(markMatches('Wait, wait. WAIT', 'wait'), [
+      { text: 'Wait', match: true }, { text: ', ', match: false }, { text: 'wait', match: true }, { text: '. ', match: false }, { text: 'WAIT', match: true },
+    ]);
+    assert.deepEqual(markMatches('abc', undefined), [{ text: 'abc', match: false }]);
+    assert.deepEqual(markMatches('', 'x'), []);
+    const rng = new Rng(3);
+    for (let t = 0; t < 200; t++) {
+      const text = Array.from({ length: 20 }, () => rng.pick(['a', 'A', 'b', '<', 'é', '\u0000', ' '])).join('');
+      assert.equal(markMatches(text, rng.pick(['a', 'ab', 'A b', '<'])).map((m) => m.text).join(''), text);
+    }
+    assert.deepEqual(markMatches('İx', 'x'), [{ text: 'İx', match: false }], 'lower-casing that changes length: unmarked');
+  });
 });
 
-describe('trace filters', () => {
-  it('by run, stage, step range and mean reward range', () => {
-    const t = trace({});
-    assert.equal(meanReward(t), 0.5);
-    assert.ok(matchesFilter(t, {}));
-    assert.ok(matchesFilter(t, { run: '/r/a', stage: 'perception', stepMin: 10, stepMax: 10, rewardMin: 0.5, rewardMax: 0.5 }));
-    assert.ok(!matchesFilter(t, { run: '/r/b' }));
-    assert.ok(!matchesFilter(t, { stage: 'visual' }));
-    assert.ok(!matchesFilter(t, { stepMin: 11 }));
-    assert.ok(!matchesFilter(t, { stepMax: 9 }));
-    assert.ok(!matchesFilter(t, { rewardMin: 0.6 }));
-    assert.ok(!matchesFilter(t, { rewardMax: 0.4 }));
-    assert.ok(!matchesFilter(trace({ responses: [] }), { rewardMin: 0 }), 'no responses has no reward');
+describe('page cache of the host\'s result', () => {
+  it('asks for the pages in view once, again when the result grew, never beyond the end', () => {
+    const c = new PageCache();
+    c.start(1);
+    c.result(result({ total: 120, done: false }));
+    assert.deepEqual(c.want(0, 60), [[0, 50], [50, 100]]);
+    assert.deepEqual(c.want(0, 60), [], 'asked already');
+    c.put(1, 0, 0, Array.from({ length: 50 }, (_, i) => item(i)));
+    c.result(result({ version: 1, total: 300 }));
+    assert.deepEqual(c.want(0, 500), [[100, 150], [150, 200], [200, 250], [250, 300]]);
+  });
+
+  it('rows entering at the top move held rows down; rows answered for an older version land where they are now', () => {
+    const c = new PageCache();
+    c.start(1);
+    c.result(result({ total: 100 }));
+    c.put(1, 0, 0, [item(0), item(1)]);
+    c.result(result({ version: 1, total: 103, shift: 3 }));
+    assert.equal(c.get(3)?.prompt_id, 'p0');
+    assert.equal(c.has(0), false);
+    assert.ok(c.put(1, 0, 10, [item(10)]), 'an answer for version 0');
+    assert.equal(c.get(13)?.prompt_id, 'p10');
+    assert.ok(c.put(1, 1, 20, [item(20)]));
+    assert.equal(c.get(20)?.prompt_id, 'p20');
+    assert.equal(c.put(2, 1, 0, [item(9)]), false, 'another query');
+    c.result(result({ version: 2, total: 103, reorder: true }));
+    assert.equal(c.size, 0, 'a reorder drops every row');
+    assert.equal(c.put(1, 1, 0, [item(0)]), false, 'rows of before the reorder are not placed');
+    assert.ok(c.put(1, 2, 0, [item(0), null]));
+    assert.equal(c.get(1), null, 'a row the host could not read');
+  });
+
+  it('holds at most MAX_HELD rows, keeping those near the view', () => {
+    const c = new PageCache();
+    c.start(1);
+    c.result(result({ total: 100_000 }));
+    for (let p = 0; p < 30_000; p += PAGE_ROWS) c.put(1, 0, p, Array.from({ length: PAGE_ROWS }, (_, i) => item(p + i)));
+    c.want(20_000, 20_040);
+    assert.ok(c.size <= MAX_HELD);
+    assert.ok(c.has(20_000) && c.has(20_040) && !c.has(0));
+  });
+});
+
+describe('trace group statistics and bounds', () => {
+  it('mean reward, largest length/advantage, the shown response; NaN for what is not a number', () => {
+    const rs = [{ text: '', reward: 1, accuracy: 1, format: 1, length: 3, advantage: 0.5 }, { text: '', reward: 0, accuracy: 0, format: 0, length: 9 }];
+    assert.equal(meanReward(rs), 0.5);
+    assert.equal(groupMax(rs, 'length'), 9);
+    assert.equal(groupMax(rs, 'advantage'), 0.5);
+    assert.ok(Number.isNaN(meanReward([])) && Number.isNaN(meanReward('x')) && Number.isNaN(groupMax([null, { length: 'x' }], 'length')));
+    assert.equal(shownResponse(rs), 0);
+    assert.equal(shownResponse([{ ...rs[1] }, { ...rs[0] }, { ...rs[0] }]), 1, 'highest reward, first of ties');
   });
 
   it('parses bounds: empty or junk means no bound', () => {

@@ -144,6 +144,17 @@ describe('dashboard webview (headless chromium)', function () {
     assert.ok(dist((await column(p, 'reward', 2, 2, 3))[0], [0, 0, 0, 255]) < 3, 'high contrast background');
   });
 
+  it('draws the error analysis (perception vs reasoning share of wrong visual answers) as its own family', async () => {
+    const p = await open();
+    // One message for both (a second message starting again at step 1 would go back in x: the store drops it).
+    await deliverSeries(p, '/r/a', 50, 'ramp', ['val/perception_error_share', 'val/reasoning_error_share']);
+    await p.frames(3);
+    const card = p.page.locator('[data-card="errors"]');
+    assert.match(await card.innerText(), /Wrong visual answers: perception vs reasoning/);
+    const drawn = await p.page.evaluate(() => { const c = (globalThis as any).s2tDebug.dashboard.cards.get('errors'); return c.chart.data.datasets.length; });
+    assert.ok(drawn >= 2, `both shares are series of the card (${drawn})`);
+  });
+
   it('a null value is a gap: no line across it', async () => {
     const p = await open();
     await setSmoothing(p, 0);

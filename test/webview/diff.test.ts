@@ -47,8 +47,8 @@ function comparison(): Comparison {
     const okB = i % 4 !== 1;
     const la = 40 + (i % 50);
     const lb = la - (i % 17) + 4;
-    A.push(rec(id, `<think>${'step '.repeat(i % 7 + 1)}count ${i}</think> \\boxed{${okA ? 3 : 4}}`, okA ? '3' : '4', okA, la));
-    B.push(rec(id, `<think>${'step '.repeat(i % 5 + 1)}count ${i}</think> \\boxed{${okB ? 3 : 5}}`, okB ? '3' : '5', okB, lb));
+    A.push(rec(id, `<think>${'step '.repeat(i % 7 + 1)}count ${i}</think> \\boxed{${okA ? 3 : 4}}`, okA ? '3' : '4', okA, la, { perception_ok: i % 2 === 0 }));
+    B.push(rec(id, `<think>${'step '.repeat(i % 5 + 1)}count ${i}</think> \\boxed{${okB ? 3 : 5}}`, okB ? '3' : '5', okB, lb, { perception_ok: i % 5 !== 0 }));
   }
   const text = (h: EvalHeader, rs: EvalRecord[]) => [h, ...rs].map((r) => encodeJsonLine(r)).join('\n') + '\n';
   return compareEvals(parseEvalText(text(header('staged/visual/step-40'), A), 'a.jsonl'), parseEvalText(text(header('merged/merged/step-40'), B), 'b.jsonl'));
@@ -124,6 +124,11 @@ describe('trace diff panel (chromium)', function () {
     }
     assert.equal(await text('.count'), `${N} of ${N} prompts`);
     assert.match(await text('.side-a'), /staged\/visual\/step-40/);
+    // the error analysis: of the wrong visual answers, the share whose stated perception was wrong
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    assert.ok(s.perceptionErrorShareA > 0 && s.perceptionErrorShareB > 0 && s.perceptionErrorShareA !== s.perceptionErrorShareB);
+    assert.equal(await text('[data-metric="perception-errors"]'), `${pct(s.perceptionErrorShareA)} → ${pct(s.perceptionErrorShareB)}`);
+    assert.match(await text('[data-metric="correct-length"]'), new RegExp(`A ${s.meanCorrectLengthA.toFixed(1)} → B ${s.meanCorrectLengthB.toFixed(1)} tokens`));
   });
 
   it('shows the known word diff side by side, boxed answers marked, and the image', async () => {

@@ -2,6 +2,8 @@
 // Its moments live beside the parameters so a checkpoint can save them and a resumed stage continues exactly.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../model/vlm';
+import { nativeModel } from '../model/nativeVlm';
+import { nativeAdamStep } from '../native/nativeAdamw';
 
 export interface AdamState {
   /** Updates applied so far (bias correction). */
@@ -47,6 +49,8 @@ export function globalNorm(grads: Params): number {
  * the state (old ones disposed). Returns the gradient norm before clipping (NaN/∞ skip the update).
  */
 export function adamStep(params: Params, grads: Params, s: AdamState, o: AdamOptions): { gradNorm: number; skipped: boolean } {
+  const native = nativeModel(); // the same update in one native call when the kernels are loaded
+  if (native) return nativeAdamStep(native, params, grads, s, o);
   const gradNorm = globalNorm(grads);
   if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: true };
   const b1 = o.beta1 ?? 0.9;

@@ -17,6 +17,8 @@ import { sample } from '../model/sampling';
 import { decode } from '../model/tokenizer';
 import { disposeParams } from '../model/vlm';
 import { scoreResponse } from '../../core/reward/reward';
+import { perceptionRight } from '../tasks/percepts';
+import { meanCorrectLength, visualErrorBreakdown } from '../../protocol/answerStats';
 import { Rng } from '../util/rng';
 import { parseEvalText } from '../../core/diff/evalFile';
 import { CHECKPOINT_META } from '../../core/rundir/checkpointPaths';
@@ -107,9 +109,18 @@ function outcomeOf(file: string, plan: PlannedEval, reused: boolean, seconds: nu
   return { file, key: plan.key, reused, checkpoint: plan.ref.label, set: setLabel(plan.set), prompts: rs.length, ...scoresOf(rs), seconds };
 }
 
-/** Accuracy and mean response length of an eval file's answers (NaN for a file without any). */
-function scoresOf(rs: EvalRecord[]): { accuracy: number; meanLength: number } {
-  return { accuracy: mean(rs.map((r) => (r.correct ? 1 : 0))), meanLength: mean(rs.map((r) => r.length)) };
+/**
+ * Accuracy and mean response length of an eval file's answers (NaN for a file without any), and where they can
+ * be measured the correct answers' mean length and the error analysis of the wrong visual-reasoning answers.
+ */
+function scoresOf(rs: EvalRecord[]): Pick<EvalOutcome, 'accuracy' | 'meanLength' | 'meanCorrectLength' | 'perceptionErrorShare'> {
+  const correctLength = meanCorrectLength(rs);
+  const errors = visualErrorBreakdown(rs);
+  return {
+    accuracy: mean(rs.map((r) => (r.correct ? 1 : 0))), meanLength: mean(rs.map((r) => r.length)),
+    ...(Number.isFinite(correctLength) ? { meanCorrectLength: correctLength } : {}),
+    ...(errors.wrong ? { perceptionErrorShare: errors.perceptionShare } : {}),
+  };
 }
 
 /**
@@ -133,6 +144,13 @@ export function externalEval(checkpoint: string): EvalOutcome | undefined {
     file, key: basename(file, '.jsonl'), reused: true, checkpoint: records.header?.checkpoint ?? `${stage}/step-${step}`, set: records.header?.set ?? 'validation',
     prompts: records.records.length, ...scoresOf(records.records), seconds: 0,
   };
+}
+
+/** "accuracy 41.0 %, mean length 28.3 tokens (correct answers 26.1), perception errors 62.5 % of wrong visual answers". */
+export function describeOutcome(o: EvalOutcome): string {
+  return `accuracy ${(o.accuracy * 100).toFixed(1)} %, mean length ${o.meanLength.toFixed(1)} tokens` +
+    `${o.meanCorrectLength !== undefined ? ` (correct answers ${o.meanCorrectLength.toFixed(1)})` : ''}` +
+    `${o.perceptionErrorShare !== undefined ? `, perception errors ${(o.perceptionErrorShare * 100).toFixed(1)} % of wrong visual answers` : ''}`;
 }
 
 export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcome> {
@@ -194,6 +212,7 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
           type: 'answer', prompt_id: ex.id, task: ex.task, prompt: ex.prompt,
           ...(ex.image ? { image: `data:image/png;base64,${Buffer.from(encodePng(ex.image)).toString('base64')}` } : {}),
           ground_truth: ex.answer, response, answer: score.answer, correct: score.accuracy >= 1, reward: score.overall, length: rollout.tokens.length,
+          ...(ex.percepts ? { perception_ok: perceptionRight(response, ex.percepts) } : {}),
         };
         records.push(record);
         appendJsonl(partial, record);
@@ -211,6 +230,6 @@ export async function evaluateCheckpoint(o: EvaluateOptions): Promise<EvalOutcom
     disposeParams(params);
   }
   const outcome = outcomeOf(plan.file, plan, false, (performance.now() - t0) / 1000, records);
-  log(`wrote ${plan.file}: accuracy ${(outcome.accuracy * 100).toFixed(1)} %, mean length ${outcome.meanLength.toFixed(1)} tokens (${outcome.seconds.toFixed(1)} s)`);
+  log(`wrote ${plan.file}: ${describeOutcome(outcome)} (${outcome.seconds.toFixed(1)} s)`);
   return outcome;
 }

@@ -61,23 +61,27 @@ export function linear(x: T, w: T, b?: T): T {
   return tf.reshape(y, [...shape.slice(0, -1), w.shape[1]!]);
 }
 
+// Named scopes ('layerNorm') let the trainer benchmark attribute these kernels to layer norm.
 const layerNormGrad = tf.customGrad(((x: T, g: T, b: T, save: tf.GradSaveFunc) => {
   const d = x.shape[1]!;
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const rstd = tf.rsqrt(tf.add(tf.div(tf.sum(tf.mul(xc, xc), -1, true), d), 1e-5));
-  const xhat = tf.mul(xc, rstd);
+  const [xhat, rstd, value] = tf.tidy('layerNorm', () => {
+    const mean = tf.mean(x, -1, true);
+    const xc = tf.sub(x, mean);
+    const rs = tf.rsqrt(tf.add(tf.div(tf.sum(tf.mul(xc, xc), -1, true), d), 1e-5));
+    const xh = tf.mul(xc, rs);
+    return [xh, rs, tf.add(tf.mul(xh, g), b)];
+  });
   save([xhat, rstd, g]);
   return {
-    value: tf.add(tf.mul(xhat, g), b),
-    gradFunc: (dy: T, saved: T[]) => {
+    value,
+    gradFunc: (dy: T, saved: T[]) => tf.tidy('layerNorm', () => {
       const [xh, rs, gain] = saved;
       const dxhat = tf.mul(dy, gain);
       const m1 = tf.mean(dxhat, -1, true);
       const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
       const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)), rs);
       return [dx, columnSums(tf.mul(dy, xh)), columnSums(dy)];
-    },
+    }),
   };
 }) as never) as unknown as (x: T, g: T, b: T) => T;
 

@@ -1,11 +1,14 @@
 // Autoregressive sampling with a KV cache: one prefill per distinct prompt, the cache repeated for the
-// group, then one decoder step per token for every row. Temperature and nucleus (top-p) filtering run in
-// JS on each step's logits with the seeded Rng, so a run's samples are reproducible.
+// group, then one decoder step per token for every unfinished row (on the native kernels when loaded, else
+// the tfjs model). Temperature and nucleus (top-p) filtering run in JS on each step's logits with the seeded
+// Rng, so a run's samples are reproducible.
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
 import type { ModelConfig } from './config';
-import { type PromptInput, promptBatch } from './batch';
+import { type PromptInput, type SeqBatch, promptBatch } from './batch';
 import { EOS, PAD } from './tokenizer';
 import { type Params, type KvCache, prefill, repeatCache, repeatLogits, decodeStep, disposeCache, disposeGenerated } from './vlm';
+import { type Decoder, nativeDecoder, nativeModel } from './nativeVlm';
 
 export interface SamplingOptions {
   /** Softmax temperature (ignored when greedy). */
@@ -88,23 +91,48 @@ export function sample(params: Params, cfg: ModelConfig, prompts: PromptInput[],
   return out;
 }
 
-function sampleChunk(params: Params, cfg: ModelConfig, prompts: PromptInput[], n: number, o: SamplingOptions, rng: Rng): Rollout[] {
-  const batch = promptBatch(cfg, prompts);
+/** The tfjs model's KV-cache decoder (every row is computed at each step; `active` is not needed). */
+function tfjsDecoder(params: Params, cfg: ModelConfig, batch: SeqBatch, n: number): Decoder {
   const first = prefill(params, cfg, batch);
   let cache: KvCache = repeatCache(first.cache, n);
   if (cache !== first.cache) disposeCache(first.cache);
-  let logits = repeatLogits(first.logits, prompts.length, n);
+  let logits: Tensor = repeatLogits(first.logits, batch.size, n);
   if (logits !== first.logits) first.logits.dispose();
-  const B = prompts.length * n;
+  const rows = batch.size * n;
+  return {
+    rows,
+    get logits() {
+      return logits.dataSync() as Float32Array;
+    },
+    step: (tokens, positions) => {
+      const next = decodeStep(params, cfg, cache, tokens, positions);
+      disposeGenerated(cache);
+      logits.dispose();
+      cache = next.cache;
+      logits = next.logits;
+    },
+    dispose: () => {
+      disposeCache(cache);
+      logits.dispose();
+    },
+  };
+}
+
+function sampleChunk(params: Params, cfg: ModelConfig, prompts: PromptInput[], n: number, o: SamplingOptions, rng: Rng): Rollout[] {
+  const batch = promptBatch(cfg, prompts);
+  const maxTokens = Math.min(o.maxTokens, cfg.maxPositions - Math.max(...prompts.map((p) => p.tokens.length)));
+  const native = nativeModel();
+  const dec = native ? nativeDecoder(native, params, cfg, batch, n, Math.max(0, maxTokens - 1)) : tfjsDecoder(params, cfg, batch, n);
+  const B = dec.rows;
   const V = cfg.vocabSize;
   const rows: Rollout[] = Array.from({ length: B }, () => ({ tokens: [], logprobs: [], finished: false }));
   const scratch = new Float64Array(V);
   const tokens = new Int32Array(B);
   const positions = new Int32Array(B);
-  const maxTokens = Math.min(o.maxTokens, cfg.maxPositions - Math.max(...prompts.map((p) => p.tokens.length)));
+  const active = new Uint8Array(B);
   try {
     for (let step = 0; step < maxTokens; step++) {
-      const data = logits.dataSync() as Float32Array;
+      const data = dec.logits;
       let open = 0;
       for (let r = 0; r < B; r++) {
         const row = rows[r];
@@ -118,18 +146,14 @@ function sampleChunk(params: Params, cfg: ModelConfig, prompts: PromptInput[], n
           if (token === EOS) row.finished = true;
           else open++;
         }
+        active[r] = row.finished ? 0 : 1;
         positions[r] = Math.min(prompts[Math.floor(r / n)].tokens.length + step, cfg.maxPositions - 1);
       }
       if (!open || step === maxTokens - 1) break;
-      const next = decodeStep(params, cfg, cache, tokens, positions);
-      disposeGenerated(cache);
-      logits.dispose();
-      cache = next.cache;
-      logits = next.logits;
+      dec.step(tokens, positions, active);
     }
   } finally {
-    disposeCache(cache);
-    logits.dispose();
+    dec.dispose();
   }
   return rows;
 }

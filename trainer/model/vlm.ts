@@ -7,6 +7,7 @@ import { Rng } from '../util/rng';
 import { type ModelConfig, patchesPerImage, patchDim } from './config';
 import type { SeqBatch, TrainBatch } from './batch';
 import { concat1, embed, gelu, layerNorm, linear, mm } from './ops';
+import { nativeModel, nativeResponseLogProbs } from './nativeVlm';
 
 export type Params = Record<string, tf.Tensor>;
 type T = tf.Tensor;
@@ -169,6 +170,8 @@ function decode(p: Params, cfg: ModelConfig, batch: SeqBatch): { h: T; kv: { kT:
  * divided by `temperature` (as verl scores its rollouts): logp, entropy [B, responseLen].
  */
 export function responseLogProbs(p: Params, cfg: ModelConfig, batch: TrainBatch, temperature = 1): { logp: T; entropy: T } {
+  const native = nativeModel();
+  if (native) return nativeResponseLogProbs(native, p, cfg, batch, temperature);
   const { h } = decode(p, cfg, batch);
   const start = batch.imageTokens + batch.promptLen - 1;
   const hr = tf.slice(h, [0, start, 0], [batch.size, batch.responseLen, cfg.dModel]);

@@ -23,7 +23,8 @@ export class StageData {
       maxResponseLength: maxResponse - 1,
       lengthOf: (text) => encode(text).length,
       responseFormat: stage.reward.name === 'r1v' ? 'r1v' : 'math',
-      shortcutRate: stage.data.shortcut_rate,
+      slipRate: stage.data.perception_slip_rate,
+      recheckRate: stage.data.recheck_rate,
     });
     if (stage.data.size) {
       // The pool has its own seed: it is the same set however far the stage has got.

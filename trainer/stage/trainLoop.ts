@@ -7,7 +7,8 @@ import { promptInput } from '../model/batch';
 import { encode, EOS } from '../model/tokenizer';
 import { sftStep } from '../algo/sft';
 import { grpoStep, type ScoredResponse } from '../algo/grpo';
-import { validate } from '../algo/validation';
+import { answerMetrics, validate } from '../algo/validation';
+import { answeredPrompt } from '../tasks/percepts';
 import { scoreResponse, describeExample, type TaskExample } from '../tasks/index';
 import { type StageState, saveStage } from './stageState';
 
@@ -101,7 +102,8 @@ function validation(s: StageState, step: number, val: TaskExample[], valPrompts:
       trace(s, step, val[i], rs.map((r) => ({ text: r.text, ...r.score, length: r.rollout.tokens.length })));
     }
   }
-  return { ...v.metrics, [METRICS.timeValidation]: (performance.now() - t0) / 1000 };
+  const answers = v.responses.map((r) => answeredPrompt(val[r.prompt], r.text, r.score.accuracy >= 1, r.rollout.tokens.length));
+  return { ...v.metrics, ...answerMetrics(answers), [METRICS.timeValidation]: (performance.now() - t0) / 1000 };
 }
 
 function record(s: StageState, step: number, metrics: MetricValues): void {

@@ -5,16 +5,19 @@ import { Rng } from '../util/rng';
 import { renderScene, sceneSignature, type Scene } from './scenes';
 import type { ResolvedTaskOptions } from './options';
 import type { TaskExample, TaskGenerator, TaskKind } from './types';
+import { formatPercept, type Percept, type PerceptStyle } from './percepts';
 
-/** One question before it becomes an example: the reasoning the demonstration shows, and the answer. */
+/** One question before it becomes an example: what its working reads off the scene, then the reasoning on it. */
 export interface Draft {
   prompt: string;
-  answer: string;
-  /** The <think> content: the work the answer depends on (counted cells, intermediate sums). */
-  think: string;
   scene?: Scene;
-  /** The lazy working for this question (a skipped step) and the answer it leads to: see TaskOptions.shortcutRate. */
-  shortcut?: { think: string; answer: string };
+  /** What the working states it sees first, in order (perception units, see percepts.ts); none for word problems. */
+  percepts?: Percept[];
+  /**
+   * The reasoning after the percepts, from the counts they state (the true counts give the right answer; a
+   * demonstration that slips reasons correctly from its wrong count). Its think part may be empty.
+   */
+  reason(counts: number[]): { think: string; answer: string };
   /** Examples with the same key fall on the same side of the train/validation split. */
   splitKey: string;
 }
@@ -55,6 +58,15 @@ export function formatResponse(think: string, answer: string, format: ResolvedTa
   return format === 'r1v' ? `<think>${think}</think> <answer>${answer}</answer>` : `<think>${think}</think> \\boxed{${answer}}`;
 }
 
+/** A draft's working in a perception style: the stated percepts, then the reasoning on the counts they state. */
+export function working(d: Draft, style: PerceptStyle = {}): { think: string; answer: string } {
+  const units = (d.percepts ?? []).map((p) => formatPercept(p, style));
+  const r = d.reason(units.map((u) => u.count));
+  return { think: [...units.map((u) => u.text), r.think].filter(Boolean).join(' '), answer: r.answer };
+}
+
+const correct = (d: Draft) => working(d);
+
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedTaskOptions): TaskGenerator {
@@ -64,7 +76,8 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
   }
 
   const fits = (d: Draft): boolean => {
-    const response = formatResponse(d.think, d.answer, o.responseFormat);
+    const w = correct(d);
+    const response = formatResponse(w.think, w.answer, o.responseFormat);
     return PRINTABLE_ASCII.test(d.prompt) && PRINTABLE_ASCII.test(response) &&
       o.lengthOf(d.prompt) <= o.maxPromptLength && o.lengthOf(response) <= o.maxResponseLength;
   };
@@ -80,22 +93,34 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
     return null;
   };
 
-  const toExample = (d: Draft, question: string, id: string, shortcut?: string): TaskExample => ({
-    id,
-    task: kind,
-    prompt: d.prompt,
-    ...(d.scene ? { image: renderScene(d.scene, o.imageSize) } : {}),
-    answer: d.answer,
-    demonstration: shortcut ?? formatResponse(d.think, d.answer, o.responseFormat),
-    question,
-    ...(shortcut ? { shortcut: true } : {}),
-  });
-  // A training draw's shortcut demonstration, when this draw takes it and it fits (the rng is not touched when
-  // the rate is 0: the same draws as before the option existed).
-  const shortcutOf = (d: Draft, rng: Rng): string | undefined => {
-    if (!(o.shortcutRate > 0 && d.shortcut && rng.next() < o.shortcutRate)) return undefined;
-    const response = formatResponse(d.shortcut.think, d.shortcut.answer, o.responseFormat);
-    return o.lengthOf(response) <= o.maxResponseLength ? response : undefined;
+  const toExample = (d: Draft, question: string, id: string, style: PerceptStyle = {}): TaskExample => {
+    const w = working(d, style);
+    return {
+      id,
+      task: kind,
+      prompt: d.prompt,
+      ...(d.scene ? { image: renderScene(d.scene, o.imageSize) } : {}),
+      answer: correct(d).answer,
+      demonstration: formatResponse(w.think, w.answer, o.responseFormat),
+      question,
+      ...(d.percepts ? { percepts: d.percepts } : {}),
+      ...(style.slip ? { slip: true } : {}),
+      ...(style.recheck ? { recheck: true } : {}),
+    };
+  };
+  // A training draw's perception style: whether its demonstration slips (misses an object in every percept) and
+  // whether it re-checks (re-lists each percept's cells) when that still fits. The rng is touched only for a
+  // non-zero rate, so rates of 0 draw exactly what they drew before the options existed.
+  const styleOf = (d: Draft, rng: Rng): PerceptStyle => {
+    if (!d.percepts?.length) return {};
+    const style: PerceptStyle = {};
+    // A slip on groups that are all empty changes nothing: that demonstration is not marked as one.
+    if (o.slipRate > 0 && rng.next() < o.slipRate && d.percepts.some((p) => p.cells.length)) style.slip = true;
+    if (o.recheckRate > 0 && rng.next() < o.recheckRate) {
+      const w = working(d, { ...style, recheck: true });
+      if (o.lengthOf(formatResponse(w.think, w.answer, o.responseFormat)) <= o.maxResponseLength) style.recheck = true;
+    }
+    return style;
   };
   const contentKey = (d: Draft) => `${d.prompt}\u0000${d.scene ? sceneSignature(d.scene) : ''}`;
   const nothingFits = () => new RangeError(
@@ -141,10 +166,10 @@ export function templatedGenerator(kind: TaskKind, all: Template[], o: ResolvedT
           fallback ??= got;
           continue;
         }
-        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`, shortcutOf(got.draft, rng));
+        return toExample(got.draft, got.template, `${kind}/train/${hashHex(contentKey(got.draft))}`, styleOf(got.draft, rng));
       }
       // Everything that fits is held out (a tiny problem space): train on it rather than fail.
-      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`, shortcutOf(fallback.draft, rng));
+      if (fallback) return toExample(fallback.draft, fallback.template, `${kind}/train/${hashHex(contentKey(fallback.draft))}`, styleOf(fallback.draft, rng));
       throw nothingFits();
     },
     validation(size: number): TaskExample[] {

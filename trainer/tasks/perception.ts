@@ -1,8 +1,10 @@
-// Visual perception (the paper's stage 1, DOCCI-like): questions answered by looking at the scene alone —
-// counts of a colour or shape, the colour or shape in a cell, and four-option "which is true" choices.
+// Visual perception (the paper's stage 1): questions answered by looking at the scene alone — how many objects
+// of a colour, of a shape, or in all. The working is the perception unit (percepts.ts) that visual-reasoning questions start
+// with too, so what RL teaches here is what they reuse.
 import type { Rng } from '../util/rng';
-import { COLORS, SHAPES, cellName, randomScene, sceneSignature, type Scene, type SceneObject } from './scenes';
-import { templatedGenerator, type Template } from './generator';
+import { COLORS, SHAPES, randomScene, sceneSignature, type Scene, type SceneObject } from './scenes';
+import { templatedGenerator, type Draft, type Template } from './generator';
+import { perceptOf } from './percepts';
 import type { ResolvedTaskOptions } from './options';
 import type { TaskGenerator, TaskOptions } from './types';
 import { resolveTaskOptions } from './options';
@@ -10,38 +12,29 @@ import { resolveTaskOptions } from './options';
 export const scene = (rng: Rng, o: ResolvedTaskOptions): Scene =>
   randomScene(rng, { grid: o.gridSize, minObjects: o.minObjects, maxObjects: o.maxObjects });
 
-/** "r1c2 r3c4", or "none": the think part of a count lists what it counted. */
-export const listCells = (objects: SceneObject[]): string => (objects.length ? objects.map(cellName).join(' ') : 'none');
-
 /** A colour or a shape, and how prompts name a group of them ("red objects", "circles"). */
 export type Subject = { kind: 'color' | 'shape'; name: string };
-export const SUBJECTS: Subject[] = [
-  ...COLORS.map((name) => ({ kind: 'color' as const, name })),
-  ...SHAPES.map((name) => ({ kind: 'shape' as const, name })),
-];
 export const matches = (o: SceneObject, s: Subject): boolean => (s.kind === 'color' ? o.color === s.name : o.shape === s.name);
 export const countOf = (sc: Scene, s: Subject): number => sc.objects.filter((o) => matches(o, s)).length;
-/** "2 red", "1 circle", "3 circles" (option text). */
-const claim = (n: number, s: Subject): string => `${n} ${s.name}${s.kind === 'shape' && n !== 1 ? 's' : ''}`;
+export const perceptFor = (sc: Scene, s: Subject) => perceptOf(sc, s.name, (o) => matches(o, s));
 
-// Shortcuts (TaskOptions.shortcutRate): counting every object, or reading the first object listed.
-const countEverything = (sc: Scene) => ({ think: listCells(sc.objects), answer: String(sc.objects.length) });
-/** Reads the first other object instead of the one asked about. */
-const readOther = (sc: Scene, x: SceneObject, what: 'color' | 'shape') => {
-  const y = sc.objects.find((o) => o !== x) ?? x;
-  return { think: `${y.color} ${y.shape}`, answer: y[what] };
-};
+/** A colour or a shape to ask about, uniformly (with the default 4–9 objects no count is the answer to 30 % of questions). */
+export function subjectOf(rng: Rng, kind: Subject['kind']): Subject {
+  return { kind, name: rng.pick(kind === 'color' ? COLORS : SHAPES) };
+}
+
+/** A draft whose working reads one group and answers its count. */
+const countDraft = (sc: Scene, s: Subject, prompt: string): Draft => ({
+  prompt, scene: sc, splitKey: sceneSignature(sc), percepts: [perceptFor(sc, s)],
+  reason: ([k]) => ({ think: '', answer: String(k) }),
+});
 
 const countColor: Template = {
   id: 'count-color',
   draw(rng, o) {
     const sc = scene(rng, o);
-    const color = rng.pick(COLORS);
-    const hits = sc.objects.filter((x) => x.color === color);
-    return {
-      prompt: `How many ${color} objects are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc),
-      shortcut: countEverything(sc),
-    };
+    const s = subjectOf(rng, 'color');
+    return countDraft(sc, s, `How many ${s.name} objects are there?`);
   },
 };
 
@@ -49,68 +42,21 @@ const countShape: Template = {
   id: 'count-shape',
   draw(rng, o) {
     const sc = scene(rng, o);
-    const shape = rng.pick(SHAPES);
-    const hits = sc.objects.filter((x) => x.shape === shape);
-    return {
-      prompt: `How many ${shape}s are there?`, think: listCells(hits), answer: String(hits.length), scene: sc, splitKey: sceneSignature(sc),
-      shortcut: countEverything(sc),
-    };
+    const s = subjectOf(rng, 'shape');
+    return countDraft(sc, s, `How many ${s.name}s are there?`);
   },
 };
 
-const colorAt: Template = {
-  id: 'color-at',
+/** Every object: the unit lists them all ("all:12 23 34=3"). */
+const countAll: Template = {
+  id: 'count-all',
   draw(rng, o) {
     const sc = scene(rng, o);
-    const x = rng.pick(sc.objects);
-    return {
-      prompt: `What color is the shape at row ${x.row}, col ${x.col}?`,
-      think: `${x.color} ${x.shape}`, answer: x.color, scene: sc, splitKey: sceneSignature(sc),
-      shortcut: readOther(sc, x, 'color'),
-    };
+    return { ...countDraft(sc, { kind: 'color', name: 'all' }, 'How many objects are there?'), percepts: [perceptOf(sc, 'all', () => true)] };
   },
 };
 
-const shapeAt: Template = {
-  id: 'shape-at',
-  draw(rng, o) {
-    const sc = scene(rng, o);
-    const x = rng.pick(sc.objects);
-    return {
-      prompt: `What shape is at row ${x.row}, col ${x.col}?`,
-      think: `${x.color} ${x.shape}`, answer: x.shape, scene: sc, splitKey: sceneSignature(sc),
-      shortcut: readOther(sc, x, 'shape'),
-    };
-  },
-};
-
-const LETTERS = ['A', 'B', 'C', 'D'] as const;
-
-/** Four claims about four different colours/shapes; exactly one states the true count. */
-const choice: Template = {
-  id: 'choice',
-  draw(rng, o) {
-    const sc = scene(rng, o);
-    const subjects = rng.shuffle([...SUBJECTS]).slice(0, 4);
-    const truth = rng.int(0, 3);
-    const actual = subjects.map((s) => countOf(sc, s));
-    const claims = actual.map((n, i) => {
-      if (i === truth) return n;
-      const wrong = [n - 2, n - 1, n + 1, n + 2].filter((v) => v >= 0 && v <= o.maxObjects);
-      return rng.pick(wrong);
-    });
-    const options = subjects.map((s, i) => `${LETTERS[i]}) ${claim(claims[i], s)}`).join(' ');
-    return {
-      prompt: `Which is true? ${options}`,
-      think: actual.map((n, i) => `${LETTERS[i]}:${n}`).join(' '),
-      answer: LETTERS[truth], scene: sc, splitKey: sceneSignature(sc),
-      // Checks the first claim only and takes it.
-      shortcut: { think: `A:${actual[0]}`, answer: 'A' },
-    };
-  },
-};
-
-export const PERCEPTION_TEMPLATES: Template[] = [countColor, countShape, colorAt, shapeAt, choice];
+export const PERCEPTION_TEMPLATES: Template[] = [countColor, countShape, countAll];
 
 export const perceptionGenerator = (opts: TaskOptions): TaskGenerator =>
   templatedGenerator('perception', PERCEPTION_TEMPLATES, resolveTaskOptions(opts));

@@ -1,8 +1,10 @@
 // The contract between the task generators (trainer/tasks/) and the trainer (model, SFT, GRPO, eval).
-// A task example is a prompt (optionally with a rendered scene), its ground-truth answer, and one correct,
-// well-formatted demonstration used by the supervised warm-up (or, at data.shortcut_rate, a lazy wrong one).
+// A task example is a prompt (optionally with a rendered scene), its ground-truth answer, what a right reading of
+// the scene states (its percepts), and one well-formatted demonstration for the supervised warm-up (correct, or at
+// data.perception_slip_rate one whose reading misses an object).
 import type { Generator } from '../../protocol/recipe';
 import type { Rng } from '../util/rng';
+import type { Percept } from './percepts';
 
 /** Task kinds that have a generator (sft uses 'merged'). */
 export type TaskKind = Exclude<Generator, 'merged'>;
@@ -23,11 +25,15 @@ export interface TaskExample {
   image?: SceneImage;
   /** Canonical ground-truth answer, compared with the extracted \boxed{} content. */
   answer: string;
-  /** A response in the paper's format, `<think>…</think> \boxed{answer}` (ASCII): correct unless `shortcut`. */
+  /** A response in the paper's format, `<think>…</think> \boxed{answer}` (ASCII): correct unless `slip`. */
   demonstration: string;
-  /** Whether the demonstration is the question's shortcut (wrong working) rather than the correct one. */
-  shortcut?: boolean;
-  /** Which question template produced it (e.g. 'count-color', 'remove-color', 'chain'): for per-kind metrics. */
+  /** The demonstration's reading of the scene misses an object in every percept (so its answer is usually wrong). */
+  slip?: boolean;
+  /** The demonstration re-lists each percept's cells before stating its count. */
+  recheck?: boolean;
+  /** What a right reading of the scene states, in the working's order (scene questions only): the error analysis's truth. */
+  percepts?: Percept[];
+  /** Which question template produced it (e.g. 'count-color', 'add', 'chain'): for per-kind metrics. */
   question?: string;
 }
 
@@ -43,7 +49,7 @@ export interface TaskOptions {
   // SFT warm-up is neither at 0 % nor at 100 %). Examples that do not fit the two lengths are redrawn.
   /** Scene grid cells per side (default 4: one cell per 8×8 patch of a 32×32 image). */
   gridSize?: number;
-  /** Objects per scene, drawn uniformly in [minObjects, maxObjects] (defaults 2 and 6). */
+  /** Objects per scene, drawn uniformly in [minObjects, maxObjects] (defaults 4 and 9). */
   minObjects?: number;
   maxObjects?: number;
   /** Textual reasoning: operands are drawn from 1..maxNumber (default 5). */
@@ -53,11 +59,13 @@ export interface TaskOptions {
   /** Only these question templates (ids as in TaskExample.question); default all of each generator. */
   questions?: string[];
   /**
-   * Fraction of training demonstrations that take the question's shortcut: working that skips a step (counts
-   * every object, stops after the first operation, ignores the removed group) and so answers wrongly — the
-   * lazy habit an instruct model brings to RL, which the reward then has to train away. Default 0.
+   * Fraction of training demonstrations of scene questions whose reading misses the last object of each group it
+   * lists (then reasons correctly from that count): a weak perceiver's habit, shared by perception and
+   * visual-reasoning demonstrations, that RL on either can train away. Default 0.
    */
-  shortcutRate?: number;
+  slipRate?: number;
+  /** Fraction of training demonstrations of scene questions that re-list each group's cells before counting. Default 0. */
+  recheckRate?: number;
   /** Demonstrations in the math reward's format (`\boxed{}`, default) or r1v's (`<answer></answer>`). */
   responseFormat?: 'math' | 'r1v';
 }

@@ -1,25 +1,12 @@
 // The Chart.js plugin that fills each seed arm's band (min–max or mean ± std) under the lines. Per pixel
 // column it keeps the band's lowest and highest edge (so no excursion is lost, as the lines' min-max
-// downsampling keeps spikes), cached until the band, the x range or the plot width changes; the band breaks
-// where fewer than two seeds have a value. It also tells the line plugin the y range the bands need.
+// downsampling keeps spikes), cached until the band, the x range or the plot width changes, and brought up to
+// date from its last column when steps were only appended; the band breaks where fewer than two seeds have a
+// value. It also tells the line plugin the y range the bands need (kept up to date the same way).
 import type { Chart, Plugin } from 'chart.js';
 import { lowerBound, upperBound } from '../../protocol/search';
 import { withAlpha } from '../common/theme';
-import type { SeedStats } from './seedStats';
-
-export interface Band {
-  /** The series (dataset) index whose legend item shows and hides this band. */
-  index: number;
-  color: string;
-  stats: SeedStats;
-  /** Changes whenever `stats` is recomputed. */
-  version: number;
-}
-
-export interface BandModel {
-  bands(): Band[];
-  log(): boolean;
-}
+import type { SeedBand } from './seedBands';
 
 /** One band downsampled to the plot's columns: runs of points (x, lo, hi), NaN x between runs. */
 export interface BandOutline {
@@ -27,11 +14,37 @@ export interface BandOutline {
   x: Float64Array;
   lo: Float64Array;
   hi: Float64Array;
+  /** Where a scan resumes after appended steps: the first step of the last column group, and the outline length before it. */
+  from: number;
+  fromOut: number;
 }
 
+export interface Band {
+  /** The series (dataset) index whose legend item shows and hides this band. */
+  index: number;
+  color: string;
+  stats: SeedBand;
+  /** Changes whenever `stats` is recomputed. */
+  version: number;
+  /** Changes when steps other than appended ones changed (then outlines and extents rescan). */
+  edits: number;
+}
+
+export interface BandModel {
+  bands(): Band[];
+  log(): boolean;
+}
+
+/** Per band: its outline for one x range and width, and its y extent for one x range, each resumable after appends. */
 interface Cache {
-  key: string;
+  outlineKey: string;
+  outlineVersion: number;
   outline: BandOutline;
+  extentKey: string;
+  extentVersion: number;
+  /** Steps scanned for the extent so far (from the range's first step), and what they gave. */
+  extentEnd: number;
+  extent: [number, number];
 }
 
 export const BAND_ALPHA = 0.22;
@@ -44,14 +57,30 @@ export function attachBands(chart: Chart, model: BandModel): void {
   caches.set(chart, new Map());
 }
 
-/** The visible part of a band as per-column extremes: two points per column (its first and last x). */
-export function outline(st: SeedStats, xMin: number, xMax: number, columns: number, positiveOnly: boolean, out?: BandOutline): BandOutline {
+const newOutline = (cap: number): BandOutline => ({ n: 0, x: new Float64Array(cap), lo: new Float64Array(cap), hi: new Float64Array(cap), from: 0, fromOut: 0 });
+
+/**
+ * The visible part of a band as per-column extremes: two points per column (its first and last x). With
+ * `resume`, `out` holds this band's outline for the same range before steps were appended: only its last
+ * column group onwards is scanned again.
+ */
+export function outline(st: SeedBand, xMin: number, xMax: number, columns: number, positiveOnly: boolean, out?: BandOutline, resume = false): BandOutline {
   const n = st.n;
-  const start = Math.max(0, lowerBound(st.x, n, xMin) - 1);
   const end = Math.min(n, upperBound(st.x, n, xMax) + 1);
-  const cap = 2 * (end - start) + 2;
-  const o = out && out.x.length >= cap ? out : { n: 0, x: new Float64Array(cap), lo: new Float64Array(cap), hi: new Float64Array(cap) };
-  o.n = 0;
+  const start = resume && out ? out.from : Math.max(0, lowerBound(st.x, n, xMin) - 1);
+  const keep = resume && out ? out.fromOut : 0;
+  const cap = keep + 2 * Math.max(0, end - start) + 2;
+  let o = out ?? newOutline(cap);
+  if (o.x.length < cap) {
+    const g = newOutline(Math.max(cap, o.x.length * 2));
+    g.x.set(o.x.subarray(0, keep));
+    g.lo.set(o.lo.subarray(0, keep));
+    g.hi.set(o.hi.subarray(0, keep));
+    o = g;
+  }
+  o.n = keep;
+  o.from = start;
+  o.fromOut = keep;
   const inv = xMax > xMin ? columns / (xMax - xMin) : 0;
   let col = NaN;
   let x0 = 0;
@@ -92,6 +121,8 @@ export function outline(st: SeedStats, xMin: number, xMax: number, columns: numb
     }
     if (open) flush();
     open = true;
+    o.from = i;
+    o.fromOut = o.n;
     col = c;
     x0 = x1 = st.x[i];
     lo = a;
@@ -103,18 +134,25 @@ export function outline(st: SeedStats, xMin: number, xMax: number, columns: numb
 
 const dpr = () => (typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1);
 
+function cacheOf(chart: Chart, band: Band): Cache {
+  const cache = caches.get(chart)!;
+  let c = cache.get(band.index);
+  if (!c) cache.set(band.index, (c = { outlineKey: '', outlineVersion: -1, outline: newOutline(256), extentKey: '', extentVersion: -1, extentEnd: 0, extent: [Infinity, -Infinity] }));
+  return c;
+}
+
 function outlineFor(chart: Chart, band: Band, log: boolean): BandOutline | undefined {
   const xs = chart.scales.x;
   const area = chart.chartArea;
   if (!xs || !area) return undefined;
   const columns = Math.max(1, Math.round((area.right - area.left) * dpr()));
-  const key = `${band.version}|${xs.min}|${xs.max}|${columns}|${log}`;
-  const cache = caches.get(chart)!;
-  const have = cache.get(band.index);
-  if (have && have.key === key) return have.outline;
-  const o = outline(band.stats, xs.min, xs.max, columns, log, have?.outline);
-  cache.set(band.index, { key, outline: o });
-  return o;
+  const c = cacheOf(chart, band);
+  const key = `${band.edits}|${xs.min}|${xs.max}|${columns}|${log}`;
+  if (c.outlineKey === key && c.outlineVersion === band.version) return c.outline;
+  c.outline = outline(band.stats, xs.min, xs.max, columns, log, c.outline, c.outlineKey === key);
+  c.outlineKey = key;
+  c.outlineVersion = band.version;
+  return c.outline;
 }
 
 /** [min lo, max hi] of the visible bands within [xMin, xMax] (for the y axis), or undefined when none. */
@@ -126,14 +164,29 @@ export function bandExtent(chart: Chart, xMin: number, xMax: number, log: boolea
   for (const band of m.bands()) {
     if (!chart.isDatasetVisible(band.index)) continue;
     const st = band.stats;
-    const end = upperBound(st.x, st.n, xMax);
-    for (let i = lowerBound(st.x, st.n, xMin); i < end; i++) {
-      const a = st.lo[i];
-      const b = st.hi[i];
-      if (a - a !== 0 || b - b !== 0) continue;
-      if (a < lo && (!log || a > 0)) lo = a;
-      if (b > hi && (!log || b > 0)) hi = b;
+    const c = cacheOf(chart, band);
+    const key = `${band.edits}|${xMin}|${xMax}|${log}`;
+    if (c.extentKey !== key) {
+      c.extentKey = key;
+      c.extentEnd = lowerBound(st.x, st.n, xMin);
+      c.extent = [Infinity, -Infinity];
+      c.extentVersion = -1;
     }
+    if (c.extentVersion !== band.version) {
+      // Steps appended since: scanned from where the last scan ended.
+      const end = upperBound(st.x, st.n, xMax);
+      for (let i = c.extentEnd; i < end; i++) {
+        const a = st.lo[i];
+        const b = st.hi[i];
+        if (a - a !== 0 || b - b !== 0) continue;
+        if (a < c.extent[0] && (!log || a > 0)) c.extent[0] = a;
+        if (b > c.extent[1] && (!log || b > 0)) c.extent[1] = b;
+      }
+      c.extentEnd = Math.max(c.extentEnd, end);
+      c.extentVersion = band.version;
+    }
+    lo = Math.min(lo, c.extent[0]);
+    hi = Math.max(hi, c.extent[1]);
   }
   return lo <= hi ? [lo, hi] : undefined;
 }

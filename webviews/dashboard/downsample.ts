@@ -48,77 +48,82 @@ interface Tail {
 /**
  * The scan: points [from, end) into `out` (appending at out.n), grouped by column
  * floor((x − origin) · inv). `tail` comes in as the state at `from` and leaves as the state at the start
- * of the last group. Plain locals, no closures: this loop runs over every visible point.
+ * of the last group. Columns rise with x, so a group's end is found by galloping over column numbers (a few
+ * floor computations per pixel column, not one per point) and its extremes by a tight loop that stops at a
+ * gap (non-finite y, or y ≤ 0 on a log axis). Plain locals, no closures: this runs over every visible point.
  */
 function scan(xs: NumArray, ys: NumArray, from: number, end: number, xMin: number, xMax: number, origin: number, inv: number,
   positiveOnly: boolean, out: PointBuffer, tail: Tail): void {
   let yMin = tail.yMin;
   let yMax = tail.yMax;
   let gapOpen = tail.gapOpen; // after a gap (or at the start): no NaN point needed before the next one
-  let col = 0;
-  let first = -1;
-  let lo = 0;
-  let hi = 0;
-  let last = 0;
-  let loY = 0;
-  let hiY = 0;
-  for (let i = from; i <= end; i++) {
-    let y = NaN;
-    let valid = false;
-    let c = 0;
-    if (i < end) {
-      y = ys[i];
-      valid = y - y === 0 && (!positiveOnly || y > 0); // finite (NaN and ±Infinity give NaN)
-      if (valid) c = Math.floor((xs[i] - origin) * inv);
-    }
-    if (first >= 0 && (i === end || !valid || c !== col)) {
-      // Flush the group: first, then min and max in index order, then last — each once.
-      const a = lo < hi ? lo : hi;
-      const b = lo < hi ? hi : lo;
-      let k = first;
-      for (let step = 0; step < 4; step++) {
-        const j = step === 0 ? first : step === 1 ? a : step === 2 ? b : last;
-        if (step > 0 && j === k) continue;
-        if (step > 1 && (j === first || j === a)) continue;
-        k = j;
-        const x = xs[j];
-        const v = ys[j];
-        out.push(x, v);
-        if (x >= xMin && x <= xMax) {
-          if (v < yMin) yMin = v;
-          if (v > yMax) yMax = v;
-        }
-      }
-      first = -1;
-      gapOpen = false;
-    }
-    if (i === end) break;
-    if (!valid) {
+  let i = from;
+  while (i < end) {
+    const y = ys[i];
+    if (!(y - y === 0) || (positiveOnly && !(y > 0))) { // NaN and ±Infinity give NaN
       if (!gapOpen) {
         out.push(xs[i], NaN);
         gapOpen = true;
       }
+      i++;
       continue;
     }
-    if (first < 0) {
-      tail.i = i;
-      tail.outN = out.n;
-      tail.gapOpen = gapOpen;
-      tail.yMin = yMin;
-      tail.yMax = yMax;
-      col = c;
-      first = lo = hi = last = i;
-      loY = hiY = y;
-      continue;
+    tail.i = i;
+    tail.outN = out.n;
+    tail.gapOpen = gapOpen;
+    tail.yMin = yMin;
+    tail.yMax = yMax;
+    // The group's end: the first index after i in another column (or `end`), by galloping then bisecting.
+    const col = Math.floor((xs[i] - origin) * inv);
+    let inside = i;
+    let step = 1;
+    while (inside + step < end && Math.floor((xs[inside + step] - origin) * inv) === col) {
+      inside += step;
+      step *= 2;
     }
-    if (y < loY) {
-      lo = i;
-      loY = y;
-    } else if (y > hiY) {
-      hi = i;
-      hiY = y;
+    let outside = inside + step < end ? inside + step : end;
+    while (outside - inside > 1) {
+      const mid = (inside + outside) >>> 1;
+      if (Math.floor((xs[mid] - origin) * inv) === col) inside = mid;
+      else outside = mid;
     }
-    last = i;
+    // Extremes in index order; a gap ends the group early.
+    let lo = i;
+    let hi = i;
+    let loY = y;
+    let hiY = y;
+    let j = i + 1;
+    for (; j < outside; j++) {
+      const v = ys[j];
+      if (!(v - v === 0) || (positiveOnly && !(v > 0))) break;
+      if (v < loY) {
+        lo = j;
+        loY = v;
+      } else if (v > hiY) {
+        hi = j;
+        hiY = v;
+      }
+    }
+    const last = j - 1;
+    // Flush the group: first, then min and max in index order, then last — each once.
+    const a = lo < hi ? lo : hi;
+    const b = lo < hi ? hi : lo;
+    let k = i;
+    for (let s = 0; s < 4; s++) {
+      const idx = s === 0 ? i : s === 1 ? a : s === 2 ? b : last;
+      if (s > 0 && idx === k) continue;
+      if (s > 1 && (idx === i || idx === a)) continue;
+      k = idx;
+      const x = xs[idx];
+      const v = ys[idx];
+      out.push(x, v);
+      if (x >= xMin && x <= xMax) {
+        if (v < yMin) yMin = v;
+        if (v > yMax) yMax = v;
+      }
+    }
+    gapOpen = false;
+    i = j;
   }
   out.yMin = yMin <= yMax ? yMin : NaN;
   out.yMax = yMin <= yMax ? yMax : NaN;

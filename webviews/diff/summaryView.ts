@@ -1,7 +1,8 @@
 // The comparison summary at the top of the diff panel: which two checkpoints, accuracy A vs B with the
 // paired interval, the four flip classes (buttons that filter the list), response length — the relative change
 // of the mean (the paper's "shorter traces" in one number) and, labelled apart, the share of prompts whose
-// response got shorter — per-task lines and warnings.
+// response got shorter — the correct answers' length, the error analysis (wrong visual answers: perception vs
+// reasoning), per-task lines and warnings.
 import { FLIP_CLASSES, FLIP_LABELS, formatPercentChange, type CompareSummary, type EvalSide, type FlipClass } from '../../protocol/diff';
 import { el } from '../common/dom';
 
@@ -48,15 +49,21 @@ export function renderSummary(s: CompareSummary, active: readonly FlipClass[], o
       el('div', { class: 'muted', attrs: { 'data-metric': 'length' } }, `mean A ${num(s.meanLengthA)} → B ${num(s.meanLengthB)} tokens`),
       el('div', { class: 'muted', attrs: { 'data-metric': 'shorter-share' } },
         `per prompt: B shorter on ${pct(s.shorterShare)} of prompts · median change ${signed(s.medianLengthDelta)} tokens`)),
-    card('Mean reward', el('div', { class: 'big', attrs: { 'data-metric': 'reward' } }, `${num(s.meanRewardA, 3)} → ${num(s.meanRewardB, 3)}`)),
+    card('Mean reward', el('div', { class: 'big', attrs: { 'data-metric': 'reward' } }, `${num(s.meanRewardA, 3)} → ${num(s.meanRewardB, 3)}`),
+      el('div', { class: 'muted', attrs: { 'data-metric': 'correct-length' } }, `correct answers: A ${num(s.meanCorrectLengthA)} → B ${num(s.meanCorrectLengthB)} tokens`)),
+    card('Wrong visual answers: perception errors',
+      el('div', { class: 'big', attrs: { 'data-metric': 'perception-errors' } }, `${pct(s.perceptionErrorShareA)} → ${pct(s.perceptionErrorShareB)}`),
+      el('div', { class: 'muted', attrs: { 'data-metric': 'reasoning-errors' } },
+        `reasoning errors ${pct(s.reasoningErrorShareA)} → ${pct(s.reasoningErrorShareB)} · of ${s.visualWrongA} → ${s.visualWrongB} wrong`)),
   );
   const root = el('header', { class: 'summary' }, el('div', { class: 'sides' }, side('A', s.a), side('B', s.b)), cards);
   if (s.byTask.length) {
     const table = el('table', { class: 'by-task' },
-      el('tr', {}, ...['task', 'prompts', 'accuracy A → B', 'length A → B', 'w→r', 'r→w'].map((h) => el('th', { text: h }))));
+      el('tr', {}, ...['task', 'prompts', 'accuracy A → B', 'length A → B', 'w→r', 'r→w', 'perception errors A → B'].map((h) => el('th', { text: h }))));
     for (const t of s.byTask) {
       table.appendChild(el('tr', {}, ...[t.task, String(t.paired), `${pct(t.accuracyA)} → ${pct(t.accuracyB)}`,
-        `${num(t.meanLengthA)} → ${num(t.meanLengthB)}`, String(t.flips['wrong-to-right']), String(t.flips['right-to-wrong'])].map((c) => el('td', { text: c }))));
+        `${num(t.meanLengthA)} → ${num(t.meanLengthB)}`, String(t.flips['wrong-to-right']), String(t.flips['right-to-wrong']),
+        `${pct(t.perceptionErrorShareA)} → ${pct(t.perceptionErrorShareB)}`].map((c) => el('td', { text: c }))));
     }
     root.appendChild(table);
   }

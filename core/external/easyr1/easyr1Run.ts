@@ -1,9 +1,13 @@
-// One EasyR1 run folder (its trainer.save_checkpoint_path), read live: experiment_log.jsonl → metrics,
-// generations.log → validation traces and eval rounds, global_step_N/ → checkpoints. generations.log has no
-// step: EasyR1 writes a round's samples just before logging that round's `val/*` metrics, so the k-th
-// validation line owns the next `val_generations_to_log` samples (from experiment_config.json, which the
-// same FileLogger writes). The log is read before the samples, so a round's samples are always there.
-// Source: hiyouga/EasyR1 verl/trainer/ray_trainer.py (_validate, _maybe_log_val_generations, _save_checkpoint).
+// One EasyR1 run folder (its trainer.save_checkpoint_path), read live: experiment_log.jsonl → metrics (or,
+// without the file logger, the console output captured to a file), generations.log → validation traces and
+// eval rounds, global_step_N/ → checkpoints (complete once checkpoint_tracker.json's last_global_step reaches
+// N). generations.log has no step: EasyR1 writes a round's samples just before logging that round's `val/*`
+// metrics, so the k-th validation line owns the next `val_generations_to_log` samples (from
+// experiment_config.json, which the same FileLogger writes). The log is read before the samples, so a
+// round's samples are always there. The planned step count: experiment_config.json's trainer.max_steps, or
+// the console's "Total training steps" line.
+// Source: hiyouga/EasyR1 verl/trainer/ray_trainer.py (_validate, _maybe_log_val_generations, _save_checkpoint);
+// facts in ../upstream.ts.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EasyR1ExperimentLog, EASYR1_LOG, hasValidation } from './easyr1ExperimentLog';
@@ -11,13 +15,21 @@ import { EasyR1GenerationsTail, EASYR1_GENERATIONS, type GenerationBlock } from 
 import { toEvalRecord, toTraces, type ForeignSample } from '../samples';
 import { emptyChunk, nowSeconds, type AdapterChunk, type ForeignCheckpoint, type ForeignRunReader, type ReaderContext } from '../foreignRun';
 import { parseJsonLoose } from '../../../protocol/jsonLines';
+import { LineTail } from '../../rundir/lineTail';
+import { EasyR1ConsoleParser, type ConsoleBlock } from './easyr1Console';
+import { mapEasyR1 } from '../metricNames';
+import { newestVersion } from '../upstream';
 import { isObj } from '../../../protocol/guards';
 
-export const EASYR1_CONFIG = 'experiment_config.json';
-/** EasyR1's CHECKPOINT_TRACKER: the last global step saved. */
-export const EASYR1_TRACKER = 'latest_global_step.txt';
+const FILES = newestVersion('easyr1').facts.files;
+export const EASYR1_CONFIG = FILES.config;
+/** EasyR1's CHECKPOINT_TRACKER: {"last_global_step": N, …} written after each save. */
+export const EASYR1_TRACKER = FILES.tracker;
+/** Its name before 886fd77 (a bare step number), still read. */
+export const EASYR1_LEGACY_TRACKER = 'latest_global_step.txt';
 
 interface EasyR1Config {
+  maxSteps?: number;
   valGenerations?: number;
   set: string;
   sampling: { temperature: number; top_p: number; n: number };
@@ -39,6 +51,7 @@ function readConfig(dir: string): EasyR1Config | undefined {
   const rollout = obj(obj(cfg.worker).rollout);
   const val = obj(rollout.val_override_config);
   return {
+    maxSteps: typeof trainer.max_steps === 'number' && trainer.max_steps > 0 ? trainer.max_steps : undefined,
     valGenerations: typeof trainer.val_generations_to_log === 'number' ? trainer.val_generations_to_log : undefined,
     set: typeof data.val_files === 'string' && data.val_files ? basename(data.val_files) : 'validation',
     sampling: {
@@ -49,15 +62,27 @@ function readConfig(dir: string): EasyR1Config | undefined {
   };
 }
 
-/** Checkpoint folders EasyR1 finished: the tracker file names a step at least this high, or dataloader.pt is there. */
+/** The last step EasyR1's tracker says it saved (-1: none yet). */
+export function easyr1TrackedStep(dir: string): number {
+  try {
+    const t = parseJsonLoose(readFileSync(join(dir, EASYR1_TRACKER), 'utf8')) as { last_global_step?: unknown };
+    if (typeof t.last_global_step === 'number') return t.last_global_step;
+  } catch {
+    // not written yet, or being written
+  }
+  try {
+    const n = Number.parseInt(readFileSync(join(dir, EASYR1_LEGACY_TRACKER), 'utf8').trim(), 10);
+    if (Number.isInteger(n)) return n;
+  } catch {
+    // no legacy tracker either
+  }
+  return -1;
+}
+
+/** Checkpoint folders EasyR1 finished: the tracker names a step at least this high, or dataloader.pt is there. */
 export function easyr1Checkpoints(dir: string): ForeignCheckpoint[] {
   if (!existsSync(dir)) return [];
-  let tracked = -1;
-  try {
-    tracked = Number.parseInt(readFileSync(join(dir, EASYR1_TRACKER), 'utf8').trim(), 10);
-  } catch {
-    // no tracker yet
-  }
+  const tracked = easyr1TrackedStep(dir);
   return readdirSync(dir)
     .map((name) => ({ name, m: /^global_step_(\d+)$/.exec(name) }))
     .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null && statSync(join(dir, x.name)).isDirectory())
@@ -75,15 +100,39 @@ export class EasyR1RunReader implements ForeignRunReader {
   private config?: EasyR1Config;
   private lastStep = 0;
   private readonly seenCheckpoints = new Set<number>();
+  private readonly console?: { tail: LineTail; parser: EasyR1ConsoleParser };
 
-  constructor(readonly dir: string, private readonly ctx: ReaderContext) {
+  /** `consoleFile`: EasyR1's console output captured to a file (read when there is no experiment_log.jsonl). */
+  constructor(readonly dir: string, private readonly ctx: ReaderContext, consoleFile?: string) {
     this.log = new EasyR1ExperimentLog(join(dir, EASYR1_LOG), ctx);
     this.gens = new EasyR1GenerationsTail(join(dir, EASYR1_GENERATIONS));
+    if (consoleFile) this.console = { tail: new LineTail(consoleFile), parser: new EasyR1ConsoleParser() };
   }
 
-  async read(): Promise<AdapterChunk> {
+  plannedSteps(): number | undefined {
+    this.config ??= readConfig(this.dir);
+    return this.config?.maxSteps ?? this.console?.parser.totalSteps;
+  }
+
+  /** Metrics from the console file, when there is no file log. */
+  private readConsole(out: AdapterChunk, final: boolean): void {
+    if (!this.console) return;
+    const c = this.console.tail.read();
+    if (c.truncated) out.notes.push({ level: 'warn', file: this.console.tail.path, message: 'the console output got shorter; read again from its start' });
+    const blocks: ConsoleBlock[] = c.lines.flatMap((l) => this.console!.parser.push(l));
+    if (final) blocks.push(...this.console.parser.flush());
+    if (existsSync(this.log.path)) return;
+    const time = (this.ctx.now ?? nowSeconds)();
+    for (const b of blocks) {
+      out.metrics.push({ step: b.step, time, stage: this.ctx.stage, ...mapEasyR1(b.metrics) });
+      this.lastStep = b.step;
+    }
+  }
+
+  async read(final = false): Promise<AdapterChunk> {
     const out = emptyChunk();
     this.config ??= readConfig(this.dir);
+    this.readConsole(out, final);
     const log = this.log.read();
     const gens = this.gens.read();
     out.notes.push(...log.notes, ...gens.notes);
@@ -106,7 +155,7 @@ export class EasyR1RunReader implements ForeignRunReader {
   }
 
   async finish(): Promise<AdapterChunk> {
-    const out = await this.read();
+    const out = await this.read(true);
     if (this.pending.length) {
       out.notes.push({ level: 'info', file: this.gens.path, message: `${this.pending.length} sample(s) written after the last validation line: attributed to step ${this.lastStep}` });
       this.takeRound(this.lastStep, out, this.pending.length);

@@ -1,7 +1,8 @@
 // verl's console logger prints one line per step: `step:N - key:value - key:value …` (LocalLogger,
 // concat_dict_to_str). Values come from pprint.pformat, so with NumPy 2 they read `np.float64(0.5)`; older
 // versions format `0.500`. Ray may prefix the line with `(TaskRunner pid=…)`. Other lines are not metrics.
-// Source: volcengine/verl verl/utils/logger/aggregate_logger.py.
+// The trainer also prints `Total training steps: N` before the first step: the planned step count.
+// Source: verl verl/utils/logger/aggregate_logger.py, verl/trainer/ppo/ray_trainer.py; facts in ../upstream.ts.
 import { parsePythonNumber } from '../pythonValues';
 
 export interface VerlConsoleLine {
@@ -26,4 +27,10 @@ export function parseVerlConsoleLine(line: string): VerlConsoleLine | undefined 
     else out.data[key] = value;
   }
   return Object.keys(out.data).length ? out : undefined;
+}
+
+/** `Total training steps: N` (ray_trainer, after building the data loaders), anywhere on a line. */
+export function parseVerlTotalSteps(line: string): number | undefined {
+  const m = /Total training steps: (\d+)/.exec(line);
+  return m ? Number(m[1]) : undefined;
 }

@@ -1,8 +1,9 @@
 // verl's file logger (trainer.logger includes "file"): one line per Tracking.log() call,
-// `{"step": N, "data": {"actor/pg_loss": …, …}}` with flat "/" keys (newer versions add "elapsed_seconds"),
-// at $VERL_FILE_LOGGER_PATH or $VERL_FILE_LOGGER_ROOT/<project>/<experiment>.jsonl. Appended; a shorter file
+// `{"step": N, "data": {"actor/pg_loss": …, …}}` with flat "/" keys, written by orjson, which writes NaN and
+// inf as null (read back as NaN: non-finite, as our own records show it), at $VERL_FILE_LOGGER_PATH or
+// $VERL_FILE_LOGGER_ROOT/<project>/<experiment>.jsonl. Opened "wb" (a restart empties it): a shorter file
 // means it was replaced, and reading starts over with what was read before kept.
-// Source: volcengine/verl verl/utils/tracking.py (FileLogger).
+// Source: verl verl/utils/tracking.py (FileLogger); facts in ../upstream.ts.
 import { JsonlTail } from '../../rundir/jsonlTail';
 import type { MetricRecord } from '../../../protocol/runRecords';
 import { flattenMetrics, mapVerl } from '../metricNames';
@@ -16,7 +17,7 @@ export interface VerlLogChunk {
 
 /** One verl metrics dict (flat keys, numbers) → our record. */
 export function verlRecord(step: number, data: Record<string, unknown>, ctx: ReaderContext, time: number): MetricRecord {
-  return { step, time, stage: ctx.stage, ...mapVerl(flattenMetrics(data)) };
+  return { step, time, stage: ctx.stage, ...mapVerl(flattenMetrics(data, '', {}, true)) };
 }
 
 export class VerlFileLog {

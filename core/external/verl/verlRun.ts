@@ -1,11 +1,13 @@
 // One verl run, read live from whatever it writes: the file logger's JSONL (metrics), or else its console
 // output captured to a file (`step:N - key:value …`), rollout dumps (traces), validation dumps (eval rounds)
 // and trainer.default_local_dir/global_step_N (checkpoints, complete once latest_checkpointed_iteration.txt
-// reaches N). When both the file logger and the console are given, the file logger wins.
+// reaches N). When both the file logger and the console are given, the file logger wins. The planned step
+// count comes from the command (a stage we launched) or the console's "Total training steps" line; verl's
+// file log does not say it, so an attached file-only run has no planned total.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { VerlFileLog, verlRecord } from './verlFileLogger';
-import { parseVerlConsoleLine } from './verlConsole';
+import { parseVerlConsoleLine, parseVerlTotalSteps } from './verlConsole';
 import { LineTail } from '../../rundir/lineTail';
 import { VerlDumpDir } from './verlRollout';
 import { toEvalRecord, toTraces } from '../samples';
@@ -25,6 +27,8 @@ export interface VerlRunPaths {
   /** Validation sampling, as configured (verl does not write it next to the dumps). */
   valSampling?: { temperature: number; top_p: number; n: number };
   valSet?: string;
+  /** trainer.total_training_steps, when we set it. */
+  plannedSteps?: number;
 }
 
 export function verlCheckpoints(dir: string): ForeignCheckpoint[] {
@@ -49,12 +53,17 @@ export class VerlRunReader implements ForeignRunReader {
   private readonly rollouts?: VerlDumpDir;
   private readonly validations?: VerlDumpDir;
   private readonly seenCheckpoints = new Set<number>();
+  private totalFromConsole?: number;
 
   constructor(readonly paths: VerlRunPaths, private readonly ctx: ReaderContext) {
     if (paths.logFile) this.log = new VerlFileLog(paths.logFile, ctx);
     if (paths.consoleFile) this.console = new LineTail(paths.consoleFile);
     if (paths.rolloutDir) this.rollouts = new VerlDumpDir(paths.rolloutDir);
     if (paths.validationDir) this.validations = new VerlDumpDir(paths.validationDir);
+  }
+
+  plannedSteps(): number | undefined {
+    return this.paths.plannedSteps ?? this.totalFromConsole;
   }
 
   /** Metrics from one console line (the bridge feeds the trainer's stdout here when there is no file log). */
@@ -83,8 +92,9 @@ export class VerlRunReader implements ForeignRunReader {
     if (this.console) {
       const c = this.console.read();
       if (c.truncated) out.notes.push({ level: 'warn', file: this.console.path, message: 'the console log got shorter; read again from its start' });
-      if (!logFileUsed) for (const line of c.lines) {
-        const r = this.consoleRecord(line);
+      for (const line of c.lines) {
+        this.totalFromConsole = parseVerlTotalSteps(line) ?? this.totalFromConsole;
+        const r = logFileUsed ? undefined : this.consoleRecord(line);
         if (r) out.metrics.push(r);
       }
     }

@@ -10,6 +10,8 @@ export interface CheckEnvironment {
   fileExists?: (absPath: string) => boolean;
   /** Absolute path of an executable on PATH, or undefined. */
   which?: (command: string) => string | undefined;
+  /** The text of a file (a base config), or undefined when it cannot be read. */
+  readText?: (absPath: string) => string | undefined;
 }
 
 export interface CheckContext {

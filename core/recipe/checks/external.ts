@@ -1,6 +1,7 @@
 // Checks for external trainers and the SLURM target, so `see2think validate` and the editor say before a launch
-// what the stage bridge or sbatch would refuse: prompts from a file, a first model, a TRL script, known
-// ${…} placeholders; #SBATCH values that are plain tokens, a SLURM time, one option per sbatch_args item.
+// what the stage bridge or sbatch would refuse: prompts from a file, a first model, known ${…} placeholders;
+// #SBATCH values that are plain tokens, a SLURM time, one option per sbatch_args item. What depends on the
+// trainer's upstream version (its keys, data formats, paths) is in upstreamChecks.ts.
 import type { SemanticCheck, CheckContext } from './context';
 import type { Problem } from '../problems';
 import type { JsonPath } from '../sourceMap';
@@ -11,7 +12,7 @@ import { checkSbatchArg, slurmTime, SlurmScriptError } from '../../launch/slurmS
 export const PLACEHOLDERS = ['stage_dir', 'stage_id', 'steps', 'init_checkpoint', 'run_dir', 'recipe_dir', 'output_dir'];
 const EXTERNAL_PYTHON = new Set(['easyr1', 'verl', 'trl']);
 
-function problem(ctx: CheckContext, severity: Problem['severity'], code: string, path: JsonPath, message: string, key = false): Problem {
+export function problem(ctx: CheckContext, severity: Problem['severity'], code: string, path: JsonPath, message: string, key = false): Problem {
   return { severity, code, path, range: ctx.src.rangeOf(path, key ? 'key' : undefined), message };
 }
 
@@ -38,9 +39,6 @@ export const checkExternalTrainer: SemanticCheck = (ctx) => {
   (recipe.model?.command ?? []).forEach((a, j) => placeholders(['model', 'command', j], a));
   for (const [k, v] of Object.entries(recipe.model?.env ?? {})) placeholders(['model', 'env', k], v);
   for (const [k, v] of Object.entries(recipe.model?.overrides ?? {})) if (typeof v === 'string') placeholders(['model', 'overrides', k], v);
-  if (trainer === 'trl' && !recipe.model?.script) {
-    problems.push(problem(ctx, 'error', 'external/trl-script', ['model', 'trainer'], 'the trl trainer runs your GRPOTrainer script: set model.script (relative to the recipe)'));
-  }
   recipe.stages.forEach((s, i) => {
     for (const [k, v] of Object.entries(s.overrides ?? {})) if (typeof v === 'string') placeholders(['stages', i, 'overrides', k], v);
     for (const [k, v] of Object.entries(s.launch?.env ?? {})) placeholders(['stages', i, 'launch', 'env', k], v);

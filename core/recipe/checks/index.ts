@@ -8,9 +8,10 @@ import { checkFiles, checkExecutables } from './files';
 import { checkStageOrder } from './stageOrder';
 import { checkRewardPattern } from './rewardCheck';
 import { checkExternalTrainer, checkSlurmLaunch } from './external';
+import { checkExternalUpstream } from './upstreamChecks';
 import { checkAlerts } from './alertsCheck';
 
 export const SEMANTIC_CHECKS: SemanticCheck[] = [
   checkStageGraph, checkModelShape, checkDataSource, checkBatches, checkRewardPattern, checkFiles, checkExecutables, checkStageOrder,
-  checkExternalTrainer, checkSlurmLaunch, checkAlerts,
+  checkExternalTrainer, checkExternalUpstream, checkSlurmLaunch, checkAlerts,
 ];

@@ -33,14 +33,15 @@ export const checkDataSource: SemanticCheck = ({ src, recipe, resolved }) =>
         message: `stages[${i}].data has both 'generator' and 'file': choose one`,
       });
     }
-    // Only the built-in trainer's supervised stages learn from demonstrations: elsewhere the rate changes nothing.
+    // Only the built-in trainer's supervised stages learn from demonstrations: elsewhere the rates change nothing.
     const stage = resolved.stages[i];
-    if (s.data?.shortcut_rate && stage && (stage.kind !== 'sft' || resolved.model.trainer !== 'builtin')) {
-      const path = ['stages', i, 'data', 'shortcut_rate'];
+    for (const key of ['perception_slip_rate', 'recheck_rate'] as const) {
+      if (!s.data?.[key] || !stage || (stage.kind === 'sft' && resolved.model.trainer === 'builtin')) continue;
+      const path = ['stages', i, 'data', key];
       const where = stage.kind !== 'sft' ? `stage '${stage.id}' is ${stage.kind} (RL learns from rewards, not demonstrations)` : `the ${resolved.model.trainer} trainer reads its own data`;
       found.push({
-        severity: 'warning', code: 'data/shortcut-unused', path, range: src.rangeOf(path),
-        message: `data.shortcut_rate has no effect here: ${where}; it shapes the built-in trainer's sft demonstrations`,
+        severity: 'warning', code: 'data/demonstration-style-unused', path, range: src.rangeOf(path),
+        message: `data.${key} has no effect here: ${where}; it shapes the built-in trainer's sft demonstrations`,
       });
     }
     return found;

@@ -4,40 +4,14 @@
 // another recipe picked in the quick pick). The page acknowledges drawing every point of both runs and
 // reports the layout it shows.
 import { strict as assert } from 'node:assert';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activeApi, waitFor, sleep } from './util';
-import { createRun } from '../../../core/rundir/runDir';
-import { StageWriter } from '../../../core/rundir/runDirWriter';
+import { activeApi, answerPicks, waitFor, sleep } from './util';
+import { writeFinishedRun, writeRecipe } from './runFixtures';
 import type { See2ThinkApi } from '../../../extension/extension';
 import type { RunsCore } from '../../../extension/runs/runsServices';
 import type { DashboardPanel } from '../../../extension/panels/dashboardPanel';
-
-const recipe = (name: string, stages: [string, string][]) => `name: ${name}
-description: Compare Runs host test (${name})
-model:
-  trainer: builtin
-  preset: tiny
-stages:
-${stages.map(([id, kind], i) => `  - id: ${id}\n    kind: ${kind}\n    steps: 30${i === 0 ? '\n    init_from: null' : ''}`).join('\n')}
-`;
-
-/** A finished run written as the trainer writes one: per stage 30 steps of metrics (global step axis), succeeded. */
-function writeRun(recipeFile: string, runId: string, stages: string[], length: (x: number) => number): string {
-  const { runDir } = createRun({ recipeFile, runId });
-  stages.forEach((stage, k) => {
-    const w = new StageWriter(runDir, stage);
-    const now = () => new Date().toISOString();
-    w.status({ stage, state: 'running', target: 'local', updated: now(), total_steps: 30 });
-    for (let step = 1; step <= 30; step++) {
-      const x = k * 30 + step;
-      w.metric({ step, global_step: x, time: 1.7e9 + x, stage, 'reward/overall': 0.5 + x / 400, 'response_length/mean': length(x) });
-    }
-    w.status({ stage, state: 'succeeded', target: 'local', updated: now(), total_steps: 30, step: 30 });
-  });
-  return runDir;
-}
 
 describe('compare runs: staged vs merged on the dashboard (real VS Code)', function () {
   this.timeout(120000);
@@ -54,11 +28,11 @@ describe('compare runs: staged vs merged on the dashboard (real VS Code)', funct
     ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const stagedFile = join(ws, 'cmp-staged.recipe.yaml');
     const mergedFile = join(ws, 'cmp-merged.recipe.yaml');
-    writeFileSync(stagedFile, recipe('cmp-staged', [['perception', 'perception'], ['textual', 'textual-reasoning'], ['visual', 'visual-reasoning']]));
-    writeFileSync(mergedFile, recipe('cmp-merged', [['merged', 'merged']]));
+    writeRecipe(stagedFile, 'cmp-staged', [['perception', 'perception'], ['textual', 'textual-reasoning'], ['visual', 'visual-reasoning']]);
+    writeRecipe(mergedFile, 'cmp-merged', [['merged', 'merged']]);
     files.push(stagedFile, mergedFile, join(ws, 'runs', 'cmp-staged'), join(ws, 'runs', 'cmp-merged'));
-    staged = writeRun(stagedFile, 'staged-1', ['perception', 'textual', 'visual'], (x) => 450 + 100 * Math.exp(-x / 30));
-    merged = writeRun(mergedFile, 'merged-1', ['merged'], (x) => 580 + 50 * Math.sin(x / 5));
+    staged = writeFinishedRun({ recipeFile: stagedFile, runId: 'staged-1', stages: ['perception', 'textual', 'visual'], length: (x) => 450 + 100 * Math.exp(-x / 30) });
+    merged = writeFinishedRun({ recipeFile: mergedFile, runId: 'merged-1', stages: ['merged'], length: (x) => 580 + 50 * Math.sin(x / 5) });
     await core.roots.refresh();
     core.store.addRun(staged);
     core.store.addRun(merged);
@@ -91,18 +65,6 @@ describe('compare runs: staged vs merged on the dashboard (real VS Code)', funct
     // The page's stage boundaries come from the run infos: the staged run's three stages at 0, 30, 60.
     assert.deepEqual(dash.runInfos().map((r) => r.stages.map((s) => `${s.id}@${s.globalOffset}`)), [['perception@0', 'textual@30', 'visual@60'], ['merged@0']]);
   });
-
-  /** Runs a command that shows quick picks, doing `action` on whatever pick is open until the command returns. */
-  async function answerPicks<T>(pending: Thenable<T>, action: string): Promise<T> {
-    let done = false;
-    const result = Promise.resolve(pending).finally(() => { done = true; });
-    for (let i = 0; i < 60 && !done; i++) {
-      await sleep(500);
-      // With no quick input open this does nothing.
-      if (!done) await vscode.commands.executeCommand(action);
-    }
-    return result;
-  }
 
   it('from a recipe (the CodeLens): its run, then a run of another recipe from the quick pick', async () => {
     // Back to the all-metrics layout first, so the command has to switch the page to the figure again.

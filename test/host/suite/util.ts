@@ -23,3 +23,15 @@ export async function activeApi(timeoutMs = 30000): Promise<See2ThinkApi> {
   await waitFor(() => ext.isActive, timeoutMs, 'extension never activated');
   return ext.exports;
 }
+
+/** Runs a command that shows quick picks, doing `action` on whatever pick is open until the command returns. */
+export async function answerPicks<T>(pending: Thenable<T>, action: string): Promise<T> {
+  let done = false;
+  const result = Promise.resolve(pending).finally(() => { done = true; });
+  for (let i = 0; i < 60 && !done; i++) {
+    await sleep(500);
+    // With no quick input open this does nothing.
+    if (!done) await vscode.commands.executeCommand(action);
+  }
+  return result;
+}

@@ -112,6 +112,8 @@ export interface OpenOptions {
   theme?: 'dark' | 'light' | 'high-contrast';
   width?: number;
   height?: number;
+  /** Runs before the page loads (e.g. page.exposeFunction('__toHost', …) to answer the page like a host). */
+  beforeLoad?: (page: Page) => Promise<void>;
 }
 
 export async function openPanel(browser: Browser, h: Harness, panel: PanelKind, o: OpenOptions = {}): Promise<PanelPage> {
@@ -120,6 +122,7 @@ export async function openPanel(browser: Browser, h: Harness, panel: PanelKind, 
   const consoleErrors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await o.beforeLoad?.(page);
   await page.goto(`${h.origin}/panel/${panel}.html?theme=${o.theme ?? 'dark'}`);
   await page.waitForFunction(() => (globalThis as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'ready'));
   return wrap(page, consoleErrors);

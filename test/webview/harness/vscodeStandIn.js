@@ -21,7 +21,12 @@
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     return Object.freeze({
-      postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+      postMessage: function (m) {
+        var copy = JSON.parse(JSON.stringify(m));
+        window.__posted.push(copy);
+        // A test playing the host (a real host-side session) receives what the page posts.
+        if (typeof window.__toHost === 'function') window.__toHost(copy);
+      },
       getState: function () { var s = sessionStorage.getItem(KEY); return s === null ? undefined : JSON.parse(s); },
       setState: function (s) { sessionStorage.setItem(KEY, JSON.stringify(s)); return s; },
     });

@@ -1,0 +1,54 @@
+// Full-text search over lines of a trace index: which of some parsed lines contain a query in their prompt or
+// responses (case-insensitive). Blocks whose trigram filter lacks one of the query's trigrams are skipped; the
+// rest are read a chunk at a time and searched raw — natively for the lower-cased query where the block's
+// filter of capitalised trigrams says every match is lower case, else with a case-insensitive expression —
+// and only the lines hit are parsed and checked (docs/ARCHITECTURE.md, "Traces").
+import { parseTraceLine, type TraceFileIndex } from './traceFileIndex';
+import { mayContain, mayHoldCapital, traceContains, type TextQuery } from './traceText';
+
+/** The lines of `ords` (ascending, parsed) that contain the query, ascending; undefined if the index was reset. */
+export async function linesContaining(f: TraceFileIndex, ords: readonly number[], q: TextQuery): Promise<number[] | undefined> {
+  const cands = ords.filter((o) => mayContain(f.bloom, f.bloomAt(o), q));
+  const hits: number[] = [];
+  const ok = await f.eachGroup(cands, (buf, at, group) => {
+    const verify = (o: number) => {
+      const [s, e] = f.bytesOf(o);
+      const r = parseTraceLine(buf, s - at, e - at);
+      if (typeof r !== 'string' && traceContains(r, q)) hits.push(o);
+    };
+    const re = q.prefilter;
+    if (!re || !q.needle) return group.forEach(verify);
+    // Runs of consecutive candidate lines of one block are searched at once.
+    for (let a = 0; a < group.length;) {
+      let b = a + 1;
+      while (b < group.length && group[b] === group[b - 1] + 1 && f.bloomAt(group[b]) === f.bloomAt(group[a])) b++;
+      const from = f.bytesOf(group[a])[0] - at;
+      const to = f.bytesOf(group[b - 1])[1] - at;
+      // The next hit at or after `i` (a buffer offset), or -1.
+      let next: (i: number) => number;
+      if (mayHoldCapital(f.upper, f.upperAt(group[a]), q)) {
+        // Read as latin1 (a byte a character, the fastest decoding); the expression is ASCII, so no match is hidden.
+        const text = buf.toString('latin1', from, to);
+        next = (i) => {
+          re.lastIndex = i - from;
+          const m = re.exec(text);
+          return m ? from + m.index : -1;
+        };
+      } else {
+        const run = buf.subarray(0, to);
+        next = (i) => run.indexOf(q.needle!, i);
+      }
+      let g = a;
+      for (let pos = next(from); pos >= 0 && g < b; ) {
+        while (g < b && f.bytesOf(group[g])[1] - at <= pos) g++;
+        if (g >= b) break;
+        verify(group[g]);
+        const end = f.bytesOf(group[g])[1] - at;
+        g++;
+        pos = end < to ? next(end) : -1;
+      }
+      a = b;
+    }
+  });
+  return ok ? hits : undefined;
+}
