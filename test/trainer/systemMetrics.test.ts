@@ -31,14 +31,14 @@ defaults:
 stages:
   - id: rl
     kind: perception
-    steps: 12
+    steps: 40
     init_from: null
     data:
       val_size: 4
 `;
 
 function run(recipe: string, runsDir: string, runId: string, path: string): Promise<{ code: number | null; out: string }> {
-  const env = { ...process.env, PATH: path, SEE2THINK_SYSTEM_INTERVAL: '0.2' };
+  const env = { ...process.env, PATH: path, SEE2THINK_SYSTEM_INTERVAL: '0.1' };
   const child = spawn(process.execPath, [BIN, 'run', recipe, '--runs-dir', runsDir, '--run-id', runId], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -79,7 +79,7 @@ describe('system metrics in a real stage (CLI, child processes)', function () {
     }
     assert.ok(rows.some((m) => (m[METRICS.systemCpu] as number) > 0), 'the stage process used CPU');
     assert.ok(rows.some((m) => (m[METRICS.systemRss] as number) > 0.02), 'and memory (GiB)');
-    assert.ok(readFileSync(fake.argsLog, 'utf8').split('\n').filter(Boolean).length >= 3, 'sampled every 0.2 s');
+    assert.ok(readFileSync(fake.argsLog, 'utf8').split('\n').filter(Boolean).length >= 3, 'sampled every 0.1 s');
     assert.match(r.out, /^rl system: GPU 89 % · 78\.2 GiB peak · 611 W; CPU \d+ % · RSS [\d.]+ GiB peak$/m, 'the summary');
   });
 

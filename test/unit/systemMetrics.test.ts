@@ -92,6 +92,8 @@ describe('system metrics: sstat', () => {
     assert.equal(u.cpuSeconds, 67 + 4 * 7384);
     assert.equal(u.rssBytes, 3284172800 + 4 * 1073741824);
     assert.equal(parseSstat(''), undefined, 'no running step');
+    const real = parseSstat(fixture('sstat-real-22.05.8.txt'))!;
+    assert.deepEqual([real.steps, real.cpuSeconds, real.rssBytes], [['1.batch'], 2, 97415168], 'as the real sstat 22.05.8 printed it');
     assert.deepEqual(sstatArgs('41'), ['--noheader', '--parsable2', '--noconvert', '-a', '-j', '41', '--format=JobID,NTasks,AveCPU,AveRSS']);
   });
 
