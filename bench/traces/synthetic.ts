@@ -1,7 +1,8 @@
 // Synthetic traces.jsonl for the traces benchmarks: n GRPO groups (a prompt and 4 sampled responses), about
-// `tokens` words each in all, written in 4 MB batches. Words are real English, drawn with their frequencies in
-// the prose of the installed packages' READMEs (node_modules/**/*.md: ~10 k words) — how varied the text is
-// decides how much the search's trigram filters can skip, so made-up words would measure something else.
+// `tokens` words each in all, written in 4 MB batches as prose (sentences capitalised, "I" frequent). Words are
+// real English, drawn with their frequencies in the prose of the installed packages' READMEs
+// (node_modules/**/*.md: ~10 k words) — how varied the text is decides how much the search's trigram filters
+// can skip, so made-up words would measure something else.
 import { openSync, writeSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../trainer/util/rng';
@@ -91,11 +92,17 @@ export function writeSyntheticTraces(path: string, o: SyntheticOptions, append =
   const tokens = o.tokens ?? 500;
   const stage = o.stage ?? 'textual';
   const prompts = o.prompts ?? 5000;
+  // Written as prose is: sentences start with a capital, and "I" is frequent (as in reasoning).
   const words = (k: number) => {
     const out: string[] = [];
+    let start = true;
     for (let i = 0; i < k; i++) {
       const r = rng.next();
-      out.push(r < 0.06 ? `${rng.int(0, 9)}+${rng.int(0, 9)}=${rng.int(0, 18)}` : r < 0.12 ? vocab[draw(rng)] + rng.pick(['.', ',', ';']) : vocab[draw(rng)]);
+      let w = r < 0.06 ? `${rng.int(0, 9)}+${rng.int(0, 9)}=${rng.int(0, 18)}` : r < 0.08 ? 'I' : vocab[draw(rng)];
+      if (start) w = w[0].toUpperCase() + w.slice(1);
+      const end = rng.next();
+      start = end < 0.07;
+      out.push(start ? `${w}.` : end < 0.12 ? `${w}${rng.pick([',', ';'])}` : w);
     }
     return out.join(' ');
   };

@@ -22,10 +22,23 @@ export function searchableTexts(r: TraceRecord): string[] {
   return out;
 }
 
-const trigramHash = (a: number, b: number, c: number): number =>
-  Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+/** A character folded to 8 bits; three of them make a trigram's 24-bit key (exact for Latin-1 text). */
+const fold = (c: number): number => (c ^ (c >>> 8)) & 0xff;
+/** The trigram's hash, from its key (one multiply: positions in both filters are its top bits). */
+const mix = (key: number): number => Math.imul(key, 0x9e3779b1);
 const set = (bits: Uint32Array, at: number, h: number) => (bits[at + (h >>> 5)] |= 1 << (h & 31));
 const has = (bits: Uint32Array, at: number, h: number) => (bits[at + (h >>> 5)] & (1 << (h & 31))) !== 0;
+
+/** Hashes of every trigram of a lower-cased string. */
+function trigramHashes(lower: string): number[] {
+  const out: number[] = [];
+  let key = 0;
+  for (let i = 0; i < lower.length; i++) {
+    key = ((key << 8) | fold(lower.charCodeAt(i))) & 0xffffff;
+    if (i >= 2) out.push(mix(key));
+  }
+  return out;
+}
 
 /**
  * Adds every trigram of `text`, lower-cased, to the filter at `bits[at ..]`, and those where `text` has a capital
@@ -35,13 +48,17 @@ export function addTrigrams(bits: Uint32Array, at: number, upper: Uint32Array, u
   if (text.length < 3) return;
   const lower = text.toLowerCase();
   const aligned = lower.length === text.length;
-  const n = lower.length;
-  for (let i = 2; i < n; i++) {
-    const h = trigramHash(lower.charCodeAt(i - 2), lower.charCodeAt(i - 1), lower.charCodeAt(i));
+  let key = 0;
+  /** Bit i set: the character i positions back was a capital. */
+  let caps = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const l = lower.charCodeAt(i);
+    key = ((key << 8) | fold(l)) & 0xffffff;
+    caps = ((caps << 1) | (!aligned || l !== text.charCodeAt(i) ? 1 : 0)) & 7;
+    if (i < 2) continue;
+    const h = mix(key);
     set(bits, at, h >>> BLOOM_SHIFT);
-    if (!aligned || lower.charCodeAt(i) !== text.charCodeAt(i) || lower.charCodeAt(i - 1) !== text.charCodeAt(i - 1) || lower.charCodeAt(i - 2) !== text.charCodeAt(i - 2)) {
-      set(upper, upperAt, h >>> UPPER_SHIFT);
-    }
+    if (caps) set(upper, upperAt, h >>> UPPER_SHIFT);
   }
 }
 
@@ -65,8 +82,7 @@ const PLAIN = /[ !#-%(-.0-;?-[\]-~]+/g;
 export function compileSearch(text: string): TextQuery | undefined {
   if (!text) return undefined;
   const lower = text.toLowerCase();
-  const hashes = new Set<number>();
-  for (let i = 2; i < lower.length; i++) hashes.add(trigramHash(lower.charCodeAt(i - 2), lower.charCodeAt(i - 1), lower.charCodeAt(i)));
+  const hashes = new Set(trigramHashes(lower));
   let longest = '';
   for (const m of text.match(PLAIN) ?? []) if (m.length > longest.length) longest = m;
   const prefilter = longest ? new RegExp(longest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
