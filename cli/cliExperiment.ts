@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
-import { RUN_FILES, type RunMeta } from '../protocol/runRecords';
+import { RUN_FILES } from '../protocol/runRecords';
 import { EXPERIMENT_SETS, type ExperimentStreamRecord } from '../protocol/experiment';
 import { encodeJsonLine } from '../protocol/jsonLines';
 import { createRun } from '../core/rundir/runDir';
 import { readRunMeta, readStageStatus, stagePath } from '../core/rundir/runDirReader';
-import { writeFileAtomic, writeRunMeta } from '../core/rundir/runDirWriter';
+import { writeFileAtomic } from '../core/rundir/runDirWriter';
 import { latestCheckpoint } from '../core/rundir/checkpointPaths';
 import { recordStageEnd } from '../core/rundir/settleStage';
 import { processAlive } from '../core/launch/local';
@@ -239,10 +239,7 @@ async function trainArm(plan: ExperimentPlan, state: ExperimentState, arm: ArmPl
   const runId = runIdOf(plan, arm, seed);
   let runDir = existingRun(plan, arm, seed);
   if (!runDir) {
-    const run = createRun({ recipeFile: recipe, runsDir: plan.runsDir, runId });
-    const meta: RunMeta = { ...run.meta, group: { experiment: plan.id, arm: arm.name, seed } };
-    writeRunMeta(run.runDir, meta);
-    runDir = run.runDir;
+    runDir = createRun({ recipeFile: recipe, runsDir: plan.runsDir, runId, group: { experiment: plan.id, arm: arm.name, seed } }).runDir;
   }
   const stages = [plan.warmup.id, ...arm.rl.map((s) => s.id)];
   await settleLeftovers(runDir, stages, say);

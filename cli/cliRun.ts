@@ -231,6 +231,7 @@ export async function runCommand(args: string[], out: (line: string) => void): P
           print(rec.record);
           for (const a of alerts.push(stage.id, rec.record.step, rec.record)) out(`[${stage.id}] alert at step ${a.step}: ${a.message}`);
         } else if (rec?.type === 'log' && rec.level !== 'info') out(`[${stage.id}] ${rec.level}: ${rec.message.split('\n')[0]}`);
+        else if (rec?.type === 'log' && rec.message.startsWith('note: ')) out(`[${stage.id}] ${rec.message.split('\n')[0]}`);
       });
       const exit = await current.wait();
       current = undefined;

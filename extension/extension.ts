@@ -14,6 +14,8 @@ import { registerShowCommand } from './commands/showCommand';
 import { registerAttachRunFolder } from './commands/attachRunFolder';
 import { registerCompareRuns } from './commands/compareRuns';
 import { registerRunExperiment } from './commands/runExperiment';
+import { registerAlerts, type AlertsFeature } from './alerts/alertsFeature';
+import { registerExamples } from './walkthrough/examples';
 
 export interface See2ThinkApi {
   /** For tests and other extensions: the extension's output log. */
@@ -24,6 +26,8 @@ export interface See2ThinkApi {
   panels?: Panels;
   statusBar?: RunStatusBar;
   runsTree?: RunsTreeProvider;
+  /** Alerts: notifications shown and the Runs view's badges. */
+  alerts?: AlertsFeature;
   /** Milliseconds activate() took (measured inside, for bench/activation). */
   activationMs?: number;
 }
@@ -48,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): See2ThinkApi {
   registerAttachRunFolder(context, runs);
   registerCompareRuns(context, runs, api.panels);
   registerRunExperiment(context, runs);
+  api.alerts = registerAlerts(context, runs, api.runsTree.view as vscode.TreeView<unknown> | undefined);
+  registerExamples(context);
 
   api.activationMs = performance.now() - t0;
   return api;

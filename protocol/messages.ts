@@ -3,6 +3,7 @@
 // webview are untrusted: the host checks them with `parseWebviewMessage` before acting on them.
 import type { RunGroup, StageState, TraceRecord } from './runRecords';
 import type { CompareSummary, DiffRow, DiffRowDetail } from './diff';
+import type { AlertEvent } from './alerts';
 import { isObj } from './guards';
 import { MAX_PAGE_ROWS, MAX_SEARCH_CHARS, TRACE_SORT_KEYS, type TraceQuery, type TracesResult, type TraceTimeline } from './traces';
 
@@ -114,6 +115,8 @@ export type HostMessage =
    * each row's values; `problems` name runs whose frozen recipe could not be read.
    */
   | Message<'dashboard/config', { runs: string[]; rows: ConfigRow[]; problems: { run: string; message: string }[] }>
+  /** Every alert of a run so far (replaces what the page had for it): markers on the charts of their metrics. */
+  | Message<'dashboard/alerts', { run: string; alerts: AlertEvent[] }>
   | Message<'traces/runs', { runs: RunInfo[] }>
   | TracesHostMessage
   | Message<'error', { message: string }>

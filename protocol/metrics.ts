@@ -31,6 +31,12 @@ export const METRICS = {
   valResponseLengthCorrect: 'val/response_length_correct',
   valPerceptionErrorShare: 'val/perception_error_share',
   valReasoningErrorShare: 'val/reasoning_error_share',
+  // Sampled by the stage process every few seconds (core/system): means since the previous record, memory as its peak.
+  systemGpuUtil: 'system/gpu_util',
+  systemGpuMemory: 'system/gpu_memory',
+  systemGpuPower: 'system/gpu_power',
+  systemCpu: 'system/cpu',
+  systemRss: 'system/rss',
 } as const;
 
 /** A metric name the trainer writes (any other string is still a valid metric in a file). */
@@ -59,4 +65,12 @@ export const METRIC_FAMILIES: MetricFamily[] = [
   { id: 'grad', title: 'Grad norm', metrics: [METRICS.gradNorm], log: true },
   { id: 'lr', title: 'Learning rate', metrics: [METRICS.lr], log: true },
   { id: 'throughput', title: 'Throughput (tokens/s)', metrics: [METRICS.throughput] },
+  { id: 'system-gpu', title: 'GPU utilisation (%)', metrics: [METRICS.systemGpuUtil] },
+  { id: 'system-gpu-memory', title: 'GPU memory used (GiB)', metrics: [METRICS.systemGpuMemory] },
+  { id: 'system-gpu-power', title: 'GPU power (W)', metrics: [METRICS.systemGpuPower] },
+  { id: 'system-cpu', title: 'CPU (% of one core)', metrics: [METRICS.systemCpu] },
+  { id: 'system-rss', title: 'Memory RSS (GiB)', metrics: [METRICS.systemRss] },
 ];
+
+/** The families of the system metrics (the stage's GPUs and processes, not its training). */
+export const SYSTEM_FAMILIES: readonly string[] = ['system-gpu', 'system-gpu-memory', 'system-gpu-power', 'system-cpu', 'system-rss'];

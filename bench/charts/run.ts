@@ -45,12 +45,19 @@ const MAKE_MESSAGES = `globalThis.__messages = (n, s) => globalThis.__series(n, 
   stages: ['perception', 'textual', 'visual'], stageRows: [10000, 40000, n - 50000],
   step: Array.from(ys, (_, i) => i + 1), x: Array.from(ys, (_, i) => i + 1), time: Array.from(ys, (_, i) => 1.7e9 + i), metrics: { 'response_length/mean': { v: Array.from(ys) } } } }));`;
 
-async function baselineRun(browser: Browser, code: string): Promise<{ first: number; convert: number; draw: number; update: number; counts: number[] }> {
+/** A page for a baseline: its CSS, the data makers and its bundle (no CSP: these run as plain pages). */
+async function plainPage(browser: Browser, css: string, code: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 })).newPage();
-  await page.setContent('<!DOCTYPE html><html><head><style>body{margin:0}.box{position:relative;width:900px;height:300px}</style></head><body></body></html>');
+  await page.setContent('<!DOCTYPE html><html><head></head><body></body></html>');
+  await page.addStyleTag({ content: css });
   await page.addScriptTag({ content: MAKE_DATA });
   await page.addScriptTag({ content: MAKE_MESSAGES });
   await page.addScriptTag({ content: code });
+  return page;
+}
+
+async function baselineRun(browser: Browser, code: string): Promise<{ first: number; convert: number; draw: number; update: number; counts: number[] }> {
+  const page = await plainPage(browser, 'body{margin:0}.box{position:relative;width:900px;height:300px}', code);
   // From the same messages as ours: Chart.js needs {x, y} objects per series (the conversion counts), then draws.
   const first = await page.evaluate(([n, s]) => {
     const g = globalThis as any;
@@ -78,12 +85,7 @@ async function baselineRun(browser: Browser, code: string): Promise<{ first: num
 
 /** uPlot from the same messages: one shared x array and each series' values, as arrays it can take directly. */
 async function uplotRun(browser: Browser, code: string, css: string): Promise<{ first: number; convert: number; draw: number; update: number; counts: number[]; painted: number }> {
-  const page = await (await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 })).newPage();
-  await page.setContent('<!DOCTYPE html><html><head></head><body style="margin:0"></body></html>');
-  await page.addStyleTag({ content: css });
-  await page.addScriptTag({ content: MAKE_DATA });
-  await page.addScriptTag({ content: MAKE_MESSAGES });
-  await page.addScriptTag({ content: code });
+  const page = await plainPage(browser, `body{margin:0}${css}`, code);
   const first = await page.evaluate(([n, s]) => {
     const g = globalThis as any;
     const messages = g.__messages(n, s);

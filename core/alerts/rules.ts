@@ -55,13 +55,19 @@ function windowed(id: AlertRuleId, metric: string, keep: number, check: (w: Rece
   };
 }
 
-/** The mean of a stage's first `n` values (fixed once they are in). */
-function baseline(n: number): (w: RecentValues) => number {
+/**
+ * A rule comparing the last `window` values with the stage's first `window` (fixed once they are in), once the
+ * two do not overlap: `trips(cur, base)` gives the message's ending when the change is too much.
+ */
+function againstStart(id: AlertRuleId, metric: string, window: number, what: string, trips: (cur: number, base: number) => string | undefined): StageRule {
   let base = NaN;
-  return (w) => {
-    if (Number.isNaN(base) && w.count === n) base = w.mean(n);
-    return base;
-  };
+  return windowed(id, metric, window, (w) => {
+    if (Number.isNaN(base) && w.count === window) base = w.mean(window);
+    if (!(base > 0) || w.count < 2 * window) return undefined;
+    const cur = w.mean(window);
+    const how = trips(cur, base);
+    return how === undefined ? undefined : { value: w.at(0), message: `${what}: ${metric} averaged ${num(cur)} over the last ${window} records, ${how} (${num(base)})` };
+  });
 }
 
 type Factories = { [K in AlertRuleId]: (s: ResolvedAlertRule<K>) => StageRule };
@@ -91,27 +97,11 @@ export const RULES: Factories = {
     return { value: w.at(0), message: `KL rising fast: ${s.metric} averaged ${num(cur)} over the last ${s.window} records, ${growth}` };
   }),
 
-  entropy_collapse: (s) => {
-    const start = baseline(s.window);
-    return windowed('entropy_collapse', s.metric, s.window, (w) => {
-      const base = start(w);
-      if (!(base > 0) || w.count < 2 * s.window) return undefined;
-      const cur = w.mean(s.window);
-      if (cur > s.ratio * base) return undefined;
-      return { value: w.at(0), message: `entropy collapsing: ${s.metric} averaged ${num(cur)} over the last ${s.window} records, ${pct(cur / base)} of the stage's start (${num(base)})` };
-    });
-  },
+  entropy_collapse: (s) => againstStart('entropy_collapse', s.metric, s.window, 'entropy collapsing',
+    (cur, base) => (cur <= s.ratio * base ? `${pct(cur / base)} of the stage's start` : undefined)),
 
-  length_growth: (s) => {
-    const start = baseline(s.window);
-    return windowed('length_growth', s.metric, s.window, (w) => {
-      const base = start(w);
-      if (!(base > 0) || w.count < 2 * s.window) return undefined;
-      const cur = w.mean(s.window);
-      if (cur < s.factor * base) return undefined;
-      return { value: w.at(0), message: `response length blowing up: ${s.metric} averaged ${num(cur)} over the last ${s.window} records, ${num(cur / base)}× the stage's start (${num(base)})` };
-    });
-  },
+  length_growth: (s) => againstStart('length_growth', s.metric, s.window, 'response length blowing up',
+    (cur, base) => (cur >= s.factor * base ? `${num(cur / base)}× the stage's start` : undefined)),
 
   truncation: (s) => windowed('truncation', s.metric, s.window, (w) => {
     if (w.count < s.window) return undefined;

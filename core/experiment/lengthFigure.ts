@@ -32,7 +32,7 @@ const GLYPHS: Record<string, string> = {
   6: '.## #.. ### #.# ###', 7: '### ..# .#. .#. .#.', 8: '### #.# ### #.# ###', 9: '### #.# ### ..# ##.',
   '-': '... ... ### ... ...', '.': '... ... ... ... .#.', '/': '..# ..# .#. #.. #..', '%': '#.# ..# .#. #.. #.#',
   '(': '.#. #.. #.. #.. .#.', ')': '.#. ..# ..# ..# .#.', ':': '... .#. ... .#. ...', ' ': '... ... ... ... ...',
-  '+': '... .#. ### .#. ...',
+  '+': '... .#. ### .#. ...', ',': '... ... ... .#. #..',
 };
 const glyph = (c: string): string => (GLYPHS[c.toUpperCase()] ?? GLYPHS[' ']).replace(/ /g, '');
 
@@ -95,7 +95,9 @@ function niceStep(range: number, ticks: number): number {
 export function drawLengthFigure(f: LengthFigure): Buffer {
   const W = f.width ?? 960;
   const H = f.height ?? 420;
-  const L = 70, R = 200, T = 40, B = 50;
+  // The legend's column is as wide as the longest arm name.
+  const L = 70, T = 40, B = 50;
+  const R = Math.max(120, 60 + Math.max(0, ...f.series.map((s) => textWidth(s.name))));
   const cv = new Canvas(W, H);
   const series = f.series.map((s) => ({ ...s, values: smooth(s.values) }));
   const steps = Math.max(1, ...series.map((s) => s.values.length));

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { RUN_FILES, type RunMeta, type LaunchTarget } from '../../protocol/runRecords';
+import { RUN_FILES, type RunMeta, type RunGroup, type LaunchTarget } from '../../protocol/runRecords';
 import type { ResolvedRecipe } from '../../protocol/recipe';
 import { loadRecipeFile, validateRecipeText, RecipeError } from '../recipe/loadRecipe';
 import { StageWriter, writeRunMeta } from './runDirWriter';
@@ -17,6 +17,8 @@ export interface CreateRunOptions {
   target?: LaunchTarget;
   backend?: string;
   version?: string;
+  /** The experiment arm × seed this run is (written with the first run.json, so no reader sees it without). */
+  group?: RunGroup;
 }
 
 export interface OpenRun {
@@ -102,6 +104,7 @@ export function createRun(o: CreateRunOptions): OpenRun {
     target: o.target ?? (resolved.stages[0]?.launch.target ?? 'local'),
     stages: resolved.stages.map((s) => s.id),
     see2think_version: o.version,
+    ...(o.group ? { group: o.group } : {}),
   };
   writeRunMeta(runDir, meta);
   for (const s of resolved.stages) {

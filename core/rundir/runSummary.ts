@@ -8,6 +8,7 @@ import { readRunMeta, readStageStatus, stageIdsOf, stagePath } from './runDirRea
 import { formatAlert, type AlertEvent } from '../../protocol/alerts';
 import { AlertEngine } from '../alerts/alertEngine';
 import { alertRulesOf } from '../alerts/runAlertRules';
+import { systemLine } from '../system/systemSummary';
 
 export interface StageSummary {
   stage: string;
@@ -21,6 +22,8 @@ export interface StageSummary {
   meanResponseLength?: number;
   badLines: number;
   error?: string;
+  /** What the stage's GPUs and processes did (core/system/systemSummary.ts), when it recorded system metrics. */
+  system?: string;
 }
 
 export interface RunSummary {
@@ -67,6 +70,7 @@ export function summarizeRun(runDir: string): RunSummary {
       valAccuracy: vals[vals.length - 1],
       meanResponseLength: lengths.length ? mean(lengths) : undefined,
       badLines: metrics.bad.length + traces.bad.length,
+      system: systemLine(rows),
       error: status.value?.error,
     };
   });
@@ -97,6 +101,7 @@ export function formatRunSummary(s: RunSummary): string {
     ...rows.map(line),
   ];
   for (const st of s.stages) if (st.error) out.push(`${st.stage}: ${st.error}`);
+  for (const st of s.stages) if (st.system) out.push(`${st.stage} system: ${st.system}`);
   for (const a of s.alerts) out.push(`alert: ${formatAlert(a)}`);
   out.push(...s.notes);
   return out.join('\n');

@@ -1,12 +1,14 @@
 // The status a stage process keeps while it runs, shared by the built-in trainer's stage and the external
-// trainers' bridge so both refuse a live duplicate and write the same running/ended records.
+// trainers' bridge so both refuse a live duplicate and write the same running/ended records (and both sample
+// the stage's system metrics while it runs).
 import { hostname } from 'node:os';
 import type { ResolvedStage } from '../../protocol/recipe';
-import type { StageStatus } from '../../protocol/runRecords';
+import { TERMINAL_STATES, type StageStatus } from '../../protocol/runRecords';
 import { readStageStatus, stagePath } from './runDirReader';
 import { removeStaleTemps } from './runDirWriter';
 import { checkTrainer } from '../launch/trainerProcess';
 import type { StageOutput } from './stageOutput';
+import { stageSampler } from '../system/systemSampler';
 
 /** What `see2think stage` hands a stage runner: the built-in trainer's or the external trainers' bridge. */
 export interface RunStageOptions {
@@ -47,15 +49,21 @@ export interface RunningStatus {
   set(patch: Partial<StageStatus>): void;
 }
 
-/** Writes `running` now, keeping a SLURM job id and the launch target from the previous record. */
+/**
+ * Writes `running` now, keeping a SLURM job id and the launch target from the previous record, and samples the
+ * stage's GPUs and processes into its metric records until the status is terminal (core/system).
+ */
 export function startRunningStatus(out: StageOutput, stage: ResolvedStage, prev: StageStatus | undefined): RunningStatus {
   const status: StageStatus = {
     ...(prev?.job_id ? { job_id: prev.job_id } : {}),
     stage: stage.id, state: 'running', target: prev?.target ?? stage.launch.target,
     pid: process.pid, host: hostname(), started: nowIso(), updated: nowIso(), step: 0, total_steps: stage.steps,
   };
+  const system = stageSampler((note) => out.log(`note: ${note}`))?.start();
+  if (system) out.attachSystem(system);
   const setStatus = (patch: Partial<StageStatus>) => {
     Object.assign(status, patch, { updated: nowIso() });
+    if (TERMINAL_STATES.includes(status.state)) system?.stop();
     out.status({ ...status });
   };
   setStatus({});

@@ -28,6 +28,7 @@ export function tolerantStdout(stream: NodeJS.WriteStream = process.stdout): Sin
 }
 
 export class StageOutput {
+  private system?: { take(): Record<string, number> };
   readonly writer: StageWriter;
 
   constructor(runDir: string, readonly stageId: string, private stdout: Sink = tolerantStdout(), private stderr: Sink = process.stderr) {
@@ -43,7 +44,13 @@ export class StageOutput {
     this.stream({ type: 'log', level, message });
   }
 
+  /** Adds the system metrics sampled since the previous record (core/system) to each record written. */
+  attachSystem(system: { take(): Record<string, number> }): void {
+    this.system = system;
+  }
+
   metric(record: MetricRecord): void {
+    if (this.system) record = { ...record, ...this.system.take() };
     this.writer.metric(record);
     this.stream({ type: 'metric', record });
   }

@@ -111,16 +111,18 @@ export class AlertTracker implements Disposable {
       this.evaluate(a.run, true, a.points);
     } else {
       for (const stage of new Set(a.rewound)) this.replayStage(a.run, state.engine, stage);
-      const added = this.push(state.engine, a.points);
+      const added = this.push(a.run, state.engine, a.points);
       if (added.length || a.rewound.length) this.update(a.run, state.engine, added);
     }
     this.cost.ms += performance.now() - t0;
     this.cost.points += a.points.length;
   }
 
-  private push(engine: AlertEngine, points: readonly MetricPoint[]): AlertEvent[] {
+  /** Evaluates points of the run's own stages (a record's `stage` field is the writer's word: one naming no stage of the run is left out). */
+  private push(run: string, engine: AlertEngine, points: readonly MetricPoint[]): AlertEvent[] {
+    const stages = new Set(this.store.get(run)?.stages.map((s) => s.id));
     const added: AlertEvent[] = [];
-    for (const p of points) added.push(...engine.push(p.stage, p.step, p, p.global_step));
+    for (const p of points) if (stages.has(p.stage)) added.push(...engine.push(p.stage, p.step, p, p.global_step));
     return added;
   }
 
@@ -138,8 +140,8 @@ export class AlertTracker implements Disposable {
     const engine = new AlertEngine(alertRulesOf(run).rules);
     for (const s of snap.stages) this.readStage(run, engine, s.id, s.globalOffset);
     // Points the reader holds beyond the files (stdout is ahead of the file): steps seen already are ignored.
-    for (const s of snap.stages) this.push(engine, this.store.reader(run)?.stagePoints(s.id) ?? []);
-    this.push(engine, extra);
+    for (const s of snap.stages) this.push(run, engine, this.store.reader(run)?.stagePoints(s.id) ?? []);
+    this.push(run, engine, extra);
     this.runs.set(run, { engine, alerts: [...engine.events] });
     this.cache?.set(run, { files, alerts: [...engine.events] });
     if (engine.events.length) this.changed.fire({ run, added: [...engine.events] });

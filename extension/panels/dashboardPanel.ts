@@ -40,6 +40,9 @@ export class DashboardPanel extends BasePanel {
       core.store.onDidChangeRun((snap) => {
         if (this.runDirs.includes(snap.dir)) this.sendRunsSoon();
       }),
+      core.alerts.onDidChange((c) => {
+        if (this.runDirs.includes(c.run)) this.sendAlerts(c.run);
+      }),
     );
     this.render();
   }
@@ -120,6 +123,12 @@ export class DashboardPanel extends BasePanel {
     this.sendRuns();
     void this.post('dashboard/config', configTable(this.runDirs));
     for (const dir of this.runDirs) this.sendPoints(dir, this.core.store.points(dir, this), true);
+    for (const dir of this.runDirs) this.sendAlerts(dir);
+  }
+
+  /** A run's alerts, all of them (the page draws a marker for each on the chart of its metric). */
+  private sendAlerts(run: string): void {
+    if (this.isReady) void this.post('dashboard/alerts', { run, alerts: [...this.core.alerts.alerts(run)] });
   }
 
   private sendRuns(): void {

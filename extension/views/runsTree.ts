@@ -14,6 +14,8 @@ import type { RecipeRoot } from '../runs/discovery';
 import { queuedText } from './queued';
 import { experimentsOf, runGroup } from './experimentGroups';
 import { runProblem } from './runProblem';
+import { runAlertUri } from '../alerts/alertsFeature';
+import { formatAlert } from '../../protocol/alerts';
 
 export type RunsNode =
   | { type: 'recipe'; recipe: vscode.Uri; root: RecipeRoot }
@@ -70,11 +72,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private timer?: NodeJS.Timeout;
   private readonly subs: vscode.Disposable[] = [this.changed];
+  /** The tree view showing this provider (its badge counts alerts). */
+  view?: vscode.TreeView<RunsNode>;
 
   constructor(private readonly runs: Runs) {
     const hook = (core: RunsCore) => {
       const later = () => this.refreshSoon();
-      this.subs.push(core.store.onDidChangeRuns(later), core.store.onDidChangeRun(later), core.roots.onDidChange(later), core.supervisor.onDidChangeJobs(later));
+      this.subs.push(core.store.onDidChangeRuns(later), core.store.onDidChangeRun(later), core.roots.onDidChange(later), core.supervisor.onDidChangeJobs(later), core.alerts.onDidChange(later));
       this.refreshSoon();
     };
     const have = runs.loaded();
@@ -188,6 +192,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         for (const s of run.stages) md.appendMarkdown(`- \`${s.id}\` ${s.kind}: ${s.status?.state ?? 'pending'} ${progressText(s)}\n`);
         if (problem) md.appendMarkdown(`\n⚠ ${problem}`);
         if (locked) md.appendMarkdown(`\n\n🔒 driven by ${locked} (Break Lock if it is gone)`);
+        // Alerts: the badge is a file decoration on this URI (alertsFeature.ts); the tooltip lists them.
+        item.resourceUri = runAlertUri(node.runDir);
+        for (const a of core?.alerts.alerts(node.runDir) ?? []) md.appendMarkdown('\n\n$(warning) ').appendText(formatAlert(a));
+        md.supportThemeIcons = true;
         md.appendMarkdown(`\n\n${node.runDir}`);
         item.tooltip = md;
         return item;
@@ -235,6 +243,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 export function registerRunsView(context: vscode.ExtensionContext, runs: Runs): RunsTreeProvider {
   const provider = new RunsTreeProvider(runs);
   const view = vscode.window.createTreeView('see2think.runs', { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+  provider.view = view;
   context.subscriptions.push(provider, view, vscode.commands.registerCommand('see2think.refreshRuns', async () => {
     const core = await runs.core();
     await core.roots.refresh();

@@ -16,6 +16,7 @@ import { loadEvalSet } from '../../trainer/eval/sets';
 import { parseEvalText } from '../../core/diff/evalFile';
 import { compareEvals } from '../../core/diff/comparison';
 import { scoreResponse } from '../../core/reward/reward';
+import { perceptionRight } from '../../trainer/tasks/percepts';
 import { encode } from '../../trainer/model/tokenizer';
 import { decodePng, encodePng } from '../../trainer/util/png';
 
@@ -92,6 +93,8 @@ describe('eval: a real checkpoint on a held-out set', function () {
       assert.ok(r.length <= header.max_tokens!, `at most max_tokens (${header.max_tokens})`);
       if (ex.image) assert.deepEqual(decodePng(Buffer.from(r.image!.split(',')[1], 'base64')).rgb, ex.image.rgb);
       else assert.equal(r.image, undefined);
+      // scene questions record whether the perception the response states is right (the error analysis)
+      assert.equal(r.perception_ok, ex.percepts ? perceptionRight(r.response, ex.percepts) : undefined, r.response);
     });
   });
 
@@ -168,7 +171,7 @@ describe('eval: a real checkpoint on a held-out set', function () {
     const rec = (id: string, correct: boolean, length: number) => ({ type: 'answer', prompt_id: id, prompt: 'p', ground_truth: '1', response: 'x', answer: correct ? '1' : '2', correct, reward: +correct, length });
     writeFileSync(join(run, 'evals/rl-step-5.jsonl'), [header, rec('a', true, 10), rec('b', false, 20)].map((r) => JSON.stringify(r)).join('\n') + '\n');
     const o = await evaluateCheckpoint({ checkpoint: ck });
-    assert.deepEqual({ ...o, seconds: 0 }, { file: join(run, 'evals/rl-step-5.jsonl'), key: 'rl-step-5', reused: true, checkpoint: 'rl/step-5', set: 'validation', prompts: 2, accuracy: 0.5, meanLength: 15, seconds: 0 });
+    assert.deepEqual({ ...o, seconds: 0 }, { file: join(run, 'evals/rl-step-5.jsonl'), key: 'rl-step-5', reused: true, checkpoint: 'rl/step-5', set: 'validation', prompts: 2, accuracy: 0.5, meanLength: 15, meanCorrectLength: 10, seconds: 0 });
   });
 
   it('CLI: streams progress and the outcome as JSON lines; SIGTERM cancels cleanly (exit 143, nothing written)', async () => {

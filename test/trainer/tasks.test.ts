@@ -130,6 +130,19 @@ describe('tasks: demonstrations', () => {
     }
   });
 
+  it('reads a response\'s stated perception back: right, wrong (cells or count), or not stated', () => {
+    const truth = [{ subject: 'red', cells: ['12', '34'] }, { subject: 'blue', cells: [] }];
+    const r = (think: string) => `<think>${think}</think> \\boxed{3}`;
+    assert.equal(perceptionRight(r('red:34 12=2 blue:=0 2+1=3'), truth), true, 'cells in any order');
+    assert.equal(perceptionRight(r('red:12=1 blue:=0 1+2=3'), truth), false, 'a missed object');
+    assert.equal(perceptionRight(r('red:12 33=2 blue:=0 2+1=3'), truth), false, 'a wrong cell with the right count');
+    assert.equal(perceptionRight(r('red:12 34=3 blue:=0'), truth), false, 'a miscount of the right cells');
+    assert.equal(perceptionRight(r('red:12 check:12 34=2 blue:=0'), truth), true, 'a re-check: its listing counts');
+    assert.equal(perceptionRight(r('red:12 34=2 2+1=3'), truth), null, 'a group not stated: cannot tell');
+    assert.equal(perceptionRight('red:12 34=2 blue:=0 \\boxed{3}', truth), null, 'no think part');
+    assert.deepEqual([...parsePercepts('all:11 12=2 red:=0').entries()], [['all', { cells: ['11', '12'], count: 2 }], ['red', { cells: [], count: 0 }]]);
+  });
+
   it('respects tighter lengths, measured by the model\'s own length function', () => {
     const tokens = (s: string) => s.replace(/<think>|<\/think>|\\boxed\{/g, '#').length;
     const tight = { ...OPTS, maxPromptLength: 48, maxResponseLength: 24, lengthOf: tokens };

@@ -20,7 +20,7 @@ describe('alert rules', () => {
   it('defaults come from the schema; a recipe overrides single keys', () => {
     const d = resolveAlerts(undefined);
     assert.equal(d.enabled, true);
-    assert.deepEqual(d.kl_rising, { enabled: true, metric: 'actor/kl_loss', window: 5, factor: 2, min: 0.05 });
+    assert.deepEqual(d.kl_rising, { enabled: true, metric: 'actor/kl_loss', window: 10, factor: 2, min: 0.1 });
     assert.deepEqual(d.non_finite.metrics, ['actor/pg_loss', 'actor/kl_loss', 'actor/grad_norm', 'sft/loss']);
     const r: ResolvedAlerts = resolveAlerts({ kl_rising: { window: 3 }, truncation: { enabled: false } });
     assert.deepEqual([r.kl_rising.window, r.kl_rising.factor, r.truncation.enabled], [3, 2, false]);
@@ -41,16 +41,16 @@ describe('alert rules', () => {
 
   it('kl_rising: last window ≥ min and ≥ factor × the window before; from 0 at the stage start', () => {
     // window 3: records 1-3 mean 0.06 ≥ min 0.05 with nothing before → "from 0".
-    const early = feed('actor/kl_loss', [0.05, 0.06, 0.07], { kl_rising: { window: 3 } });
+    const early = feed('actor/kl_loss', [0.05, 0.06, 0.07], { kl_rising: { window: 3, min: 0.05 } });
     assert.deepEqual(steps(early), ['kl_rising@3']);
     assert.match(early[0].message, /averaged 0\.06 over the last 3 records, from 0 at the stage start/);
     // A KL that levels off at min never doubles: silent. Then it jumps.
     const steady = [0.04, 0.045, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05];
-    assert.deepEqual(feed('actor/kl_loss', steady, { kl_rising: { window: 3 } }), []);
-    const jump = feed('actor/kl_loss', [...steady, 0.3, 0.3], { kl_rising: { window: 3 } });
+    assert.deepEqual(feed('actor/kl_loss', steady, { kl_rising: { window: 3, min: 0.05 } }), []);
+    const jump = feed('actor/kl_loss', [...steady, 0.3, 0.3], { kl_rising: { window: 3, min: 0.05 } });
     assert.deepEqual(steps(jump), ['kl_rising@9'], '(0.05 + 0.05 + 0.3) / 3 = 0.133 ≥ 2 × 0.05 at the first 0.3');
     assert.match(jump[0].message, /averaged 0\.133 over the last 3 records, 2\.67× the 3 before \(0\.05\)/);
-    assert.deepEqual(feed('actor/kl_loss', [0.001, 0.002, 0.004, 0.008, 0.016, 0.032], { kl_rising: { window: 2 } }), [], 'doubling below min is a normal start');
+    assert.deepEqual(feed('actor/kl_loss', [0.001, 0.002, 0.004, 0.008, 0.016, 0.032], { kl_rising: { window: 2, min: 0.05 } }), [], 'doubling below min is a normal start');
   });
 
   it('entropy_collapse: last window ≤ ratio × the stage\'s first window, once they do not overlap; NaN is skipped', () => {

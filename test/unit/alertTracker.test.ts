@@ -84,6 +84,9 @@ describe('alert tracker', () => {
     await until(() => (store.reader(run.runDir)!.stage('b')!.lastPoint?.step === 4 ? true : undefined));
     assert.deepEqual(added, ['non_finite@2']);
     assert.ok(tracker.cost.points >= 3, 'accepted points were evaluated');
+    // A record whose stage field names no stage of the run (a hostile or broken writer) is not evaluated.
+    store.ingest(run.runDir, 'b', { type: 'metric', record: { ...rec('b', 5, { 'actor/pg_loss': NaN }), stage: '[open](command:workbench.action.terminal.new)' } });
+    assert.deepEqual(tracker.alerts(run.runDir).map((a) => a.stage), ['b']);
   });
 
   it('recomputes a stage whose metrics were rewritten (a resume redid its steps)', async () => {

@@ -27,7 +27,7 @@ describe('recipe alerts section', () => {
     const inner = 'name: x\nalerts:\n  kl_rising:\n    \n' + STAGES;
     const items = completionsAt(inner, inner.indexOf('kl_rising:\n') + 15, 'x.recipe.yaml');
     assert.deepEqual(items.map((c) => c.label), ['enabled', 'metric', 'window', 'factor', 'min']);
-    assert.match(JSON.stringify(items.find((c) => c.label === 'window')), /5/, 'the default is the placeholder');
+    assert.equal(items.find((c) => c.label === 'window')?.insertText, 'window: ${1:10}', 'the default is the placeholder');
   });
 
   it('hovers a rule setting with its meaning, type and default', () => {
@@ -41,6 +41,9 @@ describe('recipe alerts section', () => {
     assert.deepEqual(codes(problems('  kl_rising:\n    window: 0\n  reward_flat:\n    margn: 0.1\n')), ['4:13 error schema/range', '6:5 error schema/unknown-key']);
     const [p] = problems('  non_finite:\n    metrics: []\n');
     assert.equal(p.code, 'schema/min-items');
+    // Metric names are plain names: no markup or control characters reach a notification or a terminal.
+    assert.deepEqual(codes(problems('  kl_rising:\n    metric: "[x](command:foo)"\n')), ['4:13 error schema/pattern']);
+    assert.deepEqual(codes(problems('  non_finite:\n    metrics: ["a\\u001b[31mb"]\n')), ['4:15 error schema/pattern']);
   });
 
   it('a rule that could never fire is a warning at the setting; a near miss of a metric gets its fix', () => {

@@ -17,6 +17,13 @@ describe('run directories', () => {
     writeFileSync(recipeFile, RECIPE);
   });
 
+  it("writes an experiment run's group with its first run.json (a reader never sees the run ungrouped)", () => {
+    const group = { experiment: 'e1', arm: 'staged', seed: 3 };
+    const run = createRun({ recipeFile, runId: 'g1', group });
+    assert.deepEqual(JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8')).group, group);
+    assert.equal('group' in createRun({ recipeFile, runId: 'g2' }).meta, false);
+  });
+
   it('creates runs/<name>/<id>/ next to the recipe with a frozen recipe, run.json and pending stages', () => {
     const run = createRun({ recipeFile, runId: 'r1' });
     assert.equal(run.runDir, join(dir, 'runs/demo/r1'));

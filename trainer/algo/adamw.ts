@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../model/vlm';
 import { nativeModel } from '../model/nativeVlm';
-import { nativeAdamStep } from '../native/nativeAdamw';
+import { nativeAdamUpdate, nativeGradients } from '../native/nativeAdamw';
 
 export interface AdamState {
   /** Updates applied so far (bias correction). */
@@ -49,9 +49,9 @@ export function globalNorm(grads: Params): number {
  * the state (old ones disposed). Returns the gradient norm before clipping (NaN/∞ skip the update).
  */
 export function adamStep(params: Params, grads: Params, s: AdamState, o: AdamOptions): { gradNorm: number; skipped: boolean } {
-  const native = nativeModel(); // the same update in one native call when the kernels are loaded
-  if (native) return nativeAdamStep(native, params, grads, s, o);
-  const gradNorm = globalNorm(grads);
+  const native = nativeModel(); // the norm and the update in one native call each when the kernels are loaded
+  const flat = native ? nativeGradients(native, grads) : undefined;
+  const gradNorm = flat ? flat.norm : globalNorm(grads);
   if (!Number.isFinite(gradNorm)) return { gradNorm, skipped: true };
   const b1 = o.beta1 ?? 0.9;
   const b2 = o.beta2 ?? 0.999;
@@ -60,6 +60,10 @@ export function adamStep(params: Params, grads: Params, s: AdamState, o: AdamOpt
   s.t += 1;
   const c1 = 1 - Math.pow(b1, s.t);
   const c2 = 1 - Math.pow(b2, s.t);
+  if (native && flat) {
+    nativeAdamUpdate(native, flat, params, s, { lr: o.lr, weightDecay: o.weightDecay, b1, b2, eps, c1, c2, clip });
+    return { gradNorm, skipped: false };
+  }
   for (const name of Object.keys(grads)) {
     if (!s.m[name]) throw new Error(`adamStep: no optimizer state for ${name}`);
     const [p, m, v] = tf.tidy(() => {

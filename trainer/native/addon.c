@@ -13,6 +13,12 @@
       return NULL;                                         \
     }                                                      \
   } while (0)
+/* The callback's arguments as argv[n], exactly n of them. */
+#define ARGS(n, name)                                                   \
+  size_t argc = n;                                                      \
+  napi_value argv[n];                                                   \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));          \
+  if (argc != n) FAIL(name ": " #n " arguments expected")
 #define FAIL(msg)                           \
   do {                                      \
     napi_throw_range_error(env, NULL, msg); \
@@ -126,9 +132,13 @@ static const char *read_batch(napi_env env, napi_value *argv, const s2t_cfg *c, 
   return NULL;
 }
 
-static int read_params(napi_env env, napi_value v, const s2t_cfg *c, float **p) {
+/* The model arguments at argv[0…1]: the config and its flat parameters. Returns an error message or NULL. */
+static const char *read_model(napi_env env, napi_value *argv, s2t_cfg *c, float **p) {
   size_t n;
-  return typed(env, v, napi_float32_array, (void **)p, &n) && (int64_t)n == s2t_bind(c, NULL, NULL, NULL, NULL);
+  if (!read_cfg(env, argv[0], c)) return "bad model config";
+  if (!typed(env, argv[1], napi_float32_array, (void **)p, &n) || (int64_t)n != s2t_bind(c, NULL, NULL, NULL, NULL))
+    return "parameters do not match the model config";
+  return NULL;
 }
 
 /* paramSizes(cfg) → Float64Array: each tensor's element count in the layout's order. */
@@ -154,17 +164,13 @@ static napi_value ParamSizes(napi_env env, napi_callback_info info) {
 /* forward(cfg, params, dims, patches, hasImage, tokens, positions, valid, targets, rlen, temperature, keep, logp,
  * entropy) → a handle for backward() when keep, else undefined. */
 static napi_value Forward(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 14) FAIL("forward: 14 arguments expected");
+  ARGS(14, "forward");
   s2t_cfg c;
   float *params, *logp, *ent;
   s2t_batch b;
   size_t n1, n2;
-  if (!read_cfg(env, argv[0], &c)) FAIL("forward: bad model config");
-  if (!read_params(env, argv[1], &c, &params)) FAIL("forward: parameters do not match the model config");
-  const char *err = read_batch(env, argv + 2, &c, &b);
+  const char *err = read_model(env, argv, &c, &params);
+  if (!err) err = read_batch(env, argv + 2, &c, &b);
   if (err) FAIL(err);
   if (!typed(env, argv[12], napi_float32_array, (void **)&logp, &n1) || !typed(env, argv[13], napi_float32_array, (void **)&ent, &n2) ||
       n1 != (size_t)b.B * b.R || n2 != n1)
@@ -178,10 +184,7 @@ static napi_value Forward(napi_env env, napi_callback_info info) {
 
 /* backward(handle, dlogp, dentropy, grads) */
 static napi_value Backward(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 4) FAIL("backward: 4 arguments expected");
+  ARGS(4, "backward");
   s2t_ws *ws = unwrap(env, argv[0], H_WS);
   if (!ws) FAIL("backward: not a live forward handle");
   float *dl, *de, *g;
@@ -211,20 +214,16 @@ static napi_value Release(napi_env env, napi_callback_info info) {
 
 /* decoderNew(cfg, params, dims, patches, hasImage, tokens, positions, valid, n, maxNew, logits) → handle */
 static napi_value DecoderNew(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 11) FAIL("decoderNew: 11 arguments expected");
+  ARGS(11, "decoderNew");
   s2t_cfg c;
   float *params, *logits;
   s2t_batch b;
   size_t n;
-  if (!read_cfg(env, argv[0], &c)) FAIL("decoderNew: bad model config");
-  if (!read_params(env, argv[1], &c, &params)) FAIL("decoderNew: parameters do not match the model config");
   napi_value bargs[8] = { argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], NULL, NULL };
   napi_get_null(env, &bargs[6]);
   napi_get_null(env, &bargs[7]);
-  const char *err = read_batch(env, bargs, &c, &b);
+  const char *err = read_model(env, argv, &c, &params);
+  if (!err) err = read_batch(env, bargs, &c, &b);
   if (err) FAIL(err);
   if (b.R) FAIL("decoderNew: a prompt batch has no responses");
   int64_t rep = i64(env, argv[8]), max_new = i64(env, argv[9]);
@@ -237,10 +236,7 @@ static napi_value DecoderNew(napi_env env, napi_callback_info info) {
 
 /* decoderStep(handle, tokens, positions, active, logits) */
 static napi_value DecoderStep(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 5) FAIL("decoderStep: 5 arguments expected");
+  ARGS(5, "decoderStep");
   s2t_dec *dec = unwrap(env, argv[0], H_DEC);
   if (!dec) FAIL("decoderStep: not a live decoder");
   int32_t *tok, *pos;
@@ -260,10 +256,7 @@ static napi_value DecoderStep(napi_env env, napi_callback_info info) {
 /* sgemm(heap, batch, m, k, n, transA, transB, aOff, aStride, bOff, bStride, cOff): for each batch item i,
  * C_i[m×n] = op(A_i)·op(B_i) on a Float32Array (the tfjs wasm heap), offsets/strides in floats (0 broadcasts). */
 static napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 12) FAIL("sgemm: 12 arguments expected");
+  ARGS(12, "sgemm");
   float *heap;
   size_t length;
   if (!typed(env, argv[0], napi_float32_array, (void **)&heap, &length)) FAIL("sgemm: heap must be a Float32Array");
@@ -294,11 +287,9 @@ static napi_value SumSq(napi_env env, napi_callback_info info) {
 
 /* adamw(p, g, m, v, lr, weightDecay, beta1, beta2, eps, c1, c2, clip): p, m, v updated in place. */
 static napi_value AdamW(napi_env env, napi_callback_info info) {
-  size_t argc = 12, n[4];
-  napi_value argv[12];
+  ARGS(12, "adamw");
+  size_t n[4];
   float *a[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 12) FAIL("adamw: 12 arguments expected");
   for (int i = 0; i < 4; i++)
     if (!typed(env, argv[i], napi_float32_array, (void **)&a[i], &n[i]) || n[i] != n[0]) FAIL("adamw: p, g, m, v must be Float32Arrays of one length");
   float h[8];

@@ -176,50 +176,62 @@ void s2t_attention_back(const float *qkv, const float *att, const float *dout, c
 
 /* ---- one query per row over the KV cache */
 struct cached_ctx {
-  const float *q, *kc, *vc;
-  const int *map, *keys;
+  const float *q;
+  const int *map;
+  int n, H, dh;
+  const s2t_kv *prompt, *gen;
   float *o;
-  int H, dh, tmax;
 };
+
+/* Scores of q against keys [0, len) of one head's transposed keys kt (row stride cap) into s. */
+static void scores(const float *restrict q, const float *restrict kt, int cap, int len, int dh, float *restrict s) {
+  int j = 0;
+  for (; j + VW <= len; j += VW) {
+    vf sv = splat(0);
+    for (int e = 0; e < dh; e++) sv += splat(q[e]) * loadu(kt + (int64_t)e * cap + j);
+    storeu(s + j, sv);
+  }
+  for (; j < len; j++) {
+    float sv = 0;
+    for (int e = 0; e < dh; e++) sv += q[e] * kt[(int64_t)e * cap + j];
+    s[j] = sv;
+  }
+}
+
+/* acc += Σ_j p[j]·v[j] over values [0, len) of one head (rows of dh). */
+static void weighted(const float *restrict p, const float *restrict v, int len, int dh, float *restrict acc) {
+  if (dh % VW == 0) {
+    for (int e0 = 0; e0 < dh; e0 += VW) {
+      vf o = loadu(acc + e0);
+      for (int j = 0; j < len; j++) o += splat(p[j]) * loadu(v + (int64_t)j * dh + e0);
+      storeu(acc + e0, o);
+    }
+    return;
+  }
+  for (int j = 0; j < len; j++)
+    for (int e = 0; e < dh; e++) acc[e] += p[j] * v[(int64_t)j * dh + e];
+}
+
 static void cached_task(int64_t i, void *p) {
   const struct cached_ctx *c = p;
-  int64_t r = c->map[i];
-  int d = c->H * c->dh, n = c->keys[r], dh = c->dh;
-  float *s = thread_scratch(n + VW);
+  int64_t r = c->map[i], b = r / c->n;
+  int d = c->H * c->dh, dh = c->dh, np = c->prompt->len[b], ng = c->gen->len[r];
+  float *s = thread_scratch(np + ng + VW);
   float acc[dh] __attribute__((aligned(64)));
   for (int h = 0; h < c->H; h++) {
-    const float *restrict q = c->q + i * d + h * dh;
-    const float *restrict Kt = c->kc + ((r * c->H + h) * (int64_t)c->tmax) * dh; /* [dh][tmax] */
-    const float *restrict V = c->vc + ((r * c->H + h) * (int64_t)c->tmax) * dh;  /* [tmax][dh] */
-    int j = 0;
-    for (; j + VW <= n; j += VW) { /* scores, VW keys at a time */
-      vf sv = splat(0);
-      for (int e = 0; e < dh; e++) sv += splat(q[e]) * loadu(Kt + (int64_t)e * c->tmax + j);
-      storeu(s + j, sv);
-    }
-    for (; j < n; j++) {
-      float sv = 0;
-      for (int e = 0; e < dh; e++) sv += q[e] * Kt[(int64_t)e * c->tmax + j];
-      s[j] = sv;
-    }
-    softmax_row(s, n);
+    const float *q = c->q + i * d + h * dh;
+    int64_t ph = b * c->H + h, gh = r * c->H + h;
+    scores(q, c->prompt->k + ph * dh * c->prompt->cap, c->prompt->cap, np, dh, s);
+    scores(q, c->gen->k + gh * dh * c->gen->cap, c->gen->cap, ng, dh, s + np);
+    softmax_row(s, np + ng);
     for (int e = 0; e < dh; e++) acc[e] = 0;
-    if (dh % VW == 0) {
-      for (int e0 = 0; e0 < dh; e0 += VW) {
-        vf o = splat(0);
-        for (int k = 0; k < n; k++) o += splat(s[k]) * loadu(V + (int64_t)k * dh + e0);
-        storeu(acc + e0, o);
-      }
-    } else {
-      for (int k = 0; k < n; k++)
-        for (int e = 0; e < dh; e++) acc[e] += s[k] * V[(int64_t)k * dh + e];
-    }
+    weighted(s, c->prompt->v + ph * c->prompt->cap * dh, np, dh, acc);
+    weighted(s + np, c->gen->v + gh * c->gen->cap * dh, ng, dh, acc);
     memcpy(c->o + i * d + h * dh, acc, dh * sizeof(float));
   }
 }
 
-void s2t_attention_cached(const float *q, const float *kc, const float *vc, int rows, const int *map, int H, int dh, int tmax,
-                          const int *keys, float *o) {
-  struct cached_ctx c = { q, kc, vc, map, keys, o, H, dh, tmax };
+void s2t_attention_cached(const float *q, int rows, const int *map, int n, int H, int dh, const s2t_kv *prompt, const s2t_kv *gen, float *o) {
+  struct cached_ctx c = { q, map, n, H, dh, prompt, gen, o };
   S2T_TIMED(S2T_SOFTMAX, s2t_parallel(rows, cached_task, &c));
 }

@@ -22,8 +22,15 @@ void s2t_attention(const float *qkv, const s2t_seqs *s, int H, int dh, int causa
 /* From dout [rows, d]: dqkv [rows, 3d] = (∂q_lin, ∂k, ∂v), the q part already times `scale` (q = q_lin·scale). */
 void s2t_attention_back(const float *qkv, const float *att, const float *dout, const s2t_seqs *s, int H, int dh, float scale, float *dqkv);
 
-/* One query per row over the KV cache: q [rows, d] (scaled), o [rows, d]; row i reads cache row map[i] of
- * kc [·][H][dh][tmax] (keys transposed) and vc [·][H][tmax][dh], keys 0 … keys[map[i]]−1 (all attended). */
-void s2t_attention_cached(const float *q, const float *kc, const float *vc, int rows, const int *map, int H, int dh, int tmax,
-                          const int *keys, float *o);
+/* A KV cache: keys transposed [slot][H][dh][cap], values [slot][H][cap][dh], len[slot] filled. */
+typedef struct {
+  const float *k, *v;
+  const int *len;
+  int cap;
+} s2t_kv;
+
+/* One query per row over a KV cache in two parts: its prompt's (slot map[i] / n of `prompt`, shared by the n rows
+ * sampled from one prompt) and its own generated tokens (slot map[i] of `gen`, the new one included). q [rows, d]
+ * (scaled), o [rows, d]. */
+void s2t_attention_cached(const float *q, int rows, const int *map, int n, int H, int dh, const s2t_kv *prompt, const s2t_kv *gen, float *o);
 #endif

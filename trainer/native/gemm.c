@@ -115,21 +115,8 @@ static void pack_b(int tb, const float *b, int64_t ldb, int64_t j0, int64_t nc, 
   }
 }
 
-/* One MR×NR tile: acc = Σ_k ap[k]·bp[k]; then C = acc, or C += acc, for the rows/cols that exist. */
-static void micro(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc, int rows, int cols, int add) {
-  vf acc[MR][NV];
-  for (int i = 0; i < MR; i++)
-    for (int v = 0; v < NV; v++) acc[i][v] = (vf){0};
-  for (int64_t k = 0; k < kc; k++) {
-    vf bv[NV];
-    for (int v = 0; v < NV; v++) bv[v] = *(const vf *)(bp + k * NR + v * VW);
-    const float *ak = ap + k * MR;
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; i++) {
-      vf av = splat(ak[i]);
-      for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
-    }
-  }
+/* The tile's sums into C (= or +=), for the rows and columns that exist. */
+static inline void store_tile(vf acc[MR][NV], float *c, int64_t ldc, int rows, int cols, int add) {
   if (rows == MR && cols == NR) {
     for (int i = 0; i < MR; i++)
       for (int v = 0; v < NV; v++) {
@@ -147,9 +134,11 @@ static void micro(int64_t kc, const float *ap, const float *bp, float *c, int64_
   }
 }
 
-/* The same tile with A read in place (row-major, MR full rows lda apart): no packing of A, whose transposed copy
- * costs as much as the products when n is small. Same products in the same order as micro. */
-static void micro_rows(int64_t kc, const float *a, int64_t lda, const float *bp, float *c, int64_t ldc, int cols, int add) {
+/* One MR×NR tile: acc = Σ_k A[k]·bp[k] with A's row i at a[i·as + k·ks] — packed (as 1, ks MR) or read in place
+ * from row-major A (as lda, ks 1: no transposed copy, which costs as much as the products when n is small) —
+ * then C = acc or C += acc for the rows and columns that exist. Both layouts give the same sums in the same order. */
+static inline __attribute__((always_inline)) void tile(int64_t kc, const float *a, int64_t as, int64_t ks, const float *bp, float *c,
+                                                       int64_t ldc, int rows, int cols, int add) {
   vf acc[MR][NV];
   for (int i = 0; i < MR; i++)
     for (int v = 0; v < NV; v++) acc[i][v] = (vf){0};
@@ -158,25 +147,17 @@ static void micro_rows(int64_t kc, const float *a, int64_t lda, const float *bp,
     for (int v = 0; v < NV; v++) bv[v] = *(const vf *)(bp + k * NR + v * VW);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
-      vf av = splat(a[i * lda + k]);
+      vf av = splat(a[i * as + k * ks]);
       for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
     }
   }
-  if (cols == NR) {
-    for (int i = 0; i < MR; i++)
-      for (int v = 0; v < NV; v++) {
-        vfu *ci = (vfu *)(c + i * ldc + v * VW);
-        *ci = add ? *ci + acc[i][v] : acc[i][v];
-      }
-    return;
-  }
-  float tile[NR] __attribute__((aligned(64)));
-  for (int i = 0; i < MR; i++) {
-    memcpy(tile, &acc[i][0], NR * sizeof(float));
-    float *ci = c + i * ldc;
-    if (add) for (int j = 0; j < cols; j++) ci[j] = ci[j] + tile[j];
-    else for (int j = 0; j < cols; j++) ci[j] = tile[j];
-  }
+  store_tile(acc, c, ldc, rows, cols, add);
+}
+static void micro(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc, int rows, int cols, int add) {
+  tile(kc, ap, 1, MR, bp, c, ldc, rows, cols, add);
+}
+static void micro_rows(int64_t kc, const float *a, int64_t lda, const float *bp, float *c, int64_t ldc, int cols, int add) {
+  tile(kc, a, lda, 1, bp, c, ldc, MR, cols, add);
 }
 
 struct gemm_job {

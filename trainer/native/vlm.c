@@ -536,10 +536,11 @@ struct s2t_dec {
   s2t_cfg c;
   float *params;
   s2t_params p;
-  int rows, tmax, steps, max_new;
-  int *keys;                                     /* [rows] keys in each row's cache (its packed prompt, then generated) */
-  float *kc[S2T_MAX_LAYERS], *vc[S2T_MAX_LAYERS]; /* [rows][H][dh][tmax], [rows][H][tmax][dh] */
-  float *x, *tmp, *a, *qkv, *o, *f, *gl, *h;     /* step buffers (rows at most) */
+  int B, n, rows, steps, max_new;
+  /* per layer: each prompt's keys/values once (B slots), each row's generated ones (rows slots) */
+  float *pk[S2T_MAX_LAYERS], *pv[S2T_MAX_LAYERS], *gk[S2T_MAX_LAYERS], *gv[S2T_MAX_LAYERS];
+  int *plen, *glen, pcap;
+  float *x, *tmp, *a, *qkv, *o, *f, *gl, *h; /* step buffers (rows at most) */
   int *map;
 };
 
@@ -549,22 +550,24 @@ int s2t_decoder_vocab(const s2t_dec *d) { return d->c.V; }
 void s2t_decoder_free(s2t_dec *d) {
   if (!d) return;
   for (int i = 0; i < d->c.L; i++) {
-    free(d->kc[i]);
-    free(d->vc[i]);
+    free(d->pk[i]);
+    free(d->pv[i]);
+    free(d->gk[i]);
+    free(d->gv[i]);
   }
-  void *ptrs[] = { d->params, d->p.fused, d->keys, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
+  void *ptrs[] = { d->params, d->p.fused, d->plen, d->glen, d->x, d->tmp, d->a, d->qkv, d->o, d->f, d->gl, d->h, d->map };
   for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) free(ptrs[i]);
   free(d);
 }
 
-/* Key and value of q|k|v row `qrow` into cache row `row` at column t. */
-static void cache_put(s2t_dec *dec, int layer, const float *qkv, int64_t qrow, int row, int t) {
-  int d = dec->c.d, H = dec->c.H, dh = dec->c.dh;
+/* Key and value of q|k|v row `qrow` into slot `slot` (of capacity cap) at column t. */
+static void cache_put(const s2t_cfg *c, float *kc, float *vc, int cap, const float *qkv, int64_t qrow, int slot, int t) {
+  int d = c->d, H = c->H, dh = c->dh;
   const float *k = qkv + qrow * 3 * d + d, *v = k + d;
   for (int h = 0; h < H; h++) {
-    float *kt = dec->kc[layer] + ((int64_t)row * H + h) * dh * dec->tmax;
-    float *vt = dec->vc[layer] + (((int64_t)row * H + h) * dec->tmax + t) * dh;
-    for (int e = 0; e < dh; e++) kt[(int64_t)e * dec->tmax + t] = k[h * dh + e];
+    float *kt = kc + ((int64_t)slot * H + h) * dh * cap;
+    float *vt = vc + (((int64_t)slot * H + h) * cap + t) * dh;
+    for (int e = 0; e < dh; e++) kt[(int64_t)e * cap + t] = k[h * dh + e];
     memcpy(vt, v + h * dh, dh * sizeof(float));
   }
 }
@@ -579,16 +582,13 @@ static void head(const s2t_cfg *c, const s2t_params *p, const float *x, int64_t 
 struct prefill_ctx {
   s2t_dec *dec;
   const s2t_ws *w;
-  int n;
 };
-/* After each decoder block of the prefill: the prompt's keys and values into every repeat of its row. */
+/* After each decoder block of the prefill: each prompt's keys and values into its slot (once per prompt). */
 static void prefill_layer(int layer, const float *qkv, void *p) {
   struct prefill_ctx *c = p;
   const s2t_seqs *s = &c->w->seqs.s;
-  for (int r = 0; r < c->dec->rows; r++) {
-    int b = r / c->n;
-    for (int t = 0; t < s->plen[b]; t++) cache_put(c->dec, layer, qkv, s->poff[b] + t, r, t);
-  }
+  for (int b = 0; b < c->dec->B; b++)
+    for (int t = 0; t < s->plen[b]; t++) cache_put(&c->dec->c, c->dec->pk[layer], c->dec->pv[layer], c->dec->pcap, qkv, s->poff[b] + t, b, t);
 }
 
 s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch *b, int n, int max_new, float *logits, const char **err) {
@@ -601,11 +601,14 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
   int d = c->d, B = b->B, longest = 0;
   for (int r = 0; r < B; r++) longest = w->seqs.s.plen[r] > longest ? w->seqs.s.plen[r] : longest;
   dec->c = *c;
+  dec->B = B;
+  dec->n = n;
   dec->rows = B * n;
   dec->max_new = max_new;
-  dec->tmax = longest + max_new;
-  int rows = dec->rows;
-  dec->keys = malloc((size_t)rows * sizeof(int));
+  dec->pcap = longest;
+  int rows = dec->rows, gcap = max_new > 0 ? max_new : 1;
+  dec->plen = malloc((size_t)B * sizeof(int));
+  dec->glen = calloc((size_t)rows, sizeof(int));
   dec->x = malloc((size_t)rows * d * sizeof(float));
   dec->tmp = malloc((size_t)rows * d * sizeof(float));
   dec->a = malloc((size_t)rows * d * sizeof(float));
@@ -616,14 +619,17 @@ s2t_dec *s2t_decoder_new(const s2t_cfg *c, const float *params, const s2t_batch 
   dec->h = malloc((size_t)rows * d * sizeof(float));
   dec->map = malloc((size_t)rows * sizeof(int));
   first = malloc((size_t)B * c->V * sizeof(float));
-  if (!dec->keys || !dec->x || !dec->tmp || !dec->a || !dec->qkv || !dec->o || !dec->f || !dec->gl || !dec->h || !dec->map || !first) goto oom;
+  if (!dec->plen || !dec->glen || !dec->x || !dec->tmp || !dec->a || !dec->qkv || !dec->o || !dec->f || !dec->gl || !dec->h || !dec->map || !first)
+    goto oom;
   for (int i = 0; i < c->L; i++) {
-    dec->kc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
-    dec->vc[i] = malloc((size_t)rows * d * dec->tmax * sizeof(float));
-    if (!dec->kc[i] || !dec->vc[i]) goto oom;
+    dec->pk[i] = malloc((size_t)B * d * longest * sizeof(float));
+    dec->pv[i] = malloc((size_t)B * d * longest * sizeof(float));
+    dec->gk[i] = malloc((size_t)rows * d * gcap * sizeof(float));
+    dec->gv[i] = malloc((size_t)rows * d * gcap * sizeof(float));
+    if (!dec->pk[i] || !dec->pv[i] || !dec->gk[i] || !dec->gv[i]) goto oom;
   }
-  for (int r = 0; r < rows; r++) dec->keys[r] = w->seqs.s.plen[r / n];
-  struct prefill_ctx pc = { dec, w, n };
+  for (int r = 0; r < B; r++) dec->plen[r] = w->seqs.s.plen[r];
+  struct prefill_ctx pc = { dec, w };
   if ((*err = decoder_blocks(w, prefill_layer, &pc))) goto fail;
   /* each prompt's last token predicts the first response token */
   for (int r = 0; r < B; r++) memcpy(w->tmp + (int64_t)r * d, w->x + (w->seqs.s.poff[r] + w->seqs.s.plen[r] - 1) * d, d * sizeof(float));
@@ -669,15 +675,17 @@ const char *s2t_decoder_step(s2t_dec *dec, const int32_t *tokens, const int32_t 
     s2t_add_bias_scale(dec->qkv, na, d, 3 * d, w->qb, scale);
     s2t_add_bias(dec->qkv + d, na, d, 3 * d, w->kb, NULL);
     s2t_add_bias(dec->qkv + 2 * d, na, d, 3 * d, w->vb, NULL);
-    for (int i = 0; i < na; i++) cache_put(dec, l, dec->qkv, i, dec->map[i], dec->keys[dec->map[i]]);
+    int gcap = dec->max_new;
+    for (int i = 0; i < na; i++) cache_put(c, dec->gk[l], dec->gv[l], gcap, dec->qkv, i, dec->map[i], dec->glen[dec->map[i]]);
     /* the queries (the first d columns of q|k|v), dense for the kernel; each row's keys include the new one */
     for (int i = 0; i < na; i++) {
       memcpy(dec->h + (int64_t)i * d, dec->qkv + (int64_t)i * 3 * d, d * sizeof(float));
-      dec->keys[dec->map[i]]++;
+      dec->glen[dec->map[i]]++;
     }
-    s2t_attention_cached(dec->h, dec->kc[l], dec->vc[l], na, dec->map, c->H, c->dh, dec->tmax, dec->keys, dec->o);
+    s2t_kv prompt = { dec->pk[l], dec->pv[l], dec->plen, dec->pcap }, gen = { dec->gk[l], dec->gv[l], dec->glen, gcap };
+    s2t_attention_cached(dec->h, na, dec->map, dec->n, c->H, c->dh, &prompt, &gen, dec->o);
     if (l + 1 < c->L)
-      for (int i = 0; i < na; i++) dec->keys[dec->map[i]]--; /* the next layer writes its key at the same column */
+      for (int i = 0; i < na; i++) dec->glen[dec->map[i]]--; /* the next layer writes its key at the same column */
     GEMM(0, 0, na, d, d, dec->o, d, w->ow, d, dec->tmp, d, 0);
     s2t_add_bias(dec->tmp, na, d, d, w->ob, dec->x);
     s2t_layernorm(dec->tmp, na, d, w->ln2g, w->ln2b, NULL, NULL, dec->a);

@@ -14,6 +14,9 @@ import { MetricStore, type Series } from './metricStore';
 import { ChartCard, type CardHost } from './chartCard';
 import type { SeriesDef } from './seriesPlugin';
 import { buildToolbar, type Toolbar } from './toolbar';
+import { attachMarkers, markersFor, showAlertBadge, type Marker } from './alertMarkers';
+import { runsWithoutGpu, showSystemNote } from './systemNote';
+import type { AlertEvent } from '../../protocol/alerts';
 import { parseDashboardState, seriesKey, type DashboardState, type Layout } from './state';
 import { ArmAggregates, displayEntries, groupOf, isArmKey, type DisplayEntry, type SeedMode } from './seedGroups';
 import { attachBands, bandExtent, type Band } from './bandPlugin';
@@ -57,6 +60,8 @@ export class Dashboard {
   readonly arms = new ArmAggregates();
   private readonly config: ConfigTable;
   private lastConfig?: ConfigParams;
+  /** Each run's alerts, as the host last sent them. */
+  private readonly alerts = new Map<string, AlertEvent[]>();
   private theme: Theme = readTheme();
   private state: DashboardState;
   private readonly hidden: Set<string>;
@@ -130,6 +135,17 @@ export class Dashboard {
     for (const metric of touched) cards.add(this.cardFor(metric));
     if (!this.runs.some((r) => r.key === run)) return this.syncAll();
     for (const card of cards) this.syncCard(card);
+  }
+
+  /** A run's alerts (all of them so far): markers on the cards that chart their metrics. */
+  setAlerts(run: unknown, alerts: unknown): void {
+    if (typeof run !== 'string' || !Array.isArray(alerts)) return;
+    this.alerts.set(run, alerts.filter((a): a is AlertEvent => typeof a?.x === 'number' && typeof a.metric === 'string' && typeof a.message === 'string'));
+    for (const card of this.cards.values()) {
+      showAlertBadge(card.root, this.markersOf(card));
+      card.invalidate();
+      this.mark(card);
+    }
   }
 
   /** The host asks for a layout (Compare Runs opens the paper's figure): shown and saved, as a click would. */
@@ -282,9 +298,14 @@ export class Dashboard {
     this.cards.set(id, card);
     for (const m of metrics) this.cardOfMetric.set(m, card);
     card.setSeries([]);
+    attachMarkers(card.chart, () => this.markersOf(card));
     this.grid.append(card.root);
     this.observer.observe(card.root);
     return card;
+  }
+
+  private markersOf(card: ChartCard): Marker[] {
+    return markersFor(card.metrics, this.alerts, this.runKeys(), (run) => this.runColor(run));
   }
 
   /** The card showing a metric; a metric outside the families gets a card of its own. */
@@ -387,6 +408,7 @@ export class Dashboard {
       this.observer.observe(card.root);
     }
     if (card.id === PAPER_CARD) this.titlePaper(card);
+    if (this.alerts.size) showAlertBadge(card.root, this.markersOf(card));
     this.mark(card);
   }
 
@@ -402,6 +424,7 @@ export class Dashboard {
     for (const r of this.store.runs.values()) points += r.n;
     this.empty.classList.toggle('hidden', runs > 0);
     this.toolbar.showStatus(runs ? `${runs} run${runs > 1 ? 's' : ''} · ${COUNT.format(points)} steps` : '');
+    showSystemNote(this.grid, runsWithoutGpu(this.runKeys().map((k) => ({ label: this.runLabel(k), count: (m: string) => this.store.runs.get(k)?.metrics.get(m)?.n ?? 0 }))));
   }
 
   private titlePaper(card: ChartCard): void {

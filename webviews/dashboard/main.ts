@@ -10,10 +10,11 @@ import { watchTheme } from '../common/theme';
 import { seriesPlugin } from './seriesPlugin';
 import { bandPlugin, drawnBands } from './bandPlugin';
 import { stageLabels } from './stageMarks';
+import { alertMarkerPlugin } from './alertMarkers';
 import { Dashboard } from './dashboard';
 
 // The seed bands before the series plugin: fills go under stage labels and lines.
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, zoomPlugin, bandPlugin, seriesPlugin);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, zoomPlugin, bandPlugin, seriesPlugin, alertMarkerPlugin);
 
 const channel = connect('dashboard');
 const dashboard = new Dashboard(document.getElementById('app')!, channel);
@@ -23,6 +24,7 @@ channel.on('dashboard/runs', (p) => dashboard.setRuns(p.runs));
 channel.on('dashboard/columns', (p) => dashboard.addColumns(p));
 channel.on('dashboard/layout', (p) => dashboard.showLayout(p.layout));
 channel.on('dashboard/config', (p) => dashboard.showConfig(p));
+channel.on('dashboard/alerts', (p) => dashboard.setAlerts(p.run, p.alerts));
 channel.on('error', (p) => dashboard.showError(String(p.message)));
 watchTheme((t) => dashboard.setTheme(t));
 channel.ready();
