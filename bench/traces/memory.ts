@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const workspace = fixtureWorkspace('s2t-traces-mem-');
   try {
     const recipeFile = join(workspace, 'tiny.recipe.yaml');
-    let t = performance.now();
+    const t = performance.now();
     const big = createRun({ recipeFile, runId: 'big-1gb' }).runDir;
     const bigFile = join(big, 'stages/textual/traces.jsonl');
     writeSyntheticTraces(bigFile, { n: Number.MAX_SAFE_INTEGER, bytes: arg('gb', 1) * 2 ** 30 });
@@ -32,7 +32,6 @@ async function main(): Promise<number> {
     appendLongLine(lineFile, arg('line-mb', 200) * 2 ** 20);
     writeSyntheticTraces(lineFile, { n: 100, seed: 3 }, true);
     console.log(`written in ${((performance.now() - t) / 1000).toFixed(0)} s: ${(statSync(bigFile).size / 2 ** 30).toFixed(2)} GiB traces.jsonl; ${(statSync(lineFile).size / 2 ** 20).toFixed(0)} MiB file with one ${arg('line-mb', 200)} MiB line between 200 ordinary traces`);
-    t = performance.now();
     const { code, output } = await runSuite({ extensionPath: root, testsPath, workspace, timeoutMs: 1_200_000 });
     process.stdout.write(output);
     return code;
