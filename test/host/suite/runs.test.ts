@@ -60,9 +60,6 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     const dashboard = await vscode.commands.executeCommand<{ stats: { postedItems: Record<string, number>; posted: Record<string, number>; drawn?: { counts: Record<string, number> } }; initialized: Promise<void> }>('see2think.openDashboard', runDir);
     assert.ok(dashboard);
     await Promise.race([dashboard.initialized, sleep(60000).then(() => { throw new Error('dashboard page never said ready'); })]);
-    // The status bar follows the running stage.
-    const bar = await waitFor(() => api.statusBar!.showing === runDir && api.statusBar!.item.text, 120000, 'status bar never showed the run');
-    assert.match(String(bar), /(warmup|perception|textual) \d+\/3/);
     const result = await job.done;
     assert.equal(result.state, 'succeeded', JSON.stringify(result.ends));
     assert.deepEqual(result.ends.map((e) => `${e.stageId}:${e.state}`), ['warmup:succeeded', 'perception:succeeded', 'textual:succeeded']);
@@ -175,6 +172,10 @@ describe('runs: launch, watch, stop and fail with the real trainer (real VS Code
     const runDir = (await vscode.commands.executeCommand<string>('see2think.runAll', await recipe('slow')))!;
     const job = core.supervisor.job(runDir)!;
     await waitFor(() => core.store.points(runDir).length >= 6, 180000, 'no points from the slow stage');
+    // The status bar follows the running stage (checked on this stage: the tiny recipe's stages end in under a
+    // second with the native kernels, faster than the store notices them running).
+    const bar = await waitFor(() => api.statusBar!.showing === runDir && api.statusBar!.item.text, 60000, 'status bar never showed the run');
+    assert.match(String(bar), /long \d+\/100000/);
     const pid = Number(job.handle!.id);
     assert.ok(groupMembers(pid).includes(pid), 'the trainer leads its own process group');
     assert.equal(await vscode.commands.executeCommand<boolean>('see2think.stopRun', runDir), true);
