@@ -145,12 +145,14 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
       if (runDir) void vscode.window.showInformationMessage(`See2Think: ${label(core, runDir)} has no lock.`);
       return false;
     }
-    const answer = await vscode.window.showWarningMessage(
-      `Break the lock of ${label(core, runDir)}? It is held by ${describeHolder(lock)} since ${lock.since || 'an unknown time'}.`,
-      { modal: true, detail: 'Only do this when that window or host is gone for good: two windows driving one run write over each other\'s files.' },
-      'Break Lock',
-    );
-    if (answer !== 'Break Lock') return false;
+    // A confirmation that defaults to keeping the lock (Escape keeps it too).
+    const keep = { label: 'Keep the lock', description: 'the holder may still be running the run' };
+    const drop = { label: '$(unlock) Break the lock', description: 'only when that window or host is gone for good: two drivers of one run write over each other\'s files' };
+    const answer = await vscode.window.showQuickPick([keep, drop], {
+      title: `Break the lock of ${label(core, runDir)}?`,
+      placeHolder: `held by ${describeHolder(lock)} since ${lock.since || 'an unknown time'}`,
+    });
+    if (answer !== drop) return false;
     core.supervisor.breakLock(runDir);
     runs.log.warn(`broke the lock of ${runDir} (held by ${describeHolder(lock)})`);
     core.store.refresh(runDir);
