@@ -87,7 +87,9 @@ describe('slurm launch target on a real single-node SLURM', function () {
   }
 
   it('runs a built-in-trainer stage as a job: RUNNING, metrics while it runs, COMPLETED', async () => {
-    const { runDir } = newRun('complete', RECIPE({ steps: 12 }));
+    // 400 tiny SFT steps: a few seconds even with the native kernels, so the run folder is read as it grows.
+    const steps = 400;
+    const { runDir } = newRun('complete', RECIPE({ steps }));
     const h = await launch(runDir, 'warm');
     assert.match(h.id, /^\d+$/);
     const script = readFileSync(join(runDir, 'stages/warm/job.sbatch'), 'utf8');
@@ -113,20 +115,20 @@ describe('slurm launch target on a real single-node SLURM', function () {
     const result = await exit;
     assert.deepEqual(result, { state: 'succeeded', exitCode: 0, signal: null });
     assert.ok(seen.has('RUNNING'), `saw ${[...seen]}`);
-    const partial = [...countsWhileRunning].filter((n) => n > 0 && n < 12);
+    const partial = [...countsWhileRunning].filter((n) => n > 0 && n < steps);
     assert.ok(partial.length >= 2, `metrics read from the run dir while RUNNING, as they grew: ${[...countsWhileRunning]}`);
     const metrics = readJsonl<{ step: number }>(join(runDir, 'stages/warm/metrics.jsonl')).records;
-    assert.deepEqual(metrics.map((m) => m.step), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.deepEqual(metrics.map((m) => m.step), Array.from({ length: steps }, (_, i) => i + 1));
     const status = readStageStatus(runDir, 'warm').value!;
     assert.equal(status.state, 'succeeded');
     assert.equal(status.job_id, h.id, 'the trainer kept the job id');
     assert.equal(status.exit_code, 0);
     assert.equal(status.target, 'slurm');
     const records = streamed.map((l) => parseJsonLoose(l) as { type: string });
-    assert.ok(records.filter((r) => r.type === 'metric').length === 12, 'the job stdout (trainer records) was streamed while it grew');
+    assert.ok(records.filter((r) => r.type === 'metric').length === steps, 'the job stdout (trainer records) was streamed while it grew');
     const log = readFileSync(join(runDir, 'stages/warm/log.txt'), 'utf8');
     assert.match(log, new RegExp(`slurm: SLURM job ${h.id} submitted`));
-    assert.match(log, /\[warm\] succeeded at step 12/);
+    assert.match(log, new RegExp(`\\[warm\\] succeeded at step ${steps}`));
     assert.match(log, new RegExp(`slurm: job ${h.id} ended COMPLETED \\(exit code 0\\): stage succeeded`));
     // The accounting fallback (here the job-completion file, `sacct -c`) knows the job too.
     let acct;

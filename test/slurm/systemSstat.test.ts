@@ -27,7 +27,7 @@ defaults:
   algorithm: { rollout_n: 2, rollout_batch_size: 2, global_batch_size: 4, max_response_length: 48, save_freq: 100, val_freq: 1000, val_before_train: false, lr: 2.0e-3 }
   launch: { target: slurm, cpus: 1, time: "10" }
 stages:
-  - { id: warm, kind: sft, steps: 80, init_from: null, data: { val_size: 4 } }
+  - { id: warm, kind: sft, steps: 100000, init_from: null, data: { val_size: 4 } }
 `;
 
 describe('system metrics of a SLURM stage (real sstat)', function () {
@@ -57,18 +57,26 @@ describe('system metrics of a SLURM stage (real sstat)', function () {
       runDir, stageId: 'warm', argv: stageArgv({ runDir, stageId: 'warm', node: process.execPath, cliJs: CLI }),
       env: { SEE2THINK_SYSTEM_INTERVAL: '1' }, logFile: join(runDir, 'stages/warm/log.txt'), cwd: join(runDir, 'stages/warm'),
     });
+    // The stage is far longer than the test: it runs until sstat has answered and the stage has recorded its CPU
+    // and memory (however fast this machine is), then is cancelled.
     let done = false;
     const exit = h.wait().finally(() => (done = true));
     let seen: JobUsage | undefined;
-    while (!done) {
+    let rows: MetricRecord[] = [];
+    const recorded = () => rows.some((r) => (r[METRICS.systemRss] as number) > 0.02) && rows.some((r) => typeof r[METRICS.systemCpu] === 'number');
+    const deadline = Date.now() + 180000;
+    while (!done && !(seen && recorded()) && Date.now() < deadline) {
       const state = await queryJobState(h.id, { env: cluster.env });
       if (state?.state === 'RUNNING') {
         const s = await queryJob(h.id, { ...process.env, ...cluster.env });
         if ('usage' in s && s.usage.rssBytes > 0) seen = s.usage;
       }
+      rows = readJsonl<MetricRecord>(join(runDir, 'stages/warm/metrics.jsonl')).records;
       await sleep(500);
     }
-    assert.equal((await exit).state, 'succeeded');
+    assert.equal(done, false, 'the stage was still running');
+    await h.cancel();
+    assert.equal((await exit).state, 'cancelled');
     assert.ok(seen, 'sstat reported the running job');
     assert.ok(seen.steps.includes(`${h.id}.batch`), `steps: ${seen.steps}`);
     assert.ok(seen.rssBytes > 20 * 1024 * 1024, `the stage process's resident memory: ${seen.rssBytes} bytes`);
@@ -77,7 +85,6 @@ describe('system metrics of a SLURM stage (real sstat)', function () {
     const log = readFileSync(join(runDir, 'stages/warm/log.txt'), 'utf8');
     assert.doesNotMatch(log, /instead of the SLURM job/, 'sstat answered inside the job');
     assert.match(log, /note: no GPU metrics: nvidia-smi is not on PATH/);
-    const rows = readJsonl<MetricRecord>(join(runDir, 'stages/warm/metrics.jsonl')).records;
     assert.ok(rows.some((r) => (r[METRICS.systemRss] as number) > 0.02), 'system/rss (GiB) from sstat');
     assert.ok(rows.some((r) => typeof r[METRICS.systemCpu] === 'number'), 'system/cpu');
   });
