@@ -29,23 +29,17 @@ const countDraft = (sc: Scene, s: Subject, prompt: string): Draft => ({
   reason: ([k]) => ({ think: '', answer: String(k) }),
 });
 
-const countColor: Template = {
-  id: 'count-color',
+/** How many objects of one colour (or one shape) the scene holds. */
+const countTemplate = (kind: 'color' | 'shape', question: (name: string) => string): Template => ({
+  id: `count-${kind}`,
   draw(rng, o) {
     const sc = scene(rng, o);
-    const s = subjectOf(rng, 'color');
-    return countDraft(sc, s, `How many ${s.name} objects are there?`);
+    const s = subjectOf(rng, kind);
+    return countDraft(sc, s, question(s.name));
   },
-};
-
-const countShape: Template = {
-  id: 'count-shape',
-  draw(rng, o) {
-    const sc = scene(rng, o);
-    const s = subjectOf(rng, 'shape');
-    return countDraft(sc, s, `How many ${s.name}s are there?`);
-  },
-};
+});
+const countColor = countTemplate('color', (name) => `How many ${name} objects are there?`);
+const countShape = countTemplate('shape', (name) => `How many ${name}s are there?`);
 
 /** Every object: the unit lists them all ("all:12 23 34=3"). */
 const countAll: Template = {
