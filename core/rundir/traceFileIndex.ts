@@ -2,14 +2,14 @@
 // pass 1 finds each complete line's offset as the file grows (a torn last line waits for its newline, a line
 // over the cap is skipped and counted, a file truncated or replaced under the index starts it over); pass 2,
 // on demand, parses lines once for what filters and sorts need (step, stage, mean reward, longest response,
-// largest advantage, prompt hash) plus a trigram Bloom filter per block of lines for search. Reads are async,
+// largest advantage, prompt hash) plus Bloom filters per block of lines for search. Reads are async,
 // in bounded chunks, so the extension host stays responsive (docs/ARCHITECTURE.md, "Traces").
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import { meanReward, groupMax } from '../../protocol/traces';
 import type { TraceRecord } from '../../protocol/runRecords';
-import { BLOOM_WORDS, UPPER_WORDS, addTrigrams, searchableTexts } from './traceText';
+import { BLOOM_WORDS, BOUNDARY_WORDS, UPPER_WORDS, addToFilters, searchableTexts } from './traceText';
 import { MAX_UNIT_BYTES } from './appendedBytes';
 import { openError } from './runDirReader';
 
@@ -99,11 +99,12 @@ export class TraceFileIndex {
   hash = new Uint32Array(0);
   stageOf = new Uint8Array(0);
   /**
-   * Trigram Bloom filters per block of BLOCK_LINES ordinals, from block base>>BLOCK_SHIFT: every trigram
-   * (BLOOM_WORDS words a block) and those written with a capital (UPPER_WORDS a block).
+   * Bloom filters per block of BLOCK_LINES ordinals, from block base>>BLOCK_SHIFT: every trigram (BLOOM_WORDS
+   * words a block), those written with a capital (UPPER_WORDS a block) and word-boundary keys (BOUNDARY_WORDS).
    */
   bloom = new Uint32Array(0);
   upper = new Uint32Array(0);
+  boundary = new Uint32Array(0);
   /** Lines that are not traces (bad JSON, wrong shape, over the cap), all of them, and the first few positioned. */
   badLines = 0;
   longLines = 0;
@@ -263,6 +264,8 @@ export class TraceFileIndex {
     this.bloom.fill(0, this.bloom.length - blocks * BLOOM_WORDS);
     this.upper.copyWithin(0, blocks * UPPER_WORDS);
     this.upper.fill(0, this.upper.length - blocks * UPPER_WORDS);
+    this.boundary.copyWithin(0, blocks * BOUNDARY_WORDS);
+    this.boundary.fill(0, this.boundary.length - blocks * BOUNDARY_WORDS);
     this.dropped += k;
     this.base = newBase;
   }
@@ -277,6 +280,9 @@ export class TraceFileIndex {
     const u = new Uint32Array(room * UPPER_WORDS);
     u.set(this.upper);
     this.upper = u;
+    const w = new Uint32Array(room * BOUNDARY_WORDS);
+    w.set(this.boundary);
+    this.boundary = w;
   }
 
   /** Word offset of ordinal `ord`'s block filter in `bloom`, and in `upper`. */
@@ -286,6 +292,10 @@ export class TraceFileIndex {
 
   upperAt(ord: number): number {
     return ((ord >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT)) * UPPER_WORDS;
+  }
+
+  boundaryAt(ord: number): number {
+    return ((ord >> BLOCK_SHIFT) - (this.base >> BLOCK_SHIFT)) * BOUNDARY_WORDS;
   }
 
   private reset(ino: number): void {
@@ -303,6 +313,7 @@ export class TraceFileIndex {
     this.stageOf = new Uint8Array(0);
     this.bloom = new Uint32Array(0);
     this.upper = new Uint32Array(0);
+    this.boundary = new Uint32Array(0);
     this.stages.length = 1;
     this.badLines = this.longLines = this.dropped = this.nonTraces = 0;
     this.problems.length = 0;
@@ -421,7 +432,8 @@ export class TraceFileIndex {
     this.stageOf[i] = this.stageIndex(r.stage);
     const at = this.bloomAt(ord);
     const uat = this.upperAt(ord);
-    for (const t of searchableTexts(r)) addTrigrams(this.bloom, at, this.upper, uat, t);
+    const bat = this.boundaryAt(ord);
+    for (const t of searchableTexts(r)) addToFilters(this.bloom, at, this.upper, uat, this.boundary, bat, t);
   }
 
   private stageIndex(s: unknown): number {

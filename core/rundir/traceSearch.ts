@@ -1,6 +1,6 @@
 // Full-text search over lines of a trace index: which of some parsed lines contain a query in their prompt or
-// responses (case-insensitive). Blocks whose trigram filter lacks one of the query's trigrams are skipped; the
-// rest are read a chunk at a time and searched raw — natively for the lower-cased query where the block's
+// responses (case-insensitive). Blocks whose filters lack one of the query's trigrams or word-boundary keys are
+// skipped; the rest are read a chunk at a time and searched raw — natively for the lower-cased query where the block's
 // filter of capitalised trigrams says every match is lower case, else with a case-insensitive expression —
 // and only the lines hit are parsed and checked (docs/ARCHITECTURE.md, "Traces").
 import { parseTraceLine, type TraceFileIndex } from './traceFileIndex';
@@ -8,7 +8,7 @@ import { mayContain, mayHoldCapital, traceContains, type TextQuery } from './tra
 
 /** The lines of `ords` (ascending, parsed) that contain the query, ascending; undefined if the index was reset. */
 export async function linesContaining(f: TraceFileIndex, ords: readonly number[], q: TextQuery): Promise<number[] | undefined> {
-  const cands = ords.filter((o) => mayContain(f.bloom, f.bloomAt(o), q));
+  const cands = ords.filter((o) => mayContain(f.bloom, f.bloomAt(o), f.boundary, f.boundaryAt(o), q));
   const hits: number[] = [];
   const ok = await f.eachGroup(cands, (buf, at, group) => {
     const verify = (o: number) => {

@@ -2,8 +2,9 @@
 // response), a case-insensitive query compiled into byte prefilters for raw JSON lines, and the index's two
 // trigram Bloom filters per block of lines — every lower-cased trigram (a block without one of the query's
 // cannot hold it), and those whose text had a capital (a block without any of the query's holds it, if at all,
-// only in lower case: found by a native byte search instead of a case-insensitive one). Pure
-// (docs/ARCHITECTURE.md, "Traces").
+// only in lower case: found by a native byte search instead of a case-insensitive one) — and a third filter of
+// word-boundary keys, for phrases of common words whose trigrams every block holds. Pure (docs/ARCHITECTURE.md,
+// "Traces").
 import type { TraceRecord } from '../../protocol/runRecords';
 
 /** Bits of one block's trigram Bloom filter, and of its filter of trigrams written with a capital. */
@@ -13,6 +14,10 @@ export const UPPER_BITS = 4096;
 export const UPPER_WORDS = UPPER_BITS / 32;
 const BLOOM_SHIFT = 32 - Math.log2(BLOOM_BITS);
 const UPPER_SHIFT = 32 - Math.log2(UPPER_BITS);
+/** Bits of one block's filter of word-boundary keys (see boundaryKey). */
+export const BOUNDARY_BITS = 16384;
+export const BOUNDARY_WORDS = BOUNDARY_BITS / 32;
+const BOUNDARY_SHIFT = 32 - Math.log2(BOUNDARY_BITS);
 
 /** The strings a search matches against: the prompt and each response's text (non-strings are skipped). */
 export function searchableTexts(r: TraceRecord): string[] {
@@ -41,12 +46,33 @@ function trigramHashes(lower: string): number[] {
 }
 
 /**
- * Adds every trigram of `text`, lower-cased, to the filter at `bits[at ..]`, and those where `text` has a capital
- * to the one at `upper[upperAt ..]` (all of them when lower-casing changes the text's length).
+ * The hash of the word-boundary key at the space `s[i]` of a lower-cased string: up to 3 characters before it and
+ * up to 3 after, each side stopping early at another space or at the string's end. Phrases of common words have
+ * common trigrams but rare keys ("ion doc"): a block lacking one of a query's keys cannot hold the query. In a
+ * query (`query`), a side that reaches the query's end before 3 characters or a space is unknown — the text
+ * may go on there (a query may start or end mid-word) — so the key is -1 (none): a query's keys are then exactly
+ * keys of every text that contains it.
  */
-export function addTrigrams(bits: Uint32Array, at: number, upper: Uint32Array, upperAt: number, text: string): void {
+function boundaryKey(s: string, i: number, query: boolean): number {
+  let a = i;
+  while (a > i - 3 && a > 0 && s.charCodeAt(a - 1) !== 32) a--;
+  let b = i + 1;
+  while (b < i + 4 && b < s.length && s.charCodeAt(b) !== 32) b++;
+  if (query && ((a === 0 && i - a < 3) || (b === s.length && b - i - 1 < 3))) return -1;
+  let h = 0x811c9dc5;
+  for (let j = a; j < b; j++) h = Math.imul(h ^ fold(s.charCodeAt(j)), 0x01000193);
+  return mix(h) >>> 0;
+}
+
+/**
+ * Adds every trigram of `text`, lower-cased, to the filter at `bits[at ..]`, those where `text` has a capital
+ * to the one at `upper[upperAt ..]` (all of them when lower-casing changes the text's length), and its
+ * word-boundary keys to the one at `bounds[boundsAt ..]`.
+ */
+export function addToFilters(bits: Uint32Array, at: number, upper: Uint32Array, upperAt: number, bounds: Uint32Array, boundsAt: number, text: string): void {
   if (text.length < 3) return;
   const lower = text.toLowerCase();
+  for (let i = lower.indexOf(' '); i >= 0; i = lower.indexOf(' ', i + 1)) set(bounds, boundsAt, boundaryKey(lower, i, false) >>> BOUNDARY_SHIFT);
   const aligned = lower.length === text.length;
   let key = 0;
   /** Bit i set: the character i positions back was a capital. */
@@ -67,6 +93,8 @@ export interface TextQuery {
   lower: string;
   /** The lower-cased query's trigram hashes (none for queries under 3 characters). */
   trigrams: number[];
+  /** Its word-boundary keys' hashes (those both of whose sides lie inside the query). */
+  boundaries: number[];
   /**
    * Case-insensitive prefilter over a raw line's bytes read as latin1: the longest run of the query that every
    * JSON writer leaves unescaped. Undefined when the query has none (every line is then parsed and checked).
@@ -78,20 +106,30 @@ export interface TextQuery {
 
 /** Characters any JSON encoder writes literally (ASCII printable but quote, backslash, / < > & = '). */
 const PLAIN = /[ !#-%(-.0-;?-[\]-~]+/g;
+/**
+ * The two characters that lower-case into ASCII: the Kelvin sign into "k", and "İ" into "i" and a combining dot
+ * (so it matches a query's "i" only at the query's end, or before a dot, which is not plain). In the prefilter
+ * they stand for themselves as UTF-8 bytes read as latin1, or escaped.
+ */
+const ASCII_FROM: Record<string, string> = { k: '(?:k|\xe2\x84\xaa|\\\\u212a)', i: '(?:i|\xc4\xb0|\\\\u0130)' };
 
 export function compileSearch(text: string): TextQuery | undefined {
   if (!text) return undefined;
   const lower = text.toLowerCase();
   const hashes = new Set(trigramHashes(lower));
+  const bounds = new Set<number>();
+  for (let i = lower.indexOf(' '); i >= 0; i = lower.indexOf(' ', i + 1)) bounds.add(boundaryKey(lower, i, true));
+  bounds.delete(-1);
   let longest = '';
   for (const m of text.match(PLAIN) ?? []) if (m.length > longest.length) longest = m;
-  const prefilter = longest ? new RegExp(longest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi') : undefined;
-  return { lower, trigrams: [...hashes], prefilter, needle: longest ? Buffer.from(longest.toLowerCase(), 'latin1') : undefined };
+  const prefilter = longest ? new RegExp(longest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/k|i$/gi, (c) => ASCII_FROM[c.toLowerCase()]), 'gi') : undefined;
+  return { lower, trigrams: [...hashes], boundaries: [...bounds], prefilter, needle: longest ? Buffer.from(longest.toLowerCase(), 'latin1') : undefined };
 }
 
-/** Whether the block filter at `bits[at ..]` may hold a trace containing the query. */
-export function mayContain(bits: Uint32Array, at: number, q: TextQuery): boolean {
+/** Whether the block whose filters are at `bits[at ..]` and `bounds[boundsAt ..]` may hold a trace containing the query. */
+export function mayContain(bits: Uint32Array, at: number, bounds: Uint32Array, boundsAt: number, q: TextQuery): boolean {
   for (const h of q.trigrams) if (!has(bits, at, h >>> BLOOM_SHIFT)) return false;
+  for (const h of q.boundaries) if (!has(bounds, boundsAt, h >>> BOUNDARY_SHIFT)) return false;
   return true;
 }
 

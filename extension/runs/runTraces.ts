@@ -183,7 +183,7 @@ export class RunTraces {
   /** Heap held by the indexes and the row cache (bytes, for the benchmark and the memory test). */
   heldBytes(): number {
     let n = this.cacheBytes;
-    for (const f of this.files) n += f.start.byteLength * 2 + f.len.byteLength * 5 + f.flags.byteLength * 2 + f.bloom.byteLength + f.upper.byteLength;
+    for (const f of this.files) n += f.start.byteLength * 2 + f.len.byteLength * 5 + f.flags.byteLength * 2 + f.bloom.byteLength + f.upper.byteLength + f.boundary.byteLength;
     return n;
   }
 
