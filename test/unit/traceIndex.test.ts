@@ -235,6 +235,37 @@ describe('trace search text', () => {
       const q = compileSearch(query)!;
       const want = recs.map((r, i) => (traceContains(r, q) ? i : -1)).filter((i) => i >= 0);
       assert.deepEqual(await linesContaining(ix, all, q), want, `query ${JSON.stringify(query)}`);
+      if (all.some((o) => !mayHoldCapital(ix.upper, ix.upperAt(o), q))) native++;
+    }
+    assert.ok(native > 50, `the native path was taken for ${native} queries`);
+  });
+
+  it('the word-boundary filter never drops a match: queries cut mid-word, runs of spaces, capitals, escapes, non-ASCII', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2t-tbound-'));
+    const file = join(dir, 'traces.jsonl');
+    const rng = new Rng(23);
+    const words = ['information', 'documents', 'at', 'a', 'the', 'Station', 'DOCS', 'x"y', 'back\\slash', '</think>', 'Ünïcode', 'İstanbul', 'ΟΔΟΣ', '日本語', 'naïve', 'é', '3+4=7.'];
+    const sep = () => rng.pick([' ', ' ', ' ', '  ', '   ', ', ', '\n', ' \t ']);
+    const text = () => Array.from({ length: rng.int(1, 40) }, () => rng.pick(words)).map((w, i) => (i ? sep() : '') + w).join('');
+    const recs = Array.from({ length: 640 }, (_, i) => trace(i, { prompt: text(), responses: [0, 1].map((k) => ({ text: text(), reward: k, accuracy: k, format: 1, length: 1 })) }));
+    writeFileSync(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const ix = new TraceFileIndex(file, 'a');
+    await ix.update();
+    await ix.ensureMeta(0, ix.count);
+    const all = Array.from({ length: ix.count }, (_, i) => i);
+    let keyed = 0;
+    let skipped = 0;
+    for (let t = 0; t < 400; t++) {
+      // A piece of a real text (so it has matches), cut anywhere and re-cased at random.
+      const r = rng.pick(recs);
+      const src = rng.next() < 0.3 ? r.prompt : rng.pick(r.responses).text;
+      const a = rng.int(0, src.length - 1);
+      const cut = src.slice(a, rng.int(a + 1, Math.min(src.length, a + 24)));
+      const query = [...cut].map((c) => (rng.next() < 0.3 ? c.toUpperCase() : rng.next() < 0.3 ? c.toLowerCase() : c)).join('');
+      const q = compileSearch(query)!;
+      const want = recs.map((x, i) => (traceContains(x, q) ? i : -1)).filter((i) => i >= 0);
+      for (const o of want) assert.ok(mayContain(ix.bloom, ix.bloomAt(o), ix.boundary, ix.boundaryAt(o), q), `block of line ${o} dropped ${JSON.stringify(query)}`);
+      assert.deepEqual(await linesContaining(ix, all, q), want, `query ${JSON.stringify(query)}`);
       if (q.boundaries.length) keyed++;
       const trigramsOnly = { ...q, boundaries: [] };
       for (let o = 0; o < ix.count; o += BLOCK_LINES) if (mayContain(ix.bloom, ix.bloomAt(o), ix.boundary, ix.boundaryAt(o), trigramsOnly) && !mayContain(ix.bloom, ix.bloomAt(o), ix.boundary, ix.boundaryAt(o), q)) skipped++;
