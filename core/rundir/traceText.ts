@@ -100,8 +100,10 @@ export interface TextQuery {
    * JSON writer leaves unescaped. Undefined when the query has none (every line is then parsed and checked).
    */
   prefilter?: RegExp;
-  /** That run lower-cased, as bytes: found natively where a block cannot hold the query with a capital. */
+  /** That run lower-cased, as bytes: found natively (or a part of it) where a block cannot hold it with a capital. */
   needle?: Buffer;
+  /** The needle's trigram hashes, in order (the i-th covers its characters i to i + 2). */
+  needleTrigrams: number[];
 }
 
 /** Characters any JSON encoder writes literally (ASCII printable but quote, backslash, / < > & = '). */
@@ -123,7 +125,7 @@ export function compileSearch(text: string): TextQuery | undefined {
   let longest = '';
   for (const m of text.match(PLAIN) ?? []) if (m.length > longest.length) longest = m;
   const prefilter = longest ? new RegExp(longest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/k|i$/gi, (c) => ASCII_FROM[c.toLowerCase()]), 'gi') : undefined;
-  return { lower, trigrams: [...hashes], boundaries: [...bounds], prefilter, needle: longest ? Buffer.from(longest.toLowerCase(), 'latin1') : undefined };
+  return { lower, trigrams: [...hashes], boundaries: [...bounds], prefilter, needle: longest ? Buffer.from(longest.toLowerCase(), 'latin1') : undefined, needleTrigrams: trigramHashes(longest.toLowerCase()) };
 }
 
 /** Whether the block whose filters are at `bits[at ..]` and `bounds[boundsAt ..]` may hold a trace containing the query. */
@@ -134,13 +136,21 @@ export function mayContain(bits: Uint32Array, at: number, bounds: Uint32Array, b
 }
 
 /**
- * Whether a block may hold the query written with some capital: false only when the query has trigrams and
- * none of them is in the block's filter of capitalised trigrams — every match there is then lower case.
+ * The longest part [start, end) of the needle, at least `min` characters, that the block whose capital filter is
+ * at `upper[at ..]` holds, if at all, only in lower case: none of its trigrams is in that filter (a capital, or a
+ * text whose length lower-casing changed, marks every trigram over it). Found natively, then the line checked with
+ * the case-insensitive prefilter: case-insensitive scanning is ~3× slower than Buffer.indexOf, and in prose
+ * capitals sit at sentence starts, so most of a phrase is lower case in most blocks. Undefined if there is none.
  */
-export function mayHoldCapital(upper: Uint32Array, at: number, q: TextQuery): boolean {
-  if (!q.trigrams.length) return true;
-  for (const h of q.trigrams) if (has(upper, at, h >>> UPPER_SHIFT)) return true;
-  return false;
+export function lowerPart(upper: Uint32Array, at: number, q: TextQuery, min: number): [number, number] | undefined {
+  let best = 0;
+  let bestAt = 0;
+  let run = 0;
+  q.needleTrigrams.forEach((h, i) => {
+    run = has(upper, at, h >>> UPPER_SHIFT) ? 0 : run + 1;
+    if (run > best) [best, bestAt] = [run, i - run + 1];
+  });
+  return best && (best + 2 >= min || best === q.needleTrigrams.length) ? [bestAt, bestAt + best + 2] : undefined;
 }
 
 /** Whether the trace's prompt or one of its responses contains the query (case-insensitive). */

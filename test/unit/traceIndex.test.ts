@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, renameSync, symlinkSync, truncateSync, unl
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceFileIndex, LineFlag, promptHash, BLOCK_LINES } from '../../core/rundir/traceFileIndex';
-import { compileSearch, mayContain, mayHoldCapital, traceContains } from '../../core/rundir/traceText';
+import { compileSearch, lowerPart, mayContain, traceContains } from '../../core/rundir/traceText';
 import { linesContaining } from '../../core/rundir/traceSearch';
 import type { TraceRecord } from '../../protocol/runRecords';
 import { Rng } from '../../trainer/util/rng';
@@ -235,7 +235,7 @@ describe('trace search text', () => {
       const q = compileSearch(query)!;
       const want = recs.map((r, i) => (traceContains(r, q) ? i : -1)).filter((i) => i >= 0);
       assert.deepEqual(await linesContaining(ix, all, q), want, `query ${JSON.stringify(query)}`);
-      if (all.some((o) => !mayHoldCapital(ix.upper, ix.upperAt(o), q))) native++;
+      if (all.some((o) => lowerPart(ix.upper, ix.upperAt(o), q, 4))) native++;
     }
     assert.ok(native > 50, `the native path was taken for ${native} queries`);
   });
