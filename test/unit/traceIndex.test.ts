@@ -209,9 +209,17 @@ describe('trace search text', () => {
     assert.equal(compileSearch('é')!.prefilter, undefined, 'no plain run: no prefilter (every candidate is parsed)');
   });
 
+  /** A parsed index of these records' file, and all its ordinals. */
+  const indexOf = async (recs: TraceRecord[]) => {
+    const file = join(mkdtempSync(join(tmpdir(), 's2t-tsearch-')), 'traces.jsonl');
+    writeFileSync(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const ix = new TraceFileIndex(file, 'a');
+    await ix.update();
+    await ix.ensureMeta(0, ix.count);
+    return { ix, all: Array.from({ length: ix.count }, (_, i) => i) };
+  };
+
   it('the filtered search over random text finds exactly what a naive search finds, capitals or not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 's2t-tsearch-'));
-    const file = join(dir, 'traces.jsonl');
     const rng = new Rng(11);
     const words = ['alpha', 'beta', 'Gamma', 'delta', 'ÉPSILON', 'zeta', 'eta', 'theta', 'iota', 'kappa', '"q"', 'x\\y', '日本', 'İstanbul'];
     // Most lines lower case (the native byte search), some with capitals (the case-insensitive expression).
@@ -221,11 +229,7 @@ describe('trace search text', () => {
       const text = () => Array.from({ length: rng.int(1, 12) }, () => caps(rng.pick(words))).join(rng.pick([' ', ', ', '\n']));
       return trace(i, { prompt: text(), responses: [{ text: text(), reward: 0, accuracy: 0, format: 0, length: 1 }, { text: text(), reward: 1, accuracy: 1, format: 1, length: 2 }] });
     });
-    writeFileSync(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const ix = new TraceFileIndex(file, 'a');
-    await ix.update();
-    await ix.ensureMeta(0, ix.count);
-    const all = Array.from({ length: ix.count }, (_, i) => i);
+    const { ix, all } = await indexOf(recs);
     let native = 0;
     for (let t = 0; t < 200; t++) {
       const w = rng.pick(words);
@@ -241,18 +245,12 @@ describe('trace search text', () => {
   });
 
   it('the word-boundary filter never drops a match: queries cut mid-word, runs of spaces, capitals, escapes, non-ASCII', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 's2t-tbound-'));
-    const file = join(dir, 'traces.jsonl');
     const rng = new Rng(23);
     const words = ['information', 'documents', 'at', 'a', 'the', 'Station', 'DOCS', 'x"y', 'back\\slash', '</think>', 'Ünïcode', 'İstanbul', 'ΟΔΟΣ', '日本語', 'naïve', 'é', '3+4=7.'];
     const sep = () => rng.pick([' ', ' ', ' ', '  ', '   ', ', ', '\n', ' \t ']);
     const text = () => Array.from({ length: rng.int(1, 40) }, () => rng.pick(words)).map((w, i) => (i ? sep() : '') + w).join('');
     const recs = Array.from({ length: 640 }, (_, i) => trace(i, { prompt: text(), responses: [0, 1].map((k) => ({ text: text(), reward: k, accuracy: k, format: 1, length: 1 })) }));
-    writeFileSync(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const ix = new TraceFileIndex(file, 'a');
-    await ix.update();
-    await ix.ensureMeta(0, ix.count);
-    const all = Array.from({ length: ix.count }, (_, i) => i);
+    const { ix, all } = await indexOf(recs);
     let keyed = 0;
     let skipped = 0;
     for (let t = 0; t < 400; t++) {
