@@ -3,8 +3,8 @@
 // cached in ~/.cache/see2think by a hash of the sources, the flags, gcc and the CPU. No system package is
 // needed beyond gcc and Node's headers (bundled with Node's own builds); when libopenblas-dev is installed,
 // matrix products go to OpenBLAS instead. Anything missing → the trainer runs on plain wasm.
-// S2T_NATIVE=0 turns the native kernels off (plain wasm; S2T_NATIVE_BLAS=0 is the older name); S2T_OPENBLAS=0
-// builds them without OpenBLAS; S2T_THREADS sets the pool's threads (default: every core).
+// S2T_NATIVE=0 turns the native kernels off (plain wasm); S2T_OPENBLAS=0 (or S2T_NATIVE_BLAS=0, the name a fresh
+// machine's measurements use) builds them without OpenBLAS, as on a machine without libopenblas-dev; S2T_THREADS sets the pool's threads (default: every core).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -58,7 +58,7 @@ function firstLine(cmd: string, args: string[]): string | undefined {
 
 /** OpenBLAS's header and library where gcc finds them (Debian's libopenblas-dev), or why not. */
 function openBlas(): { ok: boolean; why: string } {
-  if (process.env.S2T_OPENBLAS === '0') return { ok: false, why: 'OpenBLAS off (S2T_OPENBLAS=0)' };
+  if (process.env.S2T_OPENBLAS === '0' || process.env.S2T_NATIVE_BLAS === '0') return { ok: false, why: 'OpenBLAS off (S2T_OPENBLAS=0)' };
   const lib = firstLine('gcc', ['-print-file-name=libopenblas.so']);
   const arch = firstLine('gcc', ['-print-multiarch']) ?? '';
   const header = ['/usr/include', `/usr/include/${arch}`, '/usr/include/openblas', '/usr/local/include'].some((d) => existsSync(join(d, 'cblas.h')));
@@ -88,7 +88,7 @@ const built = new Map<boolean, Loaded>();
 /** The native kernels as the environment asks (S2T_NATIVE, S2T_OPENBLAS, S2T_THREADS), built and loaded once. */
 export function loadNative(): Loaded {
   if (loaded) return loaded;
-  if (process.env.S2T_NATIVE === '0' || process.env.S2T_NATIVE_BLAS === '0') {
+  if (process.env.S2T_NATIVE === '0') {
     return (loaded = { openblas: false, why: 'native kernels off (S2T_NATIVE=0)' });
   }
   const blas = openBlas();
