@@ -124,10 +124,20 @@ describe('see2think stage (child process)', function () {
     assert.equal((await startStage(ref, 'rl').done).code, 0);
     const dir = newRun('killed');
     const { child, done } = startStage(dir, 'rl');
-    // kill after the step-4 checkpoint, with step 5 (to be redone) already written
-    await until('step 5 after checkpoint 4', () => latestCheckpoint(stageDir(dir, 'rl'))?.step === 4 && metrics(dir, 'rl').some((m) => m.step === 5));
-    child.kill('SIGKILL');
+    // Kill after the step-4 checkpoint, with step 5 (to be redone) already written: as soon as step 5's record is
+    // streamed (a tiny step takes ~30 ms with the native kernels, so polling the files could miss the window).
+    let partial = '';
+    child.stdout!.on('data', (d) => {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) {
+        const r = parseJsonLoose(l) as StreamRecord | undefined;
+        if (r?.type === 'metric' && r.record.step === 5) child.kill('SIGKILL');
+      }
+    });
     await done;
+    assert.equal(latestCheckpoint(stageDir(dir, 'rl'))?.step, 4, 'killed between step 5 and the step-6 checkpoint');
+    assert.ok(metrics(dir, 'rl').some((m) => m.step === 5), 'step 5 was written before the kill');
     assert.equal(status(dir, 'rl').state, 'running', 'a killed stage leaves its status as it was');
     const r = await startStage(dir, 'rl', ['--resume']).done;
     assert.equal(r.code, 0, r.stderr);
