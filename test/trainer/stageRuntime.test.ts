@@ -47,7 +47,6 @@ function startStage(runDir: string, stage: string, flags: string[] = [], stdio: 
   return { child, done };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stageDir = (runDir: string, id: string) => join(runDir, 'stages', id);
 const metrics = (runDir: string, id: string): MetricRecord[] => {
   const p = join(stageDir(runDir, id), 'metrics.jsonl');
@@ -55,12 +54,17 @@ const metrics = (runDir: string, id: string): MetricRecord[] => {
 };
 const status = (runDir: string, id: string) => JSON.parse(readFileSync(join(stageDir(runDir, id), 'status.json'), 'utf8')) as StageStatus;
 
-async function until(what: string, f: () => boolean, timeoutMs = 120000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Calls `then` as soon as the stage streams its metric record for `step` (faster than polling the files). */
+function onMetric(child: ChildProcess, step: number, then: () => void): void {
+  let partial = '';
+  child.stdout!.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) {
+      const r = parseJsonLoose(l) as StreamRecord | undefined;
+      if (r?.type === 'metric' && r.record.step === step) then();
+    }
+  });
 }
 
 describe('see2think stage (child process)', function () {
@@ -126,15 +130,7 @@ describe('see2think stage (child process)', function () {
     const { child, done } = startStage(dir, 'rl');
     // Kill after the step-4 checkpoint, with step 5 (to be redone) already written: as soon as step 5's record is
     // streamed (a tiny step takes ~30 ms with the native kernels, so polling the files could miss the window).
-    let partial = '';
-    child.stdout!.on('data', (d) => {
-      const lines = (partial + d).split('\n');
-      partial = lines.pop()!;
-      for (const l of lines) {
-        const r = parseJsonLoose(l) as StreamRecord | undefined;
-        if (r?.type === 'metric' && r.record.step === 5) child.kill('SIGKILL');
-      }
-    });
+    onMetric(child, 5, () => child.kill('SIGKILL'));
     await done;
     assert.equal(latestCheckpoint(stageDir(dir, 'rl'))?.step, 4, 'killed between step 5 and the step-6 checkpoint');
     assert.ok(metrics(dir, 'rl').some((m) => m.step === 5), 'step 5 was written before the kill');
@@ -158,8 +154,7 @@ describe('see2think stage (child process)', function () {
   it('SIGTERM saves a checkpoint and ends cancelled with exit 143; --resume finishes it', async () => {
     const dir = newRun('term');
     const { child, done } = startStage(dir, 'rl');
-    await until('step 3', () => metrics(dir, 'rl').some((m) => m.step === 3));
-    child.kill('SIGTERM');
+    onMetric(child, 3, () => child.kill('SIGTERM'));
     const r = await done;
     assert.equal(r.code, 143, r.stderr);
     const st = status(dir, 'rl');
