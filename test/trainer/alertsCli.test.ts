@@ -2,13 +2,10 @@
 // (here reward_flat, set to trip on a tiny untrained model's rewards) and once, its summary lists it, and
 // `see2think summary` of the finished run lists the same line.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'see2think.js');
+import { ensureBuilt, startCli } from '../faults/faultKit';
 
 const RECIPE = `name: alerting
 model:
@@ -39,12 +36,9 @@ stages:
       val_size: 4
 `;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, SEE2THINK_SYSTEM_INTERVAL: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((res) => child.on('exit', (code) => res({ code, out })));
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const c = startCli(args, { SEE2THINK_SYSTEM_INTERVAL: '0' });
+  return { code: await c.exited, out: c.out() };
 }
 
 describe('alerts in see2think run and summary (CLI, real trainer)', function () {
@@ -52,10 +46,7 @@ describe('alerts in see2think run and summary (CLI, real trainer)', function () 
   let tmp: string;
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 's2t-alerts-cli-'));
-    if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
-      const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 

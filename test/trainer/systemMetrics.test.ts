@@ -3,17 +3,16 @@
 // stage's metric records carry system/gpu_* from it and system/cpu and system/rss of its process tree, and the
 // summary lists them; without nvidia-smi the run says so once (a note, not an error) and still records CPU and memory.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonLoose } from '../../protocol/jsonLines';
 import { METRICS } from '../../protocol/metrics';
 import type { MetricRecord } from '../../protocol/runRecords';
 import { standInNvidiaSmi } from '../unit/standInNvidiaSmi';
+import { ensureBuilt, startCli } from '../faults/faultKit';
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'see2think.js');
 
 const RECIPE = `name: sys
 model:
@@ -37,13 +36,10 @@ stages:
       val_size: 4
 `;
 
-function run(recipe: string, runsDir: string, runId: string, path: string): Promise<{ code: number | null; out: string }> {
-  const env = { ...process.env, PATH: path, SEE2THINK_SYSTEM_INTERVAL: '0.1' };
-  const child = spawn(process.execPath, [BIN, 'run', recipe, '--runs-dir', runsDir, '--run-id', runId], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((res) => child.on('exit', (code) => res({ code, out })));
+/** `see2think run` with PATH as given (a stand-in nvidia-smi, or none) and a 0.1 s system-metrics interval. */
+async function run(recipe: string, runsDir: string, runId: string, path: string): Promise<{ code: number | null; out: string }> {
+  const c = startCli(['run', recipe, '--runs-dir', runsDir, '--run-id', runId], { PATH: path, SEE2THINK_SYSTEM_INTERVAL: '0.1' });
+  return { code: await c.exited, out: c.out() };
 }
 
 const metrics = (runDir: string): MetricRecord[] =>
@@ -57,10 +53,7 @@ describe('system metrics in a real stage (CLI, child processes)', function () {
     tmp = mkdtempSync(join(tmpdir(), 's2t-sys-'));
     recipe = join(tmp, 'sys.recipe.yaml');
     writeFileSync(recipe, RECIPE);
-    if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
-      const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
